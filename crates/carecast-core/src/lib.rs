@@ -1,0 +1,23 @@
+//! carecast-core: the children-in-care simulation core.
+//!
+//! Pure: no file I/O, no printing, no global state, no clock. The same model
+//! and seed always give the same numbers. Inputs arrive as plain data
+//! ([`model::Model`], [`calibrate::Published`]); results leave as plain data
+//! ([`sim::Projection`], [`rows::Row`]) for observers outside the core to write.
+//!
+//! Not here: the scenario language (see `carecast-scenario`), reading seeds,
+//! charts, or any output format.
+
+pub mod calibrate;
+pub mod error;
+pub mod ipf;
+pub mod model;
+pub mod money;
+pub mod rows;
+pub mod sim;
+
+pub use error::CoreError;
+pub use model::{AGES, AgeBand, Capacity, Dimensions, InitialState, LEAVER_AGES, Model, Transfer, YearParams};
+pub use money::Gbp;
+pub use rows::Row;
+pub use sim::{Expected, FlowDraw, MonthFlows, Projection, YearResult, simulate, simulate_with};

@@ -1,0 +1,96 @@
+//! Tidy long-form rows (`scenario,year,measure,breakdown,value`) from a projection.
+//!
+//! This is the one place that names measures and breakdowns; every writer (CSV,
+//! Excel, charts, summaries) reads these rows. It is not a writer itself.
+
+use crate::model::Dimensions;
+use crate::sim::{Projection, YearResult};
+use serde::Serialize;
+
+/// One tidy output row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Scenario name.
+    pub scenario: String,
+    /// Year ending 31 March (stocks at that date; flows and money in that financial year).
+    pub year: i32,
+    /// Measure id, e.g. `children_in_care`, `spend_gbp_cash`.
+    pub measure: &'static str,
+    /// `total`, `placement:<id>`, `age:<id>`, `reason:<id>` or `line:<id>`.
+    pub breakdown: String,
+    /// The value (children, or £ for money measures).
+    pub value: f64,
+}
+
+/// Id of the children-looked-after spend line.
+pub const CLA_LINE: &str = "children_looked_after";
+
+/// Turns a projection into tidy rows in a stable order.
+pub fn rows(scenario: &str, dims: &Dimensions, projection: &Projection) -> Vec<Row> {
+    let mut out = Vec::new();
+    for y in &projection.years {
+        year_rows(scenario, dims, y, &mut out);
+    }
+    out
+}
+
+fn year_rows(scenario: &str, dims: &Dimensions, y: &YearResult, out: &mut Vec<Row>) {
+    let np = dims.n_placements();
+    let nr = dims.n_reasons();
+    let mut push = |measure: &'static str, breakdown: String, value: f64| {
+        out.push(Row { scenario: scenario.to_string(), year: y.year, measure, breakdown, value });
+    };
+    let by_band = |v: &[f64], width: usize, b: usize| -> f64 { v[b * width..(b + 1) * width].iter().sum() };
+    let by_place = |v: &[f64], p: usize| -> f64 { (0..dims.n_bands()).map(|b| v[b * np + p]).sum() };
+
+    push("children_in_care", "total".into(), y.children_in_care());
+    for (p, id) in dims.placements.iter().enumerate() {
+        push("children_in_care", format!("placement:{id}"), by_place(&y.stock, p));
+    }
+    for (b, band) in dims.age_bands.iter().enumerate() {
+        push("children_in_care", format!("age:{}", band.id), by_band(&y.stock, np, b));
+    }
+    push("care_leavers", "total".into(), y.care_leavers);
+    if y.is_start {
+        return;
+    }
+    push("starts", "total".into(), y.starts_total());
+    for (p, id) in dims.placements.iter().enumerate() {
+        push("starts", format!("placement:{id}"), by_place(&y.starts, p));
+    }
+    for (b, band) in dims.age_bands.iter().enumerate() {
+        push("starts", format!("age:{}", band.id), by_band(&y.starts, np, b));
+    }
+    push("ceased", "total".into(), y.ceased_total());
+    for k in 0..=nr {
+        let id = dims.exit_reasons.get(k).unwrap_or(&dims.ageing_out_reason);
+        let v: f64 = (0..dims.n_bands()).map(|b| y.ceased[b * (nr + 1) + k]).sum();
+        push("ceased", format!("reason:{id}"), v);
+    }
+    for (b, band) in dims.age_bands.iter().enumerate() {
+        push("ceased", format!("age:{}", band.id), by_band(&y.ceased, nr + 1, b));
+    }
+    push("reconciliation", "total".into(), y.reconciliation.iter().sum());
+    push("placement_moves", "total".into(), y.moves.iter().sum());
+    for (p, id) in dims.placements.iter().enumerate() {
+        push("weekly_cost_gbp", format!("placement:{id}"), y.weekly_cost_gbp[p]);
+    }
+    for (measure, scale) in [("spend_gbp_cash", 1.0), ("spend_gbp_real", 1.0 / y.deflator)] {
+        push(measure, "total".into(), y.spend_cla_gbp() * scale);
+        for (p, id) in dims.placements.iter().enumerate() {
+            push(measure, format!("placement:{id}"), y.spend_placements_gbp[p] * scale);
+        }
+        push(measure, "cost:other_looked_after".into(), y.spend_other_cla_gbp * scale);
+        push(measure, "cost:leaving_care".into(), y.spend_leaving_care_gbp * scale);
+        push(measure, format!("line:{CLA_LINE}"), y.spend_cla_gbp() * scale);
+        for (l, id) in dims.other_spend_lines.iter().enumerate() {
+            push(measure, format!("line:{id}"), y.spend_other_lines_gbp[l] * scale);
+        }
+    }
+    push("csc_spend_gbp_cash", "total".into(), y.spend_total_gbp());
+    push("csc_spend_gbp_real", "total".into(), y.spend_total_gbp() / y.deflator);
+    if y.funding_gbp > 0.0 {
+        push("funding_gbp", "total".into(), y.funding_gbp);
+        push("gap_gbp", "total".into(), y.spend_total_gbp() - y.funding_gbp);
+    }
+}

@@ -1,0 +1,333 @@
+//! Tests of the simulation core against closed forms, conservation laws and
+//! random inputs (proptest). Expectations are derived by hand, not by running
+//! the code under test.
+
+use carecast_core::calibrate::{CalibrationSpec, PublishedYear, calibrate, hazard_to_monthly};
+use carecast_core::*;
+use proptest::prelude::*;
+
+/// One band per single year of age when `single_years`, else DfE's five bands.
+fn dims(single_years: bool, placements: &[&str], reasons: &[&str]) -> Dimensions {
+    let age_bands = if single_years {
+        (0..18).map(|a| AgeBand { id: format!("age_{a}"), from_years: a, to_years: a + 1 }).collect()
+    } else {
+        [("under_1", 0, 1), ("1_4", 1, 5), ("5_9", 5, 10), ("10_15", 10, 16), ("16_17", 16, 18)]
+            .iter()
+            .map(|(id, f, t)| AgeBand { id: id.to_string(), from_years: *f, to_years: *t })
+            .collect()
+    };
+    Dimensions {
+        age_bands,
+        placements: placements.iter().map(|s| s.to_string()).collect(),
+        exit_reasons: reasons.iter().map(|s| s.to_string()).collect(),
+        ageing_out_reason: "reached_18".into(),
+        other_spend_lines: vec![],
+    }
+}
+
+fn year(d: &Dimensions, year: i32) -> YearParams {
+    let (nb, np, nr) = (d.n_bands(), d.n_placements(), d.n_reasons());
+    let mut entry_mix = vec![0.0; nb * np];
+    for b in 0..nb {
+        entry_mix[b * np] = 1.0;
+    }
+    YearParams {
+        year,
+        population_by_age: [0.0; AGES],
+        entry_rate_per_10k: vec![0.0; nb],
+        entry_count_per_year: Some(vec![0.0; nb]),
+        entry_age_weights: [1.0; AGES],
+        entry_mix,
+        monthly_exit_probability: vec![0.0; nb * np * nr],
+        monthly_move_probability: vec![0.0; nb * np * np],
+        reconciliation_per_year: vec![0.0; nb],
+        transfers: vec![],
+        capacities: vec![],
+        weekly_cost_gbp: vec![0.0; np],
+        other_cla_weekly_cost_gbp: 0.0,
+        care_leaver_annual_cost_gbp: 0.0,
+        other_lines_gbp: vec![],
+        funding_gbp: 0.0,
+        deflator: 1.0,
+    }
+}
+
+fn model(d: Dimensions, start: Vec<f64>, years: Vec<YearParams>) -> Model {
+    Model { dims: d, start_year: 2025, initial: InitialState { stock: start, care_leavers: [0.0; LEAVER_AGES] }, years }
+}
+
+fn close(got: f64, want: f64, tol: f64, what: &str) {
+    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want} (tol {tol})");
+}
+
+/// One stock with constant monthly entries E and exit probability m follows
+/// S(t) = E/m + (S0 - E/m)(1 - m)^t at month ends. Ageing is removed by putting
+/// everyone in a single-year band 5 with entries at age 5 only... ageing would
+/// move them, so instead we check the whole-population total with one band
+/// covering 0..18 and no one near 18 (entries at age 0, 3-year horizon).
+#[test]
+fn single_stock_closed_form() {
+    let mut d = dims(false, &["foster"], &["other"]);
+    d.age_bands = vec![AgeBand { id: "all".into(), from_years: 0, to_years: 18 }];
+    let (e_per_month, m, s0) = (50.0, 0.03, 400.0);
+    let mut years = Vec::new();
+    for k in 1..=3 {
+        let mut y = year(&d, 2025 + k);
+        y.entry_count_per_year = Some(vec![e_per_month * 12.0]);
+        let mut w = [0.0; AGES];
+        w[0] = 1.0; // all entries at age 0, far from 18
+        y.entry_age_weights = w;
+        y.monthly_exit_probability = vec![m];
+        years.push(y);
+    }
+    let mut start = vec![0.0; AGES];
+    start[2] = s0; // two-year-olds: nobody reaches 18 in 3 years
+    let mut month_ends = Vec::new();
+    simulate_with(&model(d, start, years), &mut Expected, |f| month_ends.push(f.stock_after)).unwrap();
+    let eq = e_per_month / m;
+    for (t, got) in month_ends.iter().enumerate() {
+        let want = eq + (s0 - eq) * (1.0 - m).powi(t as i32 + 1);
+        close(*got, want, 1e-9 * want, &format!("month {}", t + 1));
+    }
+}
+
+/// P(Binomial(n, p) = k).
+fn binom(n: u32, k: u32, p: f64) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    let mut c = 1.0;
+    for i in 0..k {
+        c *= (n - i) as f64 / (i + 1) as f64;
+    }
+    c * p.powi(k as i32) * (1.0 - p).powi((n - k) as i32)
+}
+
+/// Pure ageing: with single-year bands and no flows, the mean age of a cohort
+/// rises by exactly 1/12 year a month (uniform birthdays: each month 1/12 of a
+/// year of age moves up), and the number of birthdays a child has had after t
+/// months is Binomial(t, 1/12). Two years keep everyone well below 18.
+#[test]
+fn pure_ageing_moves_a_cohort_on_schedule() {
+    let d = dims(true, &["foster"], &[]);
+    let years: Vec<_> = (1..=2).map(|k| year(&d, 2025 + k)).collect();
+    let mut start = vec![0.0; AGES];
+    start[4] = 1000.0;
+    let proj = simulate(&model(d, start, years)).unwrap();
+    for (k, y) in proj.years.iter().enumerate() {
+        let total: f64 = y.stock.iter().sum();
+        // Reaching 18 from 4 takes 14 birthdays: P(Binomial(24, 1/12) >= 14) < 1e-9.
+        close(total, 1000.0, 1e-6, "children conserved");
+        let mean_age: f64 = y.stock.iter().enumerate().map(|(a, s)| a as f64 * s).sum::<f64>() / total;
+        close(mean_age, 4.0 + k as f64, 1e-6, &format!("mean age after {k} years"));
+        for moved in 0..4u32 {
+            let want = 1000.0 * binom(12 * k as u32, moved, 1.0 / 12.0);
+            close(y.stock[4 + moved as usize], want, 1e-9, &format!("aged {} after {k} years", 4 + moved));
+        }
+    }
+}
+
+/// With DfE bands the cohort leaves `1_4` on schedule too: after 12 months a
+/// cohort that started at age 4 is in 5_9 if it had 1 to 5 birthdays.
+#[test]
+fn ageing_through_bands() {
+    let d = dims(false, &["foster"], &[]);
+    let mut start = vec![0.0; AGES];
+    start[4] = 1200.0;
+    let proj = simulate(&model(d.clone(), start, vec![year(&d, 2026)])).unwrap();
+    let y = &proj.years[1];
+    close(y.stock[1], 1200.0 * (11.0f64 / 12.0).powi(12), 1e-9, "still 1_4");
+    let in_5_9: f64 = (1..=5).map(|k| binom(12, k, 1.0 / 12.0)).sum();
+    close(y.stock[2], 1200.0 * in_5_9, 1e-9, "now 5_9");
+}
+
+/// Children reaching 18 leave care with the ageing-out reason and join the
+/// care-leaver stock, which they leave at 26.
+#[test]
+fn reaching_18_makes_care_leavers() {
+    let d = dims(false, &["foster"], &[]);
+    let mut start = vec![0.0; AGES];
+    start[17] = 120.0;
+    let proj = simulate(&model(d.clone(), start, vec![year(&d, 2026)])).unwrap();
+    let y = &proj.years[1];
+    let left = 120.0 * (1.0 - (11.0f64 / 12.0).powi(12));
+    close(y.ceased_total(), left, 1e-9, "aged out");
+    // A leaver would need 8 birthdays in under a year to leave at 26:
+    // P(Binomial(12, 1/12) >= 8) < 1e-6, so at most ~1e-4 of 78 leavers.
+    close(y.care_leavers, left, 1e-4, "care leavers");
+}
+
+/// N children at c a week for a financial year cost N * c * 365 / 7 (the
+/// day-count convention: 365-day years, months of 365/12 days).
+#[test]
+fn cost_of_a_year() {
+    let d = dims(true, &["childrens_home"], &[]);
+    let mut y = year(&d, 2026);
+    y.weekly_cost_gbp = vec![7385.0];
+    let mut start = vec![0.0; AGES];
+    start[2] = 100.0; // 16 birthdays in 12 months are impossible: nobody leaves
+    let proj = simulate(&model(d, start, vec![y])).unwrap();
+    close(proj.years[1].spend_cla_gbp(), 100.0 * 7385.0 * 365.0 / 7.0, 1e-3, "spend");
+}
+
+/// Capacity: a placement never holds more than its capacity at a month end,
+/// and the overflow goes to the stated placement.
+#[test]
+fn capacity_overflows_to_the_next_placement() {
+    let d = dims(false, &["in_house", "agency"], &[]);
+    let mut y = year(&d, 2026);
+    y.entry_count_per_year = Some(vec![0.0, 0.0, 0.0, 1200.0, 0.0]);
+    y.capacities = vec![Capacity { placement: 0, max_children: 150.0, overflow_to: 1 }];
+    let mut start = vec![0.0; AGES * 2];
+    start[12 * 2] = 100.0;
+    let proj = simulate(&model(d, start, vec![y])).unwrap();
+    let r = &proj.years[1];
+    let in_house: f64 = (0..5).map(|b| r.stock[b * 2]).sum();
+    close(in_house, 150.0, 1e-9, "in-house capped");
+    close(r.children_in_care(), 1300.0 - (100.0 + 1200.0 - r.children_in_care()), 1e-9, "no one lost");
+}
+
+/// A transfer of N a month moves exactly min(N, stock).
+#[test]
+fn transfers_are_capped_at_the_stock() {
+    let d = dims(true, &["a", "b"], &[]);
+    let mut y = year(&d, 2026);
+    y.transfers = vec![Transfer { from: 0, to: 1, children_per_month: 10.0 }];
+    let mut start = vec![0.0; AGES * 2];
+    start[5 * 2] = 25.0;
+    let proj = simulate(&model(d, start, vec![y])).unwrap();
+    close(proj.years[1].moves[1], 25.0, 1e-9, "moved a->b");
+}
+
+#[test]
+fn invalid_probability_is_rejected_with_its_key() {
+    let d = dims(false, &["foster"], &["other"]);
+    let mut y = year(&d, 2026);
+    y.monthly_exit_probability[0] = 1.5;
+    let err = simulate(&model(d, vec![1.0; AGES], vec![y])).unwrap_err();
+    assert!(err.to_string().contains("monthly_exit_probability"), "{err}");
+}
+
+/// Calibration recovers rates from data simulated with those rates and reduced
+/// to the one-way margins DfE publishes (age; placement; exits by age; exits by reason).
+#[test]
+fn calibration_reproduces_the_margins_it_was_given() {
+    let d = dims(false, &["foster", "home"], &["home_return", "other"]);
+    let (nb, np, nr) = (5, 2, 2);
+    let mut truth = year(&d, 2026);
+    truth.population_by_age = [10_000.0; AGES];
+    truth.entry_count_per_year = None;
+    truth.entry_rate_per_10k = vec![30.0, 20.0, 10.0, 15.0, 25.0];
+    truth.entry_age_weights = [10_000.0; AGES];
+    truth.entry_mix = vec![1.0, 0.0, 1.0, 0.0, 0.9, 0.1, 0.8, 0.2, 0.7, 0.3];
+    for b in 0..nb {
+        for p in 0..np {
+            for r in 0..nr {
+                truth.monthly_exit_probability[(b * np + p) * nr + r] = 0.01 + 0.002 * r as f64;
+            }
+        }
+    }
+    let mut start = vec![0.0; AGES * np];
+    for a in 0..AGES {
+        start[a * np] = 40.0;
+        start[a * np + 1] = if a >= 10 { 10.0 } else { 0.0 };
+    }
+    let mut years = Vec::new();
+    for k in 1..=3 {
+        let mut y = truth.clone();
+        y.year = 2025 + k;
+        years.push(y);
+    }
+    let m = Model { start_year: 2025, ..model(d.clone(), start, years) };
+    let proj = simulate(&m).unwrap();
+    let margins = |y: &YearResult| -> PublishedYear {
+        let band = |v: &[f64], w: usize, b: usize| v[b * w..(b + 1) * w].iter().sum::<f64>();
+        PublishedYear {
+            year: y.year,
+            stock_by_band: (0..nb).map(|b| band(&y.stock, np, b)).collect(),
+            stock_by_placement: (0..np).map(|p| (0..nb).map(|b| y.stock[b * np + p]).sum()).collect(),
+            starts_by_band: if y.is_start { None } else { Some((0..nb).map(|b| band(&y.starts, np, b)).collect()) },
+            starts_total: y.starts_total(),
+            ceased_by_band_under_18: (0..nb).map(|b| (0..nr).map(|r| y.ceased[b * (nr + 1) + r]).sum()).collect(),
+            ceased_aged_18_plus: (0..nb).map(|b| y.ceased[b * (nr + 1) + nr]).sum(),
+            ceased_by_reason: (0..nr).map(|r| (0..nb).map(|b| y.ceased[b * (nr + 1) + r]).sum()).collect(),
+            population_by_age: [10_000.0; AGES],
+        }
+    };
+    let published: Vec<_> = proj.years.iter().map(margins).collect();
+    let mut allowed = vec![1.0; nb * np];
+    for b in 0..3 {
+        allowed[b * np + 1] = 0.0;
+    }
+    let spec = CalibrationSpec { dims: d, allowed, entry_mix: truth.entry_mix.clone(), reason_only_from: vec![], passes: 6 };
+    let cal = calibrate(&spec, &published).unwrap();
+    for (rates, p) in cal.years.iter().zip(&published[1..]) {
+        for b in 0..nb {
+            close(rates.entry_rate_per_10k[b], truth.entry_rate_per_10k[b], 1e-6, "entry rate");
+        }
+        // Totals by reason are matched to the published exits.
+        let fit = cal.fit.iter().find(|f| f.year == p.year).unwrap();
+        assert!(fit.max_band_error < 0.01, "{fit:?}");
+        assert!(fit.max_placement_error < 0.01, "{fit:?}");
+    }
+    // Exit hazards by reason, averaged over placements, are recovered.
+    let last = cal.years.last().unwrap();
+    for b in 0..nb {
+        for r in 0..nr {
+            let got = last.monthly_exit_probability[(b * np) * nr + r];
+            close(got, 0.01 + 0.002 * r as f64, 0.0015, &format!("exit prob band {b} reason {r}"));
+        }
+    }
+    let _ = hazard_to_monthly(0.0);
+}
+
+fn arb_model() -> impl Strategy<Value = Model> {
+    let np = 3;
+    let nr = 2;
+    let nb = 5;
+    (
+        prop::collection::vec(0.0f64..500.0, AGES * np),
+        prop::collection::vec(0.0f64..0.6, nb * np * nr),
+        prop::collection::vec(0.0f64..0.6, nb * np * np),
+        prop::collection::vec(0.0f64..3000.0, nb),
+        prop::collection::vec(-2000.0f64..2000.0, nb),
+        0.0f64..300.0,
+        1usize..4,
+    )
+        .prop_map(move |(stock, exits, moves, entries, recon, transfer, n_years)| {
+            let d = dims(false, &["a", "b", "c"], &["x", "y"]);
+            let mut years = Vec::new();
+            for k in 1..=n_years {
+                let mut y = year(&d, 2025 + k as i32);
+                y.monthly_exit_probability = exits.clone();
+                y.monthly_move_probability = moves.clone();
+                y.entry_count_per_year = Some(entries.clone());
+                y.reconciliation_per_year = recon.clone();
+                y.transfers = vec![Transfer { from: 1, to: 2, children_per_month: transfer }];
+                y.capacities = vec![Capacity { placement: 2, max_children: 400.0, overflow_to: 0 }];
+                y.weekly_cost_gbp = vec![700.0, 7000.0, 1500.0];
+                years.push(y);
+            }
+            model(d, stock, years)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Stocks never go negative; each month's stock change equals entries minus
+    /// exits; no state's outflow exceeds its stock.
+    #[test]
+    fn invariants_hold(m in arb_model()) {
+        let mut bad = Vec::new();
+        simulate_with(&m, &mut Expected, |f| {
+            let change = f.stock_after - f.stock_before;
+            let scale = 1.0 + f.stock_before.abs() + f.entries + f.exits;
+            if (change - (f.entries - f.exits)).abs() > 1e-9 * scale {
+                bad.push(format!("{}-{}: change {change} vs {}", f.year, f.month, f.entries - f.exits));
+            }
+            if f.min_state_stock < 0.0 { bad.push(format!("negative stock {}", f.min_state_stock)); }
+            if f.max_outflow_ratio > 1.0 + 1e-12 { bad.push(format!("outflow ratio {}", f.max_outflow_ratio)); }
+        }).unwrap();
+        prop_assert!(bad.is_empty(), "{:?}", bad);
+    }
+}

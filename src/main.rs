@@ -1,0 +1,2 @@
+//! The `carecast` binary (placeholder).
+fn main() {}
