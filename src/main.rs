@@ -1,2 +1,31 @@
-//! The `carecast` binary (placeholder).
-fn main() {}
+//! The `carecast` binary: parse the command line into a validated
+//! configuration, run it, print the error chain and exit non-zero on failure.
+//!
+//! Thin by design: all modelling is in `carecast-core`, all file formats in
+//! `carecast-scenario` (input) and `carecast-report` / `carecast-plot` (output).
+
+mod app;
+mod charts;
+mod check;
+mod cli;
+mod output;
+mod report;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let config = match cli::parse() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match app::run(&config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -186,7 +186,14 @@ pub fn monthly_to_hazard(monthly_probability: f64) -> f64 {
 }
 
 /// A one-year model for calibration: no money, only the flows.
-fn one_year_model(dims: &Dimensions, year: i32, start: &[f64], rates: &YearRates, p: &PublishedYear, entry_mix: &[f64]) -> Model {
+fn one_year_model(
+    dims: &Dimensions,
+    year: i32,
+    start: &[f64],
+    rates: &YearRates,
+    p: &PublishedYear,
+    entry_mix: &[f64],
+) -> Model {
     let np = dims.n_placements();
     Model {
         dims: Dimensions { other_spend_lines: Vec::new(), ..dims.clone() },
@@ -313,7 +320,11 @@ pub fn calibrate(spec: &CalibrationSpec, published: &[PublishedYear]) -> Result<
         let is_first = k == 0;
         let fit_year = |tilt: f64| -> Result<(YearRates, Vec<f64>, YearFit), CoreError> {
             let weights = tilted_weights(dims, &p1.population_by_age, tilt);
-            let year_start = if is_first { split_by_age(dims, &joint0, &tilted_weights(dims, &p0.population_by_age, tilt)) } else { start.clone() };
+            let year_start = if is_first {
+                split_by_age(dims, &joint0, &tilted_weights(dims, &p0.population_by_age, tilt))
+            } else {
+                start.clone()
+            };
             let mut rates = YearRates {
                 year: p1.year,
                 entry_rate_per_10k: entry_rate_per_10k.clone(),
@@ -351,8 +362,9 @@ pub fn calibrate(spec: &CalibrationSpec, published: &[PublishedYear]) -> Result<
                     if sim_band <= 0.0 || want_band <= 0.0 {
                         continue;
                     }
-                    let d: Vec<f64> =
-                        (0..np).map(|pl| sim_band * joint_end[b * np + pl] / want_band - y.stock[b * np + pl]).collect();
+                    let d: Vec<f64> = (0..np)
+                        .map(|pl| sim_band * joint_end[b * np + pl] / want_band - y.stock[b * np + pl])
+                        .collect();
                     let shortfall: f64 = d.iter().filter(|v| **v > 0.0).sum();
                     if shortfall <= 1e-9 {
                         continue;
@@ -439,7 +451,8 @@ pub fn calibrate(spec: &CalibrationSpec, published: &[PublishedYear]) -> Result<
         }
         let (rates, state, fit) = best;
         if is_first {
-            start_stock = split_by_age(dims, &joint0, &tilted_weights(dims, &p0.population_by_age, rates.last_band_tilt));
+            start_stock =
+                split_by_age(dims, &joint0, &tilted_weights(dims, &p0.population_by_age, rates.last_band_tilt));
         }
         start = state;
         years.push(rates);

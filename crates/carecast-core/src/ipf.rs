@@ -23,7 +23,13 @@ pub struct IpfFit {
 /// consistent by scaling the column margins to the row total (published
 /// margins differ by rounding). Errors if a positive margin has only
 /// structural zeros to put it in.
-pub fn ipf(seed: &[f64], rows: &[f64], cols: &[f64], tolerance: f64, max_iterations: usize) -> Result<IpfFit, CoreError> {
+pub fn ipf(
+    seed: &[f64],
+    rows: &[f64],
+    cols: &[f64],
+    tolerance: f64,
+    max_iterations: usize,
+) -> Result<IpfFit, CoreError> {
     let (nr, nc) = (rows.len(), cols.len());
     if seed.len() != nr * nc {
         return Err(CoreError::Calibration(format!("IPF seed has {} cells, margins need {}", seed.len(), nr * nc)));
@@ -33,7 +39,8 @@ pub fn ipf(seed: &[f64], rows: &[f64], cols: &[f64], tolerance: f64, max_iterati
     }
     let row_total: f64 = rows.iter().sum();
     let col_total: f64 = cols.iter().sum();
-    let cols: Vec<f64> = if col_total > 0.0 { cols.iter().map(|c| c * row_total / col_total).collect() } else { cols.to_vec() };
+    let cols: Vec<f64> =
+        if col_total > 0.0 { cols.iter().map(|c| c * row_total / col_total).collect() } else { cols.to_vec() };
     for (r, &m) in rows.iter().enumerate() {
         if m > 0.0 && seed[r * nc..(r + 1) * nc].iter().all(|&v| v == 0.0) {
             return Err(CoreError::Calibration(format!("row {r} has margin {m} but only structural zeros")));

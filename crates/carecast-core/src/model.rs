@@ -58,11 +58,7 @@ impl Dimensions {
     pub fn band_of_age(&self) -> [usize; AGES] {
         let mut out = [0; AGES];
         for (b, band) in self.age_bands.iter().enumerate() {
-            for slot in out
-                .iter_mut()
-                .take(band.to_years.min(AGES))
-                .skip(band.from_years)
-            {
+            for slot in out.iter_mut().take(band.to_years.min(AGES)).skip(band.from_years) {
                 *slot = b;
             }
         }
@@ -224,10 +220,7 @@ fn check_len(key: &str, got: usize, want: usize) -> Result<(), CoreError> {
 fn check_finite_nonneg(key: &str, values: &[f64]) -> Result<(), CoreError> {
     for (i, v) in values.iter().enumerate() {
         if !v.is_finite() || *v < 0.0 {
-            return Err(CoreError::invalid(
-                format!("{key}[{i}]"),
-                format!("a finite non-negative number, got {v}"),
-            ));
+            return Err(CoreError::invalid(format!("{key}[{i}]"), format!("a finite non-negative number, got {v}")));
         }
     }
     Ok(())
@@ -236,10 +229,7 @@ fn check_finite_nonneg(key: &str, values: &[f64]) -> Result<(), CoreError> {
 fn check_probability(key: &str, values: &[f64]) -> Result<(), CoreError> {
     for (i, v) in values.iter().enumerate() {
         if !(0.0..=1.0).contains(v) {
-            return Err(CoreError::invalid(
-                format!("{key}[{i}]"),
-                format!("a probability in [0, 1], got {v}"),
-            ));
+            return Err(CoreError::invalid(format!("{key}[{i}]"), format!("a probability in [0, 1], got {v}")));
         }
     }
     Ok(())
@@ -292,8 +282,16 @@ impl Model {
                 }
             }
             for c in &y.capacities {
-                if c.placement >= np || c.overflow_to >= np || c.placement == c.overflow_to || !(c.max_children >= 0.0) {
-                    return Err(CoreError::invalid(at("capacities"), "valid, distinct placements and a non-negative capacity"));
+                if c.placement >= np
+                    || c.overflow_to >= np
+                    || c.placement == c.overflow_to
+                    || c.max_children.is_nan()
+                    || c.max_children < 0.0
+                {
+                    return Err(CoreError::invalid(
+                        at("capacities"),
+                        "valid, distinct placements and a non-negative capacity",
+                    ));
                 }
             }
             check_len(&at("weekly_cost_gbp"), y.weekly_cost_gbp.len(), np)?;

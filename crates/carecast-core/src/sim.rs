@@ -239,7 +239,7 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
     let mut next = vec![0.0; stock.len()];
     let mut leavers = model.initial.care_leavers;
     let mut out = vec![0.0; width];
-    let mut age_split = vec![0.0; AGES];
+    let mut age_split = [0.0; AGES];
     let mut place_split = vec![0.0; np];
     let mut results = Vec::with_capacity(model.years.len() + 1);
     results.push(start_result(model, &stock, &leavers, &band_of_age));
@@ -270,9 +270,9 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
                     let probs = &tables.out_probs[i * width..(i + 1) * width];
                     draw.split(x, probs, &mut out);
                     let mut left = 0.0;
-                    for k in 0..nr {
-                        r.ceased[b * (nr + 1) + k] += out[k];
-                        left += out[k];
+                    for (k, o) in out[..nr].iter().enumerate() {
+                        r.ceased[b * (nr + 1) + k] += o;
+                        left += o;
                     }
                     exits += left;
                     for q in 0..np {
@@ -363,11 +363,8 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
                         let age_n = n * tables.age_share[a];
                         let row_stock: f64 = (0..np).map(|p| next[a * np + p]).sum();
                         for p in 0..np {
-                            let share = if row_stock > 0.0 {
-                                next[a * np + p] / row_stock
-                            } else {
-                                y.entry_mix[b * np + p]
-                            };
+                            let share =
+                                if row_stock > 0.0 { next[a * np + p] / row_stock } else { y.entry_mix[b * np + p] };
                             next[a * np + p] += age_n * share;
                         }
                     }

@@ -259,7 +259,8 @@ fn calibration_reproduces_the_margins_it_was_given() {
     for b in 0..3 {
         allowed[b * np + 1] = 0.0;
     }
-    let spec = CalibrationSpec { dims: d, allowed, entry_mix: truth.entry_mix.clone(), reason_only_from: vec![], passes: 6 };
+    let spec =
+        CalibrationSpec { dims: d, allowed, entry_mix: truth.entry_mix.clone(), reason_only_from: vec![], passes: 6 };
     let cal = calibrate(&spec, &published).unwrap();
     for (rates, p) in cal.years.iter().zip(&published[1..]) {
         for b in 0..nb {

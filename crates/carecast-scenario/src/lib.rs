@@ -1,0 +1,17 @@
+//! carecast-scenario: scenario files (TOML) and the bundled seed data (CSV),
+//! loaded, validated and resolved into a `carecast_core::Model`.
+//!
+//! This crate reads files and knows units, ids and sources; it does not
+//! simulate (core) and does not write outputs (the binary and its observers).
+
+pub mod error;
+pub mod fill;
+pub mod loader;
+pub mod resolve;
+pub mod schema;
+pub mod seeds;
+
+pub use error::ScenarioError;
+pub use loader::{Loaded, SHIPPED, load, load_source};
+pub use resolve::{Built, Note, Outturn, RunOptions, build};
+pub use seeds::Seeds;

@@ -1,0 +1,250 @@
+//! The scenario file format (TOML), as serde types.
+//!
+//! What it is: the shape of a scenario after `extends` has been merged, with
+//! units in key names and every assumption carrying its source and range.
+//! What it is not: validation of cross-references (ids that must exist) or the
+//! turning of a scenario into a model — see `resolve.rs`.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A number with its provenance: either a bare number (an assumption with no
+/// stated range) or `{ value, low, high, source }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Param {
+    /// A bare number.
+    Plain(f64),
+    /// A number with its source and plausible range.
+    Full(ParamFull),
+}
+
+/// A number with its source and a plausible low-high range.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamFull {
+    /// Central value.
+    pub value: f64,
+    /// Plausible low value.
+    pub low: Option<f64>,
+    /// Plausible high value.
+    pub high: Option<f64>,
+    /// Where the value comes from (a seed id, a publication, or "assumption: ...").
+    pub source: Option<String>,
+}
+
+impl Param {
+    /// The central value.
+    pub fn value(&self) -> f64 {
+        match self {
+            Param::Plain(v) => *v,
+            Param::Full(p) => p.value,
+        }
+    }
+    /// The stated source, if any.
+    pub fn source(&self) -> Option<&str> {
+        match self {
+            Param::Plain(_) => None,
+            Param::Full(p) => p.source.as_deref(),
+        }
+    }
+    /// The stated range, if any.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        match self {
+            Param::Full(ParamFull { low: Some(l), high: Some(h), .. }) => Some((*l, *h)),
+            _ => None,
+        }
+    }
+}
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Parent scenario (shipped name or path relative to this file); merged first.
+    pub extends: Option<String>,
+    /// Names and horizon.
+    pub scenario: ScenarioMeta,
+    /// Age bands, placements and exit reasons, with their DfE categories.
+    pub dimensions: DimensionsDef,
+    /// How rates are calibrated from the published data.
+    pub calibration: CalibrationDef,
+    /// The child population path.
+    pub population: PopulationDef,
+    /// Unit costs and prices.
+    pub costs: CostsDef,
+    /// Real-terms deflator.
+    pub deflator: DeflatorDef,
+    /// Other children's social care spend lines.
+    #[serde(default)]
+    pub spend_lines: BTreeMap<String, SpendLineDef>,
+    /// Funding stated for the area (grants and budget path).
+    #[serde(default)]
+    pub funding: Option<FundingDef>,
+    /// Sources cited, keyed by seeds/published-figures.toml id.
+    #[serde(default)]
+    pub cites: Vec<String>,
+}
+
+/// Names and horizon.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioMeta {
+    /// Short id used in file names and the `scenario` column.
+    pub name: String,
+    /// One-line title for charts and reports.
+    pub title: String,
+    /// What the scenario is and how it was made.
+    #[serde(default)]
+    pub description: String,
+    /// Area code (E92000001 for England, or an LA's ONS code).
+    pub area: String,
+    /// Start from the published stock at 31 March of this year.
+    pub start_year: i32,
+    /// Project to 31 March of this year.
+    pub end_year: i32,
+}
+
+/// Dimensions and their mapping to DfE categories.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionsDef {
+    /// Age bands; each maps to the DfE band of the same id.
+    pub age_bands: Vec<AgeBandDef>,
+    /// Placements; each lists the DfE placement categories it covers.
+    pub placements: Vec<PlacementDef>,
+    /// Exit reasons with a probability; each lists DfE reason categories.
+    pub exit_reasons: Vec<ExitReasonDef>,
+    /// Id of the exit at 18.
+    pub ageing_out_reason: String,
+}
+
+/// An age band.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeBandDef {
+    /// Id, e.g. `10_15`.
+    pub id: String,
+    /// First year of age.
+    pub from_years: usize,
+    /// One past the last year of age.
+    pub to_years: usize,
+}
+
+/// A placement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementDef {
+    /// Id, e.g. `childrens_home`.
+    pub id: String,
+    /// Label for tables and charts.
+    pub label: String,
+    /// DfE placement categories (seeds ids) this placement covers.
+    pub dfe: Vec<String>,
+    /// Age bands where this placement is a structural zero.
+    #[serde(default)]
+    pub not_for_age_bands: Vec<String>,
+    /// Which S251 weekly unit cost applies (`weekly_cost_fostering_gbp`, ...),
+    /// or none for a derived cost.
+    pub s251_weekly_cost: Option<String>,
+    /// For a derived cost: weekly cost as a multiple of the fostering unit cost.
+    pub derived_cost_vs_fostering: Option<Param>,
+    /// Annual price growth after the last year of published costs.
+    pub price_growth: Param,
+}
+
+/// An exit reason.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExitReasonDef {
+    /// Id, e.g. `returned_home`.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// DfE reason categories. Empty with `residual = true`.
+    #[serde(default)]
+    pub dfe: Vec<String>,
+    /// The reason takes what the others and ageing out leave of the total.
+    #[serde(default)]
+    pub residual: bool,
+    /// The reason only happens from this placement (adoption from placed for adoption).
+    pub only_from: Option<String>,
+}
+
+/// Calibration settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationDef {
+    /// First published 31 March stock used (the calibration starts from it).
+    pub first_year: i32,
+    /// Last published year used.
+    pub last_year: i32,
+    /// Projection rates are the mean of these calibrated years' rates.
+    pub rates_from_year: i32,
+    /// ...to this year.
+    pub rates_to_year: i32,
+    /// Correction passes per year.
+    #[serde(default = "default_passes")]
+    pub passes: usize,
+    /// Placement on entry by age band (shares); DfE does not publish it.
+    pub entry_mix: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Where the entry mix comes from.
+    pub entry_mix_source: String,
+}
+
+fn default_passes() -> usize {
+    6
+}
+
+/// Child population path.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationDef {
+    /// Mid-year of the last ONS estimate used (its single-year-of-age mix comes
+    /// from the nearest bundled mid-2022/mid-2023 estimate).
+    pub base_mid_year: i32,
+    /// Annual growth of the 0-17 population after the base year.
+    pub annual_growth: Param,
+}
+
+/// Unit costs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostsDef {
+    /// Annual growth of other children-looked-after costs per child-week.
+    pub other_cla_cost_growth: Param,
+    /// Annual growth of leaving-care cost per care leaver.
+    pub leaving_care_cost_growth: Param,
+}
+
+/// Deflator for real terms.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeflatorDef {
+    /// Prices of this financial year (year ending 31 March) are the real-terms base.
+    pub base_year: i32,
+    /// Annual general inflation, applied every year before and after the base.
+    pub annual_inflation: Param,
+}
+
+/// Another S251 children's social care line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpendLineDef {
+    /// S251 item id in seeds/s251_finance.csv.
+    pub s251_item: String,
+    /// Annual cash growth after the last outturn year.
+    pub annual_growth: Param,
+}
+
+/// Funding stated for the area.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingDef {
+    /// Funding in a base year, £m.
+    pub base_year: i32,
+    /// Amount in the base year, £m.
+    pub base_gbp_m: Param,
+    /// Annual growth after the base year.
+    pub annual_growth: Param,
+}

@@ -1,0 +1,329 @@
+//! The bundled seed data (DfE, ONS, MHCLG; OGL v3.0), compiled into the binary,
+//! parsed into lookup tables.
+//!
+//! What it is: one CSV reader with file:line:column errors and the typed tables
+//! the resolver needs. What it is not: any modelling; suppressed cells stay
+//! `Cell::Suppressed` here and are filled (and flagged) by the resolver.
+
+use crate::error::ScenarioError;
+use std::collections::HashMap;
+
+/// A seed file: its path relative to the repository and its text.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedFile {
+    /// Path shown in messages, e.g. `seeds/cla_headline.csv`.
+    pub path: &'static str,
+    /// Contents.
+    pub text: &'static str,
+}
+
+macro_rules! seed {
+    ($name:literal) => {
+        SeedFile { path: concat!("seeds/", $name), text: include_str!(concat!("../../../seeds/", $name)) }
+    };
+}
+
+/// Every bundled seed file.
+pub const SEED_FILES: [SeedFile; 8] = [
+    seed!("areas.csv"),
+    seed!("cla_headline.csv"),
+    seed!("cla_breakdowns.csv"),
+    seed!("population_0_17.csv"),
+    seed!("population_single_year.csv"),
+    seed!("s251_finance.csv"),
+    seed!("care_leavers.csv"),
+    seed!("ro3.csv"),
+];
+
+/// The published figures (TOML) bundled with the seeds.
+pub const PUBLISHED_FIGURES: SeedFile = seed!("published-figures.toml");
+
+/// A cell of published data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    /// A number.
+    Number(f64),
+    /// Suppressed or not available (DfE `c`, `x`, `z`, `k`, `low`, or blank).
+    Suppressed,
+}
+
+impl Cell {
+    /// The number, if not suppressed.
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Cell::Number(v) => Some(v),
+            Cell::Suppressed => None,
+        }
+    }
+}
+
+/// A parsed CSV: header and rows, with line numbers for messages.
+#[derive(Debug)]
+pub struct CsvTable {
+    path: String,
+    columns: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+impl CsvTable {
+    /// Parses RFC 4180 CSV with a header (a leading byte-order mark is
+    /// ignored). Errors name the file, line and column.
+    pub fn parse(path: &str, text: &str, required: &[&str]) -> Result<Self, ScenarioError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+        let columns: Vec<String> = rdr
+            .headers()
+            .map_err(|e| ScenarioError::data(path, 1, 1, format!("a CSV header row ({e})")))?
+            .iter()
+            .map(|c| c.trim().to_string())
+            .collect();
+        if columns.iter().all(|c| c.is_empty()) {
+            return Err(ScenarioError::data(path, 1, 1, "a header row, the file is empty"));
+        }
+        for r in required {
+            if !columns.iter().any(|c| c == r) {
+                return Err(ScenarioError::data(
+                    path,
+                    1,
+                    1,
+                    format!("a column `{r}` (columns are: {})", columns.join(", ")),
+                ));
+            }
+        }
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                ScenarioError::data(path, line, 1, format!("{} fields as in the header ({e})", columns.len()))
+            })?;
+            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            rows.push((line, rec.iter().map(|f| f.trim().to_string()).collect()));
+        }
+        Ok(CsvTable { path: path.to_string(), columns, rows })
+    }
+
+    /// Index of a column.
+    pub fn col(&self, name: &str) -> usize {
+        self.columns.iter().position(|c| c == name).unwrap_or(usize::MAX)
+    }
+
+    /// Rows with their line numbers.
+    pub fn rows(&self) -> impl Iterator<Item = (usize, &[String])> {
+        self.rows.iter().map(|(l, r)| (*l, r.as_slice()))
+    }
+
+    /// A field as text.
+    pub fn text<'r>(&self, row: &'r [String], col: usize) -> &'r str {
+        row.get(col).map(String::as_str).unwrap_or("")
+    }
+
+    /// A field as a cell: a number, or suppressed for blank and DfE codes.
+    pub fn cell(&self, line: usize, row: &[String], col: usize) -> Result<Cell, ScenarioError> {
+        let raw = self.text(row, col);
+        match raw {
+            "" | "c" | "x" | "z" | "k" | "low" | "u" | "-" | "[x]" | "[z]" | "[n]" => Ok(Cell::Suppressed),
+            _ => raw.replace(',', "").parse::<f64>().map(Cell::Number).map_err(|_| {
+                ScenarioError::data(
+                    &self.path,
+                    line,
+                    col + 1,
+                    format!("a number or a suppression code in column `{}`, found `{raw}`", self.columns[col]),
+                )
+            }),
+        }
+    }
+
+    /// A field as an integer year.
+    pub fn year(&self, line: usize, row: &[String], col: usize) -> Result<i32, ScenarioError> {
+        let raw = self.text(row, col);
+        raw.parse::<i32>().map_err(|_| {
+            ScenarioError::data(
+                &self.path,
+                line,
+                col + 1,
+                format!("a year in column `{}`, found `{raw}`", self.columns[col]),
+            )
+        })
+    }
+}
+
+/// One area (England, a region, a council).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    /// ONS code.
+    pub code: String,
+    /// DfE three-digit number.
+    pub dfe_number: String,
+    /// Name.
+    pub name: String,
+    /// `national`, `region`, `la`, `former_la`, `la_group`.
+    pub level: String,
+    /// Region code.
+    pub region_code: String,
+}
+
+/// Key of a breakdown cell: (area, year, table, dimension, category).
+pub type BreakdownKey = (String, i32, String, String, String);
+
+/// All seed tables, parsed.
+#[derive(Debug, Default)]
+pub struct Seeds {
+    /// Areas by code.
+    pub areas: Vec<Area>,
+    /// (area, year) -> (stock, starts, ceased).
+    pub headline: HashMap<(String, i32), [Cell; 3]>,
+    /// Breakdowns.
+    pub breakdowns: HashMap<BreakdownKey, Cell>,
+    /// (area, mid_year) -> population 0-17.
+    pub population: HashMap<(String, i32), f64>,
+    /// (area, mid_year) -> population by single year 0..=17.
+    pub population_single_year: HashMap<(String, i32), [f64; 18]>,
+    /// (area, year ending March, item) -> value.
+    pub s251: HashMap<(String, i32, String), Cell>,
+    /// (area, year) -> care leavers aged 19-21 (DfE "former relevant").
+    pub care_leavers: HashMap<(String, i32), Cell>,
+    /// (area, year ending March, service line) -> total expenditure £.
+    pub ro3: HashMap<(String, i32, String), Cell>,
+}
+
+impl Seeds {
+    /// Parses the bundled seeds.
+    pub fn bundled() -> Result<Seeds, ScenarioError> {
+        let mut s = Seeds::default();
+        for f in SEED_FILES {
+            s.load(f.path, f.text)?;
+        }
+        Ok(s)
+    }
+
+    /// Parses one seed file into the tables, by its file name.
+    pub fn load(&mut self, path: &str, text: &str) -> Result<(), ScenarioError> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        match name {
+            "areas.csv" => {
+                let t = CsvTable::parse(path, text, &["area_code", "dfe_number", "name", "level", "region_code"])?;
+                let (c, d, n, l, r) =
+                    (t.col("area_code"), t.col("dfe_number"), t.col("name"), t.col("level"), t.col("region_code"));
+                for (_, row) in t.rows() {
+                    self.areas.push(Area {
+                        code: t.text(row, c).into(),
+                        dfe_number: t.text(row, d).into(),
+                        name: t.text(row, n).into(),
+                        level: t.text(row, l).into(),
+                        region_code: t.text(row, r).into(),
+                    });
+                }
+            }
+            "cla_headline.csv" => {
+                let t = CsvTable::parse(path, text, &["area_code", "year", "cla_at_31_march", "starts", "ceased"])?;
+                let (a, y) = (t.col("area_code"), t.col("year"));
+                let cols = [t.col("cla_at_31_march"), t.col("starts"), t.col("ceased")];
+                for (line, row) in t.rows() {
+                    let cells = [t.cell(line, row, cols[0])?, t.cell(line, row, cols[1])?, t.cell(line, row, cols[2])?];
+                    self.headline.insert((t.text(row, a).into(), t.year(line, row, y)?), cells);
+                }
+            }
+            "cla_breakdowns.csv" => {
+                let t = CsvTable::parse(path, text, &["area_code", "year", "table", "dimension", "category", "value"])?;
+                let (a, y, tb, d, c, v) = (
+                    t.col("area_code"),
+                    t.col("year"),
+                    t.col("table"),
+                    t.col("dimension"),
+                    t.col("category"),
+                    t.col("value"),
+                );
+                for (line, row) in t.rows() {
+                    let key = (
+                        t.text(row, a).to_string(),
+                        t.year(line, row, y)?,
+                        t.text(row, tb).to_string(),
+                        t.text(row, d).to_string(),
+                        t.text(row, c).to_string(),
+                    );
+                    self.breakdowns.insert(key, t.cell(line, row, v)?);
+                }
+            }
+            "population_0_17.csv" => {
+                let t = CsvTable::parse(path, text, &["area_code", "mid_year", "population"])?;
+                let (a, y, p) = (t.col("area_code"), t.col("mid_year"), t.col("population"));
+                for (line, row) in t.rows() {
+                    if let Some(v) = t.cell(line, row, p)?.number() {
+                        self.population.insert((t.text(row, a).into(), t.year(line, row, y)?), v);
+                    }
+                }
+            }
+            "population_single_year.csv" => {
+                let t = CsvTable::parse(path, text, &["area_code", "mid_year", "age", "population"])?;
+                let (a, y, ag, p) = (t.col("area_code"), t.col("mid_year"), t.col("age"), t.col("population"));
+                for (line, row) in t.rows() {
+                    let age = t.year(line, row, ag)?;
+                    if !(0..18).contains(&age) {
+                        return Err(ScenarioError::data(path, line, ag + 1, format!("an age 0..=17, found {age}")));
+                    }
+                    let v = t.cell(line, row, p)?.number().unwrap_or(0.0);
+                    let e = self
+                        .population_single_year
+                        .entry((t.text(row, a).into(), t.year(line, row, y)?))
+                        .or_insert([0.0; 18]);
+                    e[age as usize] = v;
+                }
+            }
+            "s251_finance.csv" => {
+                let t = CsvTable::parse(path, text, &["area_code", "year", "item", "value"])?;
+                let (a, y, i, v) = (t.col("area_code"), t.col("year"), t.col("item"), t.col("value"));
+                for (line, row) in t.rows() {
+                    self.s251.insert(
+                        (t.text(row, a).into(), t.year(line, row, y)?, t.text(row, i).into()),
+                        t.cell(line, row, v)?,
+                    );
+                }
+            }
+            "care_leavers.csv" => {
+                let t = CsvTable::parse(path, text, &["area_code", "year", "care_leavers"])?;
+                let (a, y, v) = (t.col("area_code"), t.col("year"), t.col("care_leavers"));
+                for (line, row) in t.rows() {
+                    self.care_leavers.insert((t.text(row, a).into(), t.year(line, row, y)?), t.cell(line, row, v)?);
+                }
+            }
+            "ro3.csv" => {
+                let t = CsvTable::parse(path, text, &["area_code", "year", "service_line", "total_expenditure_gbp"])?;
+                let (a, y, s, v) =
+                    (t.col("area_code"), t.col("year"), t.col("service_line"), t.col("total_expenditure_gbp"));
+                for (line, row) in t.rows() {
+                    self.ro3.insert(
+                        (t.text(row, a).into(), t.year(line, row, y)?, t.text(row, s).into()),
+                        t.cell(line, row, v)?,
+                    );
+                }
+            }
+            _ => return Err(ScenarioError::data(path, 1, 1, "a known seed file name")),
+        }
+        Ok(())
+    }
+
+    /// A breakdown cell.
+    pub fn breakdown(&self, area: &str, year: i32, table: &str, dimension: &str, category: &str) -> Option<Cell> {
+        self.breakdowns
+            .get(&(area.to_string(), year, table.to_string(), dimension.to_string(), category.to_string()))
+            .copied()
+    }
+
+    /// Finds an area by ONS code, DfE number or name (case-insensitive).
+    pub fn find_area(&self, query: &str) -> Option<&Area> {
+        let q = query.trim().to_lowercase();
+        self.areas.iter().find(|a| a.code.to_lowercase() == q || a.dfe_number == q || a.name.to_lowercase() == q)
+    }
+
+    /// Names of areas closest to a query (for "did you mean").
+    pub fn nearest_areas(&self, query: &str, n: usize) -> Vec<String> {
+        let q = query.to_lowercase();
+        let mut scored: Vec<(usize, &str)> = self
+            .areas
+            .iter()
+            .map(|a| (crate::error::edit_distance(&q, &a.name.to_lowercase()), a.name.as_str()))
+            .collect();
+        scored.sort();
+        scored.into_iter().take(n).map(|(_, s)| s.to_string()).collect()
+    }
+}

@@ -1,0 +1,113 @@
+//! The commands: each takes a validated configuration, calls the library
+//! crates and hands results to the output observers.
+//!
+//! No modelling happens here; errors get context (`anyhow`) for the user.
+
+use crate::cli::{Config, PlotConfig, ReportConfig, RunConfig};
+use crate::output;
+use anyhow::{Context, Result};
+use carecast_scenario::{RunOptions, SHIPPED, Seeds, build, load};
+
+/// Runs a validated configuration.
+pub fn run(config: &Config) -> Result<()> {
+    match config {
+        Config::Run(c) => run_scenario(c),
+        Config::Plot(c) => plot(c),
+        Config::Report(c) => report(c),
+        Config::Validate { files } => validate(files),
+        Config::Check { scenario, out } => {
+            let rows = crate::check::run_checks(scenario)?;
+            crate::check::report(&rows, out)
+        }
+        Config::Scenarios => {
+            for s in SHIPPED {
+                let title = load(s.name).map(|l| l.file.scenario.title).unwrap_or_default();
+                println!("{:<28} {title}", s.name);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn run_scenario(c: &RunConfig) -> Result<()> {
+    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
+    let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
+    let opts = RunOptions { start_year: c.start_year, end_year: c.end_year };
+    let built = build(&loaded, &seeds, &opts).with_context(|| format!("resolving scenario `{}`", c.scenario))?;
+    let projection = built.run().context("running the model")?;
+    let out = c.out.clone().unwrap_or_else(|| std::path::Path::new("out").join(&built.name));
+    output::write_run(&out, &built, &projection, &c.command_line)
+        .with_context(|| format!("writing outputs to {}", out.display()))?;
+    if c.charts {
+        crate::charts::write_charts(
+            &out.join("charts"),
+            &[(&built, &projection)],
+            carecast_plot::Formats::BOTH,
+            carecast_plot::DEFAULT_SIZE_PX,
+        )
+        .with_context(|| format!("writing charts to {}", out.join("charts").display()))?;
+    }
+    output::print_summary(&built, &projection);
+    if !c.quiet {
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// Loads, resolves and runs several scenarios (default options); names must differ.
+fn run_many(scenarios: &[String]) -> Result<Vec<(carecast_scenario::Built, carecast_core::Projection)>> {
+    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
+    let mut out: Vec<(carecast_scenario::Built, carecast_core::Projection)> = Vec::new();
+    for s in scenarios {
+        let loaded = load(s).with_context(|| format!("loading scenario `{s}`"))?;
+        let built =
+            build(&loaded, &seeds, &RunOptions::default()).with_context(|| format!("resolving scenario `{s}`"))?;
+        if out.iter().any(|(b, _)| b.name == built.name) {
+            anyhow::bail!("scenario `{}` is given more than once", built.name);
+        }
+        let projection = built.run().with_context(|| format!("running scenario `{s}`"))?;
+        out.push((built, projection));
+    }
+    Ok(out)
+}
+
+fn plot(c: &PlotConfig) -> Result<()> {
+    let runs = run_many(&c.scenarios)?;
+    let refs: Vec<_> = runs.iter().map(|(b, p)| (b, p)).collect();
+    let files = crate::charts::write_charts(&c.out, &refs, c.formats, c.size_px)
+        .with_context(|| format!("writing charts to {}", c.out.display()))?;
+    if !c.quiet {
+        eprintln!("wrote {} chart files to {}", files.len(), c.out.display());
+    }
+    Ok(())
+}
+
+fn report(c: &ReportConfig) -> Result<()> {
+    let runs = run_many(&c.scenarios)?;
+    let refs: Vec<_> = runs.iter().map(|(b, p)| (b, p)).collect();
+    crate::report::write_report(&c.out, &refs, &c.command_line, &crate::report::today_iso())
+        .with_context(|| format!("writing the report to {}", c.out.display()))?;
+    if !c.quiet {
+        eprintln!("wrote {}", c.out.join("report.html").display());
+    }
+    Ok(())
+}
+
+fn validate(files: &[String]) -> Result<()> {
+    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
+    let mut failed = 0;
+    for f in files {
+        let result = load(f).and_then(|l| build(&l, &seeds, &RunOptions::default()).map(|_| ()));
+        match result {
+            Ok(()) => println!("{f}: ok"),
+            Err(e) => {
+                failed += 1;
+                println!("{e}");
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} scenario files have errors", files.len());
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Output observers for a run: the tidy CSV, the JSON summary and the terminal
+//! table. Every file is written atomically (temporary file, then rename).
+//!
+//! Not here: charts (carecast-plot) or the HTML/Excel report.
+
+use anyhow::Result;
+use carecast_core::rows::rows;
+use carecast_core::{Projection, Row};
+use carecast_report::{Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, write_atomic, write_csv};
+use carecast_scenario::Built;
+use std::path::Path;
+
+/// Rows as the tidy long table `scenario,year,measure,breakdown,value`.
+pub fn rows_table(name: &str, rows: &[Row]) -> Table {
+    let mut t = Table::new(
+        name,
+        "carecast projection (tidy long form)",
+        vec![
+            Column::new("scenario", ColumnKind::Text),
+            Column::new("year", ColumnKind::Year),
+            Column::new("measure", ColumnKind::Text),
+            Column::new("breakdown", ColumnKind::Text),
+            Column::new("value", ColumnKind::Number),
+        ],
+    );
+    for r in rows {
+        t.push_row(vec![
+            Cell::Text(r.scenario.clone()),
+            Cell::Number(f64::from(r.year)),
+            Cell::Text(r.measure.to_string()),
+            Cell::Text(r.breakdown.clone()),
+            Cell::Number(r.value),
+        ]);
+    }
+    t
+}
+
+/// Writes `projection.csv`, `published.csv` and `summary.json` into `dir`.
+pub fn write_run(dir: &Path, built: &Built, projection: &Projection, command_line: &str) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let projected = rows(&built.name, &built.model.dims, projection);
+    write_csv(&dir.join("projection.csv"), &rows_table("projection", &projected))?;
+    write_csv(&dir.join("published.csv"), &rows_table("published", &built.history_rows()))?;
+    let summary = summary_json(built, projection, command_line);
+    write_atomic(&dir.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    Ok(())
+}
+
+fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> serde_json::Value {
+    let years: Vec<serde_json::Value> = projection
+        .years
+        .iter()
+        .map(|y| {
+            serde_json::json!({
+                "year": y.year,
+                "children_in_care": y.children_in_care(),
+                "starts": if y.is_start { None } else { Some(y.starts_total()) },
+                "ceased": if y.is_start { None } else { Some(y.ceased_total()) },
+                "care_leavers": y.care_leavers,
+                "spend_gbp_cash": if y.is_start { None } else { Some(y.spend_cla_gbp()) },
+                "spend_gbp_real": if y.is_start { None } else { Some(y.spend_cla_gbp() / y.deflator) },
+                "csc_spend_gbp_cash": if y.is_start { None } else { Some(y.spend_total_gbp()) },
+            })
+        })
+        .collect();
+    let fit: Vec<serde_json::Value> = built
+        .calibration
+        .fit
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "year": f.year,
+                "reconciliation_children": f.reconciliation,
+                "ageing_out_gap_children": f.ageing_out_gap,
+                "max_band_error": f.max_band_error,
+                "max_placement_error": f.max_placement_error,
+            })
+        })
+        .collect();
+    let notes: Vec<serde_json::Value> =
+        built.notes.iter().map(|n| serde_json::json!({"key": n.key, "text": n.text, "source": n.source})).collect();
+    serde_json::json!({
+        "scenario": built.name,
+        "title": built.title,
+        "area": {"code": built.area, "name": built.area_name},
+        "start_year": built.model.start_year,
+        "carecast_version": env!("CARGO_PKG_VERSION"),
+        "command": command_line,
+        "data_vintage": "DfE children looked after in England, 2025 release; S251 outturn 2024-25; ONS mid-2024",
+        "years": years,
+        "calibration_fit": fit,
+        "assumptions": notes,
+    })
+}
+
+/// Prints the headline table.
+pub fn print_summary(built: &Built, projection: &Projection) {
+    println!("{} — {} ({})", built.name, built.title, built.area_name);
+    println!(
+        "{:>6} {:>18} {:>9} {:>9} {:>14} {:>14} {:>14}",
+        "year", "children in care", "starts", "ceased", "CLA spend", "CLA (real)", "CSC spend"
+    );
+    for y in &projection.years {
+        if y.is_start {
+            println!(
+                "{:>6} {:>18} {:>9} {:>9} {:>14} {:>14} {:>14}",
+                y.year,
+                format_count(y.children_in_care()),
+                "",
+                "",
+                "",
+                "",
+                ""
+            );
+            continue;
+        }
+        println!(
+            "{:>6} {:>18} {:>9} {:>9} {:>14} {:>14} {:>14}",
+            y.year,
+            format_count(y.children_in_care()),
+            format_count(y.starts_total()),
+            format_count(y.ceased_total()),
+            format_gbp_millions(y.spend_cla_gbp() / 1e6),
+            format_gbp_millions(y.spend_cla_gbp() / y.deflator / 1e6),
+            format_gbp_millions(y.spend_total_gbp() / 1e6),
+        );
+    }
+    println!("year = 31 March (stocks) or the financial year ending then (flows, £); real terms at 2024-25 prices");
+}

@@ -1,0 +1,218 @@
+//! `carecast report`: one folder with a self-contained HTML report, an Excel
+//! workbook, the CSVs and the charts, for one or more scenarios.
+//!
+//! What it is: the assembly of tables and charts from the tidy rows into
+//! `carecast-report` documents. What it is not: a writer (carecast-report does
+//! the files) or a renderer (carecast-plot draws the charts).
+
+use crate::charts::{self, DATA_VINTAGE, SOURCE_NOTE};
+use crate::output;
+use anyhow::{Context, Result};
+use carecast_core::rows::rows;
+use carecast_core::{Projection, Row};
+use carecast_plot::Formats;
+use carecast_report::{
+    Block, Cell, Column, ColumnKind, HtmlReport, Section, Table, WorkbookMeta, pivot_wide, write_csv, write_xlsx,
+};
+use carecast_scenario::Built;
+use std::path::Path;
+
+/// Licence of the bundled seed data.
+pub const SEEDS_LICENCE: &str = "Open Government Licence v3.0";
+
+/// Data sources and their vintages.
+pub fn data_vintages() -> Vec<(String, String)> {
+    vec![
+        ("DfE children looked after in England (SSDA903)".into(), "2025 release (year ending 31 March 2025)".into()),
+        ("DfE section 251 outturn".into(), "2024-25".into()),
+        ("ONS mid-year population estimates".into(), "mid-2024".into()),
+        ("Licence of the bundled seed data".into(), SEEDS_LICENCE.into()),
+    ]
+}
+
+fn value(rows: &[Row], measure: &str, year: i32) -> Cell {
+    rows.iter()
+        .find(|r| r.measure == measure && r.breakdown == "total" && r.year == year)
+        .map_or(Cell::Empty, |r| Cell::Number(r.value))
+}
+
+/// The headline table by scenario and year.
+pub fn summary_table(runs: &[(&Built, Vec<Row>)]) -> Table {
+    let mut t = Table::new(
+        "Summary",
+        "Headline projection by year",
+        vec![
+            Column::new("scenario", ColumnKind::Text),
+            Column::new("year", ColumnKind::Year),
+            Column::new("children in care (31 March)", ColumnKind::Count),
+            Column::new("starts", ColumnKind::Count),
+            Column::new("ceased", ColumnKind::Count),
+            Column::new("CLA spend (cash)", ColumnKind::Gbp),
+            Column::new("CLA spend (real, 2024-25 prices)", ColumnKind::Gbp),
+            Column::new("CSC spend (cash)", ColumnKind::Gbp),
+        ],
+    );
+    for (built, rows) in runs {
+        let mut years: Vec<i32> = rows.iter().filter(|r| r.measure == "children_in_care").map(|r| r.year).collect();
+        years.dedup();
+        for y in years {
+            t.push_row(vec![
+                Cell::Text(built.name.clone()),
+                Cell::Number(f64::from(y)),
+                value(rows, "children_in_care", y),
+                value(rows, "starts", y),
+                value(rows, "ceased", y),
+                value(rows, "spend_gbp_cash", y),
+                value(rows, "spend_gbp_real", y),
+                value(rows, "csc_spend_gbp_cash", y),
+            ]);
+        }
+    }
+    t.notes.push(
+        "Year = 31 March (children in care) or the financial year ending then (flows and £). CLA = children looked after; CSC = children's social care."
+            .into(),
+    );
+    t
+}
+
+/// The assumptions of every run.
+pub fn assumptions_table(runs: &[(&Built, Vec<Row>)]) -> Table {
+    let mut t = Table::new(
+        "Assumptions",
+        "Assumptions, sources and data notes",
+        vec![
+            Column::new("scenario", ColumnKind::Text),
+            Column::new("key", ColumnKind::Text),
+            Column::new("text", ColumnKind::Text),
+            Column::new("source", ColumnKind::Text),
+        ],
+    );
+    for (built, _) in runs {
+        for n in &built.notes {
+            t.push_row(vec![
+                Cell::Text(built.name.clone()),
+                Cell::Text(n.key.clone()),
+                Cell::Text(n.text.clone()),
+                Cell::Text(n.source.clone()),
+            ]);
+        }
+    }
+    t
+}
+
+/// Today's date as `YYYY-MM-DD` (UTC), from the system clock.
+pub fn today_iso() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Writes the report folder: `report.html`, `report.xlsx`,
+/// `<scenario>/projection.csv`, `published.csv` and `charts/`.
+pub fn write_report(dir: &Path, runs: &[(&Built, &Projection)], command_line: &str, generated: &str) -> Result<()> {
+    let first = runs.first().context("no scenarios to report")?.0;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let with_rows: Vec<(&Built, Vec<Row>)> = runs.iter().map(|(b, p)| (*b, rows(&b.name, &b.model.dims, p))).collect();
+
+    // CSVs.
+    for (built, r) in &with_rows {
+        let sub = dir.join(&built.name);
+        std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
+        write_csv(&sub.join("projection.csv"), &output::rows_table("projection", r))?;
+    }
+    let published = first.history_rows();
+    write_csv(&dir.join("published.csv"), &output::rows_table("published", &published))?;
+
+    // Charts: files, and the same charts as inline SVG.
+    let named = charts::build_charts(runs, carecast_plot::DEFAULT_SIZE_PX);
+    charts::write_named(&dir.join("charts"), &named, Formats::BOTH)?;
+    let mut chart_blocks = Vec::new();
+    for c in &named {
+        chart_blocks.push(Block::Svg(c.chart.to_svg().with_context(|| format!("drawing chart `{}`", c.stem))?));
+    }
+
+    let summary = summary_table(&with_rows);
+    let assumptions = assumptions_table(&with_rows);
+    let names: Vec<&str> = runs.iter().map(|(b, _)| b.name.as_str()).collect();
+    let version = env!("CARGO_PKG_VERSION");
+    let title = format!("Children in care funding forecast: {}", first.area_name);
+    let subtitle = format!("Scenarios: {}. Data: {DATA_VINTAGE}.", names.join(", "));
+
+    // Workbook.
+    let mut all_rows = Vec::new();
+    for (_, r) in &with_rows {
+        all_rows.extend(r.iter().cloned());
+    }
+    let mut wide = pivot_wide(
+        &output::rows_table("projection", &all_rows),
+        &["scenario", "measure", "breakdown"],
+        "year",
+        "value",
+    )
+    .context("pivoting the projection to financial years")?;
+    wide.name = "Projection by year".into();
+    wide.title = "Projection by financial year (children at 31 March; £ in the financial year)".into();
+    let mut published_table = output::rows_table("Published", &published);
+    published_table.title = "Published outturn (DfE CLA, S251)".into();
+    let meta = WorkbookMeta {
+        title: title.clone(),
+        carecast_version: version.into(),
+        command_line: command_line.into(),
+        generated: generated.into(),
+        data_vintages: data_vintages(),
+        notes: vec![SOURCE_NOTE.into(), format!("Seed data licence: {SEEDS_LICENCE}.")],
+    };
+    write_xlsx(&dir.join("report.xlsx"), &[summary.clone(), wide, published_table, assumptions.clone()], &meta)?;
+
+    // HTML.
+    let mut summary_blocks = Vec::new();
+    for name in &names {
+        let mut t = summary.clone();
+        t.rows.retain(|r| matches!(&r[0], Cell::Text(s) if s == name));
+        t.title = format!("Headline projection: {name}");
+        summary_blocks.push(Block::Table(t));
+    }
+    let mut sources: Vec<(String, String)> = data_vintages();
+    sources.push(("Charts".into(), SOURCE_NOTE.into()));
+    let html = HtmlReport {
+        title,
+        subtitle,
+        sections: vec![
+            Section { heading: "Headline summary".into(), blocks: summary_blocks },
+            Section { heading: "Charts".into(), blocks: chart_blocks },
+            Section { heading: "Assumptions".into(), blocks: vec![Block::Table(assumptions)] },
+            Section { heading: "Data vintages and sources".into(), blocks: vec![Block::KeyValues(sources)] },
+            Section {
+                heading: "Provenance".into(),
+                blocks: vec![Block::KeyValues(vec![
+                    ("carecast version".into(), version.into()),
+                    ("Command line".into(), command_line.into()),
+                    ("Generated".into(), generated.into()),
+                ])],
+            },
+        ],
+        footer: vec![format!("carecast {version}; generated {generated}; command: {command_line}")],
+    };
+    html.write(&dir.join("report.html"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn today_is_an_iso_date() {
+        let d = super::today_iso();
+        assert_eq!(d.len(), 10, "{d}");
+        assert!(d.starts_with("20"), "{d}");
+    }
+}

@@ -1,0 +1,10 @@
+//! The one integration-test binary: runs the `carecast` executable as a user
+//! would, on the bundled data, and checks outputs against published figures.
+//! Test modules live in `tests/cli/`.
+
+#[path = "cli/common.rs"]
+mod common;
+#[path = "cli/report_tests.rs"]
+mod report_tests;
+#[path = "cli/run_tests.rs"]
+mod run_tests;

@@ -1,0 +1,156 @@
+//! `carecast report` and `carecast plot`: the report folder (HTML, Excel,
+//! CSVs, charts), chart files and argument validation.
+
+use crate::common::{carecast, read_csv, tempdir, value};
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
+use std::path::Path;
+
+/// Titles of the charts drawn for the single baseline scenario (no funding
+/// rows, so no spend-vs-funding chart; one run, so no difference charts).
+const BASELINE_TITLES: [&str; 4] = [
+    "Children looked after, England",
+    "Children looked after by placement type, England",
+    "Spend on placements by type, ",
+    "Growth in children looked after spend, ",
+];
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn report_writes_html_xlsx_csvs_and_charts() {
+    let t = tempdir();
+    let out = t.path().join("rep");
+    let o = carecast(&["report", "baseline", "--out", out.to_str().unwrap()], t.path());
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+
+    // HTML: every chart inline, self-contained.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for title in BASELINE_TITLES {
+        assert!(html.contains(title), "report.html lacks chart title {title:?}");
+    }
+    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len(), "one inline SVG per chart");
+    assert!(!html.to_ascii_lowercase().contains("<script"), "no scripts");
+    for attr in ["src=\"http", "href=\"http", "src='http", "href='http"] {
+        assert!(!html.contains(attr), "external reference {attr}");
+    }
+    for must in ["Assumptions", "Open Government Licence v3.0", env!("CARGO_PKG_VERSION"), "report baseline --out"] {
+        assert!(html.contains(must), "report.html lacks {must:?}");
+    }
+
+    // CSVs and charts.
+    let (header, rows) = read_csv(&out.join("baseline").join("projection.csv"));
+    assert_eq!(header, ["scenario", "year", "measure", "breakdown", "value"]);
+    let (_, published) = read_csv(&out.join("published.csv"));
+    assert!(value(&published, "children_in_care", "total", 2025).is_some());
+    let charts = files_in(&out.join("charts"));
+    assert_eq!(charts.len(), 2 * BASELINE_TITLES.len(), "{charts:?}");
+    assert!(charts.iter().any(|f| f.ends_with(".png")) && charts.iter().any(|f| f.ends_with(".svg")));
+
+    // Excel: the wide MTFP sheet holds the same number as the CSV.
+    let want = value(&rows, "children_in_care", "total", 2030).expect("children in care 2030 in projection.csv");
+    let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).expect("open report.xlsx");
+    let names = wb.sheet_names();
+    for sheet in ["About", "Summary", "Projection by year", "Assumptions"] {
+        assert!(names.iter().any(|n| n == sheet), "no sheet {sheet} in {names:?}");
+    }
+    let range = wb.worksheet_range("Projection by year").unwrap();
+    let grid: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    let col = grid[0].iter().position(|c| *c == Data::String("2029-30".into())).expect("2029-30 column");
+    let row = grid
+        .iter()
+        .find(|r| {
+            r[0] == Data::String("baseline".into())
+                && r[1] == Data::String("children_in_care".into())
+                && r[2] == Data::String("total".into())
+        })
+        .expect("children_in_care total row");
+    match &row[col] {
+        Data::Float(got) => assert!((got - want).abs() < 1e-6, "xlsx {got} vs csv {want}"),
+        other => panic!("expected a number, got {other:?}"),
+    }
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let found = summary.rows().any(|r| {
+        r.get(1).and_then(Data::as_f64) == Some(2030.0)
+            && r.get(2).and_then(Data::as_f64).is_some_and(|v| (v - want).abs() < 1e-6)
+    });
+    assert!(found, "summary sheet has children in care 2030 = {want}");
+}
+
+#[test]
+fn plot_writes_svgs_with_titles() {
+    let t = tempdir();
+    let out = t.path().join("plots");
+    let o = carecast(&["plot", "baseline", "--format", "svg", "--out", out.to_str().unwrap()], t.path());
+    assert!(o.status.success(), "plot failed: {}", stderr(&o));
+    let files = files_in(&out);
+    assert_eq!(files.len(), BASELINE_TITLES.len(), "{files:?}");
+    assert!(files.iter().all(|f| f.ends_with(".svg")), "{files:?}");
+    let all: String = files.iter().map(|f| std::fs::read_to_string(out.join(f)).unwrap()).collect();
+    for title in BASELINE_TITLES {
+        assert!(all.contains(title), "no SVG has title {title:?}");
+    }
+}
+
+#[test]
+fn plot_rejects_bad_size_and_format_before_running() {
+    let t = tempdir();
+    let out = t.path().join("plots");
+    let o = carecast(&["plot", "baseline", "--size", "10x10", "--out", out.to_str().unwrap()], t.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--size 10x10"), "message: {}", stderr(&o));
+    assert!(!out.exists(), "nothing written");
+    let o = carecast(&["plot", "baseline", "--format", "gif", "--out", out.to_str().unwrap()], t.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--format gif"), "message: {}", stderr(&o));
+    assert!(!out.exists(), "nothing written");
+    assert!(files_in(t.path()).is_empty());
+}
+
+#[test]
+fn plot_two_scenarios_adds_funding_and_difference_charts() {
+    let t = tempdir();
+    let option = t.path().join("option_a.toml");
+    std::fs::write(
+        &option,
+        "extends = \"baseline\"\n\n[scenario]\nname = \"option_a\"\ntitle = \"Option A: funding stated\"\n\n\
+         [funding]\nbase_year = 2025\nbase_gbp_m = { value = 14000, source = \"assumption\" }\n\
+         annual_growth = { value = 0.03, source = \"assumption\" }\n",
+    )
+    .unwrap();
+    let out = t.path().join("plots");
+    let o = carecast(
+        &["plot", "baseline", option.to_str().unwrap(), "--format", "svg", "--out", out.to_str().unwrap()],
+        t.path(),
+    );
+    assert!(o.status.success(), "plot failed: {}", stderr(&o));
+    let files = files_in(&out);
+    assert_eq!(files.len(), BASELINE_TITLES.len() + 3, "{files:?}");
+    let all: String = files.iter().map(|f| std::fs::read_to_string(out.join(f)).unwrap()).collect();
+    for title in [
+        "spend and funding, England",
+        "Difference from baseline in children looked after",
+        "Difference from baseline in children looked after spend",
+    ] {
+        assert!(all.contains(title), "no SVG has title {title:?}");
+    }
+}
+
+#[test]
+fn run_with_charts_writes_chart_folder() {
+    let t = tempdir();
+    let out = t.path().join("run");
+    let o = carecast(&["run", "baseline", "--charts", "--quiet", "--out", out.to_str().unwrap()], t.path());
+    assert!(o.status.success(), "run failed: {}", stderr(&o));
+    let charts = files_in(&out.join("charts"));
+    assert_eq!(charts.len(), 2 * BASELINE_TITLES.len(), "{charts:?}");
+    assert!(out.join("projection.csv").exists());
+}
