@@ -109,9 +109,8 @@ impl Dimensions {
             ("dimensions.placements", self.placements.iter().map(String::as_str).collect()),
             ("dimensions.exit_reasons", self.exit_reasons.iter().map(String::as_str).collect()),
         ] {
-            let mut seen = std::collections::HashSet::new();
-            for id in ids {
-                if id.is_empty() || !seen.insert(id) {
+            for (k, id) in ids.iter().enumerate() {
+                if id.is_empty() || ids[..k].contains(id) {
                     return Err(CoreError::invalid(what, format!("unique non-empty ids, `{id}` repeats")));
                 }
             }

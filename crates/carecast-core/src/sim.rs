@@ -163,10 +163,17 @@ pub fn simulate(model: &Model) -> Result<Projection, CoreError> {
 
 /// Per-year constants expanded from `YearParams` for the monthly loop.
 struct YearTables {
-    /// `[(age * np + p) * (nr + np) + k]`: exits by reason then moves to each placement.
-    out_probs: Vec<f64>,
+    /// Per (band, placement): offset into `outcomes` and number of outcomes.
+    /// The first outcome is "exits (any reason)", the rest are moves.
+    spans: Vec<(usize, usize)>,
+    /// Outcome probabilities, already scaled so a state's outflow is at most 1.
+    outcome_probs: Vec<f64>,
+    /// Destination placement of each outcome (unused for the exit outcome).
+    outcome_to: Vec<usize>,
+    /// Per (band, placement): share of exits by reason (sums to 1 when exits > 0).
+    reason_share: Vec<f64>,
     /// Expected entries per month by single age.
-    entries_by_age: Vec<f64>,
+    entries_by_age: [f64; AGES],
     /// Entry age weight of each age within its band (sums to 1 in a band).
     age_share: [f64; AGES],
     /// Reconciliation per month by band.
@@ -175,23 +182,33 @@ struct YearTables {
 
 fn expand_year(model: &Model, y: &YearParams, band_of_age: &[usize; AGES]) -> YearTables {
     let (np, nr, nb) = (model.dims.n_placements(), model.dims.n_reasons(), model.dims.n_bands());
-    let width = nr + np;
-    let mut out_probs = vec![0.0; AGES * np * width];
-    for age in 0..AGES {
-        let b = band_of_age[age];
+    let mut spans = Vec::with_capacity(nb * np);
+    let mut outcome_probs = Vec::new();
+    let mut outcome_to = Vec::new();
+    let mut reason_share = vec![0.0; nb * np * nr];
+    for b in 0..nb {
         for p in 0..np {
-            let row = &mut out_probs[(age * np + p) * width..(age * np + p + 1) * width];
-            let exits = &y.monthly_exit_probability[(b * np + p) * nr..(b * np + p + 1) * nr];
-            row[..nr].copy_from_slice(exits);
-            let moves = &y.monthly_move_probability[(b * np + p) * np..(b * np + p + 1) * np];
-            row[nr..].copy_from_slice(moves);
-            row[nr + p] = 0.0;
-            let total: f64 = row.iter().sum();
-            if total > 1.0 {
-                for v in row.iter_mut() {
-                    *v /= total;
+            let bp = b * np + p;
+            let exits = &y.monthly_exit_probability[bp * nr..(bp + 1) * nr];
+            let exit_total: f64 = exits.iter().sum();
+            let moves = &y.monthly_move_probability[bp * np..(bp + 1) * np];
+            let move_total: f64 = moves.iter().enumerate().filter(|(q, _)| *q != p).map(|(_, m)| m).sum();
+            let scale = if exit_total + move_total > 1.0 { 1.0 / (exit_total + move_total) } else { 1.0 };
+            if exit_total > 0.0 {
+                for r in 0..nr {
+                    reason_share[bp * nr + r] = exits[r] / exit_total;
                 }
             }
+            let start = outcome_probs.len();
+            outcome_probs.push(exit_total * scale);
+            outcome_to.push(p);
+            for (q, m) in moves.iter().enumerate() {
+                if q != p && *m > 0.0 {
+                    outcome_probs.push(m * scale);
+                    outcome_to.push(q);
+                }
+            }
+            spans.push((start, outcome_probs.len() - start));
         }
     }
     // Within-band age shares for entries.
@@ -211,7 +228,7 @@ fn expand_year(model: &Model, y: &YearParams, band_of_age: &[usize; AGES]) -> Ye
             1.0 / (band.to_years - band.from_years) as f64
         };
     }
-    let mut entries_by_age = vec![0.0; AGES];
+    let mut entries_by_age = [0.0; AGES];
     for age in 0..AGES {
         let b = band_of_age[age];
         let per_year = match &y.entry_count_per_year {
@@ -221,7 +238,7 @@ fn expand_year(model: &Model, y: &YearParams, band_of_age: &[usize; AGES]) -> Ye
         entries_by_age[age] = per_year * age_share[age] / 12.0;
     }
     let reconciliation_by_band = y.reconciliation_per_year.iter().map(|r| r / 12.0).collect();
-    YearTables { out_probs, entries_by_age, age_share, reconciliation_by_band }
+    YearTables { spans, outcome_probs, outcome_to, reason_share, entries_by_age, age_share, reconciliation_by_band }
 }
 
 /// Runs the model with a flow-drawing method and an observer called every month.
@@ -232,13 +249,16 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
 ) -> Result<Projection, CoreError> {
     model.validate()?;
     let dims = &model.dims;
-    let (np, nr) = (dims.n_placements(), dims.n_reasons());
+    let (np, nr, nb) = (dims.n_placements(), dims.n_reasons(), dims.n_bands());
     let band_of_age = dims.band_of_age();
-    let width = nr + np;
     let mut stock = model.initial.stock.clone();
     let mut next = vec![0.0; stock.len()];
     let mut leavers = model.initial.care_leavers;
-    let mut out = vec![0.0; width];
+    let mut out = vec![0.0; 1 + np];
+    let mut exits_bp = vec![0.0; nb * np];
+    let mut reasons = vec![0.0; nr];
+    let mut by_place_before = vec![0.0; np];
+    let mut by_place_after = vec![0.0; np];
     let mut age_split = [0.0; AGES];
     let mut place_split = vec![0.0; np];
     let mut results = Vec::with_capacity(model.years.len() + 1);
@@ -248,43 +268,52 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
         let tables = expand_year(model, y, &band_of_age);
         let mut r = empty_result(model, y);
         for month in 0..12 {
-            let stock_before: f64 = stock.iter().sum();
             let leavers_before: f64 = leavers.iter().sum();
-            let mut by_place_before = vec![0.0; np];
-            for (i, s) in stock.iter().enumerate() {
-                by_place_before[i % np] += s;
-            }
+            by_place_before.iter_mut().for_each(|v| *v = 0.0);
             let mut entries = 0.0;
             let mut exits = 0.0;
             let mut max_ratio: f64 = 0.0;
             next.copy_from_slice(&stock);
-            // 1. exits and moves.
+            // 1. exits and moves: per state, total exits and each move; exits are
+            // split by reason once per (band, placement), where every age shares
+            // the same reason probabilities.
+            exits_bp.iter_mut().for_each(|v| *v = 0.0);
             for age in 0..AGES {
                 let b = band_of_age[age];
                 for p in 0..np {
                     let i = age * np + p;
                     let x = stock[i];
+                    by_place_before[p] += x;
                     if x <= 0.0 {
                         continue;
                     }
-                    let probs = &tables.out_probs[i * width..(i + 1) * width];
-                    draw.split(x, probs, &mut out);
-                    let mut left = 0.0;
-                    for (k, o) in out[..nr].iter().enumerate() {
-                        r.ceased[b * (nr + 1) + k] += o;
-                        left += o;
-                    }
-                    exits += left;
-                    for q in 0..np {
-                        let m = out[nr + q];
-                        if m > 0.0 {
-                            next[age * np + q] += m;
-                            r.moves[p * np + q] += m;
-                            left += m;
-                        }
+                    let bp = b * np + p;
+                    let (start, len) = tables.spans[bp];
+                    draw.split(x, &tables.outcome_probs[start..start + len], &mut out[..len]);
+                    let mut left = out[0];
+                    exits_bp[bp] += out[0];
+                    for k in 1..len {
+                        let m = out[k];
+                        let q = tables.outcome_to[start + k];
+                        next[age * np + q] += m;
+                        r.moves[p * np + q] += m;
+                        left += m;
                     }
                     next[i] -= left;
                     max_ratio = max_ratio.max(left / x);
+                }
+            }
+            for b in 0..nb {
+                for p in 0..np {
+                    let bp = b * np + p;
+                    let n = exits_bp[bp];
+                    if n > 0.0 {
+                        draw.split(n, &tables.reason_share[bp * nr..(bp + 1) * nr], &mut reasons);
+                        for (k, v) in reasons.iter().enumerate() {
+                            r.ceased[b * (nr + 1) + k] += v;
+                        }
+                        exits += n;
+                    }
                 }
             }
             // 2. fixed transfers.
@@ -337,8 +366,8 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
                     continue;
                 }
                 let ages = band.from_years..band.to_years;
-                let shares: Vec<f64> = ages.clone().map(|a| tables.age_share[a]).collect();
-                draw.split(n, &shares, &mut age_split[..shares.len()]);
+                let shares = &tables.age_share[band.from_years..band.to_years];
+                draw.split(n, shares, &mut age_split[..shares.len()]);
                 let mix = &y.entry_mix[b * np..(b + 1) * np];
                 for (k, a) in ages.enumerate() {
                     draw.split(age_split[k], mix, &mut place_split);
@@ -396,21 +425,22 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
                     r.moves[c.placement * np + c.overflow_to] += excess;
                 }
             }
-            // Clamp rounding dust so stocks are never negative.
+            // Clamp rounding dust so stocks are never negative, and total by placement.
             let mut min_stock = f64::INFINITY;
-            for v in next.iter_mut() {
-                if *v < 0.0 && *v > -1e-9 {
-                    *v = 0.0;
+            by_place_after.iter_mut().for_each(|v| *v = 0.0);
+            for row in next.chunks_exact_mut(np) {
+                for (v, total) in row.iter_mut().zip(by_place_after.iter_mut()) {
+                    if *v < 0.0 && *v > -1e-9 {
+                        *v = 0.0;
+                    }
+                    min_stock = min_stock.min(*v);
+                    *total += *v;
                 }
-                min_stock = min_stock.min(*v);
             }
             std::mem::swap(&mut stock, &mut next);
-            let stock_after: f64 = stock.iter().sum();
+            let stock_before: f64 = by_place_before.iter().sum();
+            let stock_after: f64 = by_place_after.iter().sum();
             // Child-weeks by the trapezium rule over the month.
-            let mut by_place_after = vec![0.0; np];
-            for (i, s) in stock.iter().enumerate() {
-                by_place_after[i % np] += s;
-            }
             for p in 0..np {
                 r.child_weeks[p] += 0.5 * (by_place_before[p] + by_place_after[p]) * WEEKS_PER_MONTH;
             }

@@ -509,12 +509,8 @@ impl<'s> Filler<'s> {
     /// successor council before it existed, apportioned from its predecessors.
     pub fn headline(&self, area: &str, year: i32, table: &str) -> Result<(FilledCell, FillReport), FillError> {
         let idx = table_index(table).ok_or_else(|| FillError::UnknownTable { table: table.into() })?;
-        let unavailable = |reason: String| FillError::HeadlineUnavailable {
-            area: area.into(),
-            year,
-            table: table.into(),
-            reason,
-        };
+        let unavailable =
+            |reason: String| FillError::HeadlineUnavailable { area: area.into(), year, table: table.into(), reason };
         let own = self.seeds.headline.get(&(area.to_string(), year)).map(|c| c[idx]);
         if let Some(Cell::Number(v)) = own {
             return Ok((FilledCell { value: v, method: FillMethod::Published }, FillReport::default()));
