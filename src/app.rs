@@ -19,6 +19,7 @@ pub fn run(config: &Config) -> Result<()> {
             let rows = crate::check::run_checks(scenario)?;
             crate::check::report(&rows, out)
         }
+        Config::Compare(c) => crate::compare::run(c),
         Config::Scenarios => {
             for s in SHIPPED {
                 let title = load(s.name).map(|l| l.file.scenario.title).unwrap_or_default();

@@ -80,7 +80,7 @@ pub fn run_checks(scenario: &str) -> Result<Vec<CheckRow>> {
     let mut out = Vec::new();
     // (a) replay.
     let replay = simulate(&built.replay).context("replaying the published years")?;
-    let replay_rows = rows(&built.name, &built.model.dims, &replay);
+    let replay_rows = rows(&built.name, &built.replay.dims, &replay);
     join(
         "replay",
         &published,

@@ -69,6 +69,26 @@ enum Command {
     },
     /// List the shipped scenarios.
     Scenarios,
+    /// Compare options against a base: differences, NPV (Green Book 3.5%), child-years avoided, payback.
+    Compare {
+        /// Base scenario: shipped name or TOML path.
+        base: String,
+        /// Option scenarios: shipped names or TOML paths (distinct names).
+        #[arg(required = true)]
+        options: Vec<String>,
+        /// Output folder for comparison.csv.
+        #[arg(long, default_value = "out/compare")]
+        out: PathBuf,
+        /// Start every run from the published stock at 31 March of this year.
+        #[arg(long)]
+        start_year: Option<i32>,
+        /// Project every run to 31 March of this year.
+        #[arg(long)]
+        end_year: Option<i32>,
+        /// Whole-horizon measure to rank the options by.
+        #[arg(long, default_value = "npv_cost_gbp")]
+        rank_by: String,
+    },
     /// Check the calibration: replay of the published years and back-cast from the first.
     Check {
         /// Scenario (default: baseline).
@@ -94,6 +114,8 @@ pub enum Config {
     Scenarios,
     /// `carecast check`.
     Check { scenario: String, out: PathBuf },
+    /// `carecast compare`.
+    Compare(crate::compare::CompareConfig),
 }
 
 /// `carecast run` settings.
@@ -196,6 +218,28 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
         }
         Command::Validate { files } => Config::Validate { files },
         Command::Scenarios => Config::Scenarios,
+        Command::Compare { base, options, out, start_year, end_year, rank_by } => {
+            crate::compare::check_rank_by(&rank_by)?;
+            if let Some(y) = start_year
+                && !(2015..=2100).contains(&y)
+            {
+                return Err(format!("--start-year {y}: expected a year such as 2020"));
+            }
+            if let (Some(s), Some(e)) = (start_year, end_year)
+                && e <= s
+            {
+                return Err(format!("--end-year {e} must be after --start-year {s}"));
+            }
+            Config::Compare(crate::compare::CompareConfig {
+                base,
+                options,
+                out,
+                start_year,
+                end_year,
+                rank_by,
+                quiet: args.quiet,
+            })
+        }
         Command::Check { scenario, out } => Config::Check {
             scenario: scenario.unwrap_or_else(|| "baseline".into()),
             out: out.unwrap_or_else(|| PathBuf::from("out/check")),

@@ -8,6 +8,7 @@ mod app;
 mod charts;
 mod check;
 mod cli;
+mod compare;
 mod output;
 mod report;
 

@@ -4,6 +4,8 @@
 
 #[path = "cli/common.rs"]
 mod common;
+#[path = "cli/compare_tests.rs"]
+mod compare_tests;
 #[path = "cli/report_tests.rs"]
 mod report_tests;
 #[path = "cli/run_tests.rs"]

@@ -216,6 +216,7 @@ fn one_year_model(
             care_leaver_annual_cost_gbp: 0.0,
             other_lines_gbp: Vec::new(),
             funding_gbp: 0.0,
+            workforce: None,
             deflator: 1.0,
         }],
     }

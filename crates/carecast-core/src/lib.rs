@@ -9,6 +9,7 @@
 //! charts, or any output format.
 
 pub mod calibrate;
+pub mod effects;
 pub mod error;
 pub mod ipf;
 pub mod model;
@@ -17,7 +18,9 @@ pub mod rows;
 pub mod sim;
 
 pub use error::CoreError;
-pub use model::{AGES, AgeBand, Capacity, Dimensions, InitialState, LEAVER_AGES, Model, Transfer, YearParams};
+pub use model::{
+    AGES, AgeBand, Capacity, Dimensions, InitialState, LEAVER_AGES, Model, Transfer, Workforce, YearParams,
+};
 pub use money::Gbp;
 pub use rows::Row;
 pub use sim::{Expected, FlowDraw, MonthFlows, Projection, YearResult, simulate, simulate_with};

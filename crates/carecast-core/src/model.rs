@@ -156,6 +156,53 @@ pub struct Capacity {
     pub overflow_to: usize,
 }
 
+/// Social workers needed and their cost, feeding one spend line.
+///
+/// FTE needed is `base_fte` times `(average children in care / base_children)`
+/// to the power `elasticity`, times `caseload_factor`. The line receives the
+/// cost of the FTE above (or below) the base at `cost_per_fte_gbp`, with agency
+/// staff costing `1 + agency_premium` times as much, plus the premium on any
+/// change of the agency share from the base, so the base year's workforce,
+/// already inside the line, is not counted twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workforce {
+    /// Index into `Dimensions::other_spend_lines` of the line that pays (safeguarding).
+    pub line: usize,
+    /// FTE social workers in the base year.
+    pub base_fte: f64,
+    /// Children in care in the base year.
+    pub base_children: f64,
+    /// Elasticity of FTE needed to children in care.
+    pub elasticity: f64,
+    /// Multiplier on FTE needed (e.g. a lower caseload target), 1 = none.
+    pub caseload_factor: f64,
+    /// Employer cost per permanent FTE this year, cash £.
+    pub cost_per_fte_gbp: f64,
+    /// Share of FTE filled by agency staff this year.
+    pub agency_share: f64,
+    /// Agency share in the base year.
+    pub base_agency_share: f64,
+    /// Extra cost of an agency FTE over a permanent one (0.5 = 50% more).
+    pub agency_premium: f64,
+}
+
+impl Workforce {
+    /// FTE needed for an average number of children in care.
+    pub fn fte_needed(&self, average_children: f64) -> f64 {
+        if self.base_children <= 0.0 {
+            return self.base_fte * self.caseload_factor;
+        }
+        self.base_fte * (average_children / self.base_children).max(0.0).powf(self.elasticity) * self.caseload_factor
+    }
+    /// Cost above the base year's workforce, cash £.
+    pub fn extra_cost_gbp(&self, average_children: f64) -> f64 {
+        let fte = self.fte_needed(average_children);
+        let per_fte = self.cost_per_fte_gbp * (1.0 + self.agency_share * self.agency_premium);
+        (fte - self.base_fte) * per_fte
+            + self.base_fte * self.cost_per_fte_gbp * (self.agency_share - self.base_agency_share) * self.agency_premium
+    }
+}
+
 /// All parameters of one financial year (the year ending 31 March `year`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct YearParams {
@@ -192,6 +239,8 @@ pub struct YearParams {
     pub other_lines_gbp: Vec<f64>,
     /// Funding stated for the year (grants and budget), cash £.
     pub funding_gbp: f64,
+    /// Social workers and their cost, if modelled.
+    pub workforce: Option<Workforce>,
     /// Price level relative to the real-terms base year (base year = 1).
     pub deflator: f64,
 }
@@ -300,6 +349,23 @@ impl Model {
             check_len(&at("other_lines_gbp"), y.other_lines_gbp.len(), self.dims.other_spend_lines.len())?;
             check_finite_nonneg(&at("other_lines_gbp"), &y.other_lines_gbp)?;
             check_finite_nonneg(&at("funding_gbp"), &[y.funding_gbp])?;
+            if let Some(w) = &y.workforce {
+                if w.line >= self.dims.other_spend_lines.len() {
+                    return Err(CoreError::invalid(at("workforce.line"), "an index of a spend line"));
+                }
+                check_finite_nonneg(
+                    &at("workforce"),
+                    &[
+                        w.base_fte,
+                        w.base_children,
+                        w.elasticity,
+                        w.caseload_factor,
+                        w.cost_per_fte_gbp,
+                        w.agency_premium,
+                    ],
+                )?;
+                check_probability(&at("workforce.agency_share"), &[w.agency_share, w.base_agency_share])?;
+            }
             if !(y.deflator.is_finite() && y.deflator > 0.0) {
                 return Err(CoreError::invalid(at("deflator"), format!("a positive number, got {}", y.deflator)));
             }

@@ -87,6 +87,9 @@ fn year_rows(scenario: &str, dims: &Dimensions, y: &YearResult, out: &mut Vec<Ro
             push(measure, format!("line:{id}"), y.spend_other_lines_gbp[l] * scale);
         }
     }
+    if let Some(fte) = y.social_workers_fte {
+        push("social_workers_fte", "total".into(), fte);
+    }
     push("csc_spend_gbp_cash", "total".into(), y.spend_total_gbp());
     push("csc_spend_gbp_real", "total".into(), y.spend_total_gbp() / y.deflator);
     if y.funding_gbp > 0.0 {

@@ -111,6 +111,8 @@ pub struct YearResult {
     pub deflator: f64,
     /// Weekly cost by placement, cash £.
     pub weekly_cost_gbp: Vec<f64>,
+    /// Social workers (FTE) needed, if the workforce is modelled.
+    pub social_workers_fte: Option<f64>,
     /// True for the start year, which holds the initial stock only.
     pub is_start: bool,
 }
@@ -493,6 +495,7 @@ fn start_result(model: &Model, stock: &[f64], leavers: &[f64; LEAVER_AGES], band
         funding_gbp: 0.0,
         deflator: first.deflator,
         weekly_cost_gbp: first.weekly_cost_gbp.clone(),
+        social_workers_fte: None,
         is_start: true,
     }
 }
@@ -516,6 +519,7 @@ fn empty_result(model: &Model, y: &YearParams) -> YearResult {
         funding_gbp: y.funding_gbp,
         deflator: y.deflator,
         weekly_cost_gbp: y.weekly_cost_gbp.clone(),
+        social_workers_fte: None,
         is_start: false,
     }
 }
@@ -537,4 +541,9 @@ fn finish_year(
     let weeks: f64 = r.child_weeks.iter().sum();
     r.spend_other_cla_gbp = weeks * y.other_cla_weekly_cost_gbp;
     r.spend_leaving_care_gbp = r.care_leaver_years * y.care_leaver_annual_cost_gbp;
+    if let Some(w) = &y.workforce {
+        let average_children = weeks / (crate::money::WEEKS_PER_MONTH * 12.0);
+        r.social_workers_fte = Some(w.fte_needed(average_children));
+        r.spend_other_lines_gbp[w.line] += w.extra_cost_gbp(average_children);
+    }
 }

@@ -48,6 +48,7 @@ fn year(d: &Dimensions, year: i32) -> YearParams {
         care_leaver_annual_cost_gbp: 0.0,
         other_lines_gbp: vec![],
         funding_gbp: 0.0,
+        workforce: None,
         deflator: 1.0,
     }
 }

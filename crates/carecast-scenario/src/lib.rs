@@ -7,6 +7,7 @@
 pub mod error;
 pub mod fill;
 pub mod loader;
+mod policy;
 pub mod resolve;
 pub mod schema;
 pub mod seeds;

@@ -24,7 +24,7 @@ macro_rules! shipped {
 }
 
 /// Every shipped scenario.
-pub const SHIPPED: &[Shipped] = &[shipped!("baseline")];
+pub const SHIPPED: &[Shipped] = &[shipped!("baseline"), shipped!("ccn-newton-2022")];
 
 /// One file of an `extends` chain.
 #[derive(Debug, Clone)]
@@ -143,17 +143,36 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Merges `child` over `parent`: tables merge key by key, anything else
-/// (numbers, strings, arrays) is replaced whole.
+/// Merges `child` over `parent`: tables merge key by key; arrays of tables
+/// that all carry an `id` merge element by element by id (a child element
+/// with a parent's id is merged into it, new ids are appended); anything else
+/// (numbers, strings, other arrays) is replaced whole.
 fn merge(parent: &mut toml::Table, child: toml::Table) {
     for (k, v) in child {
         match (parent.get_mut(&k), v) {
             (Some(toml::Value::Table(p)), toml::Value::Table(c)) => merge(p, c),
+            (Some(toml::Value::Array(p)), toml::Value::Array(c)) if all_have_ids(p) && all_have_ids(&c) => {
+                for item in c {
+                    let id = item.get("id").cloned();
+                    match p.iter_mut().find(|e| e.get("id") == id.as_ref()) {
+                        Some(toml::Value::Table(existing)) => {
+                            if let toml::Value::Table(t) = item {
+                                merge(existing, t);
+                            }
+                        }
+                        _ => p.push(item),
+                    }
+                }
+            }
             (_, v) => {
                 parent.insert(k, v);
             }
         }
     }
+}
+
+fn all_have_ids(items: &[toml::Value]) -> bool {
+    items.iter().all(|v| matches!(v, toml::Value::Table(t) if matches!(t.get("id"), Some(toml::Value::String(_)))))
 }
 
 /// Loads a scenario by shipped name or path, following `extends`.

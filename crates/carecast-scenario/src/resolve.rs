@@ -70,6 +70,8 @@ pub struct Built {
     pub model: Model,
     /// Placement labels, in model order.
     pub placement_labels: Vec<String>,
+    /// The scenario placement each model placement was split from (itself if not split).
+    pub placement_parent: Vec<String>,
     /// The calibration of the published years.
     pub calibration: Calibration,
     /// The calibrated model replaying the published years (flows only).
@@ -493,6 +495,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
             care_leaver_annual_cost_gbp: 0.0,
             other_lines_gbp: vec![0.0; other_lines.len()],
             funding_gbp: 0.0,
+            workforce: None,
             deflator: 1.0,
         })
     };
@@ -689,11 +692,28 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         }
         years.push(yp);
     }
+    let start_children: f64 = initial_stock.iter().sum();
+    let policy = crate::policy::apply(
+        crate::policy::PolicyInput {
+            loaded,
+            seeds,
+            area_code: code,
+            dims,
+            placement_labels: f.dimensions.placements.iter().map(|p| p.label.clone()).collect(),
+            initial_stock,
+            years,
+            price_growth,
+            last_cost_year: last_cost.0,
+            start_children,
+        },
+        f,
+        &mut notes,
+    )?;
     let model = Model {
-        dims,
+        dims: policy.dims,
         start_year,
-        initial: InitialState { stock: initial_stock, care_leavers: initial_leavers },
-        years,
+        initial: InitialState { stock: policy.initial_stock, care_leavers: initial_leavers },
+        years: policy.years,
     };
     model.validate().map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
     Ok(Built {
@@ -701,7 +721,8 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         title: f.scenario.title.clone(),
         area: area.code.clone(),
         area_name: area.name.clone(),
-        placement_labels: f.dimensions.placements.iter().map(|p| p.label.clone()).collect(),
+        placement_labels: policy.placement_labels,
+        placement_parent: policy.parent_of,
         model,
         calibration,
         replay,

@@ -81,6 +81,15 @@ pub struct ScenarioFile {
     /// Funding stated for the area (grants and budget path).
     #[serde(default)]
     pub funding: Option<FundingDef>,
+    /// Dated changes of rates, prices and capacities.
+    #[serde(default)]
+    pub levers: Vec<LeverDef>,
+    /// Money spent on programmes, counted as spend, with effects on rates.
+    #[serde(default)]
+    pub programmes: Vec<ProgrammeDef>,
+    /// Social workers needed and their cost (feeds a spend line).
+    #[serde(default)]
+    pub workforce: Option<WorkforceDef>,
     /// Sources cited, keyed by seeds/published-figures.toml id.
     #[serde(default)]
     pub cites: Vec<String>,
@@ -151,6 +160,25 @@ pub struct PlacementDef {
     pub derived_cost_vs_fostering: Option<Param>,
     /// Annual price growth after the last year of published costs.
     pub price_growth: Param,
+    /// Sub-placements this placement is split into after calibration (for
+    /// example foster care into kinship, in-house and agency fostering).
+    #[serde(default)]
+    pub split: Vec<SplitDef>,
+}
+
+/// One part of a split placement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitDef {
+    /// Id, e.g. `foster_kinship`.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Share of the parent's children (shares of a split sum to 1).
+    pub share: Param,
+    /// Weekly cost relative to the parent's (the parts are rescaled so that the
+    /// share-weighted average equals the parent's published cost).
+    pub weekly_cost_vs_parent: Param,
 }
 
 /// An exit reason.
@@ -247,4 +275,178 @@ pub struct FundingDef {
     pub base_gbp_m: Param,
     /// Annual growth after the base year.
     pub annual_growth: Param,
+    /// Grants on top of the budget path, £m by financial year.
+    #[serde(default)]
+    pub grants: Vec<GrantDef>,
+}
+
+/// A grant stream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantDef {
+    /// Id.
+    pub id: String,
+    /// £m by financial year (key: year ending 31 March).
+    pub gbp_m: std::collections::BTreeMap<String, f64>,
+    /// Source.
+    pub source: String,
+}
+
+/// What a lever or a programme effect changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeverTarget {
+    /// Entry rate per 10,000 children (volume), by age band.
+    EntryRate,
+    /// Share of entries going to `placements`, by age band (re-normalised to sum to 1).
+    EntryMix,
+    /// Monthly exit probability by reason, age band and placement.
+    ExitProbability,
+    /// Monthly probability of a move from `placements` to `to`, by age band.
+    MoveProbability,
+    /// Children moved each month from `placements[0]` to `to` (`op = "set"`).
+    Transfer,
+    /// Weekly unit cost of `placements`.
+    WeeklyCost,
+    /// Annual price growth of `placements` (`op = "add"`, percentage points as a fraction).
+    PriceGrowth,
+    /// Capacity of `placements[0]`, overflow to `to` (`op = "set"`).
+    Capacity,
+    /// Leaving-care cost per care leaver.
+    LeavingCareCost,
+    /// Agency share of social workers.
+    AgencyShare,
+    /// Multiplier on social workers needed (caseload).
+    SocialWorkersNeeded,
+}
+
+/// How a lever's value combines with the parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeverOp {
+    /// Multiply by the value.
+    #[default]
+    Multiply,
+    /// Add the value.
+    Add,
+    /// Replace by the value (capacity, transfer).
+    Set,
+    /// Multiply by (1 + value) per year since the lever started (a trend).
+    Grow,
+}
+
+/// A dated change of one parameter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverDef {
+    /// Id (unique in the scenario; children override a parent's lever by id).
+    pub id: String,
+    /// What the lever represents.
+    #[serde(default)]
+    pub description: String,
+    /// What it changes.
+    pub target: LeverTarget,
+    /// How.
+    #[serde(default)]
+    pub op: LeverOp,
+    /// The value at full strength.
+    pub value: Param,
+    /// Age bands affected (default all).
+    #[serde(default)]
+    pub age_bands: Vec<String>,
+    /// Placements affected (default all).
+    #[serde(default)]
+    pub placements: Vec<String>,
+    /// Exit reasons affected (default all).
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// Destination placement (moves, transfers, capacity overflow).
+    pub to: Option<String>,
+    /// First financial year affected (year ending 31 March).
+    pub from_year: i32,
+    /// Years to reach full strength, linearly (1 = at once).
+    #[serde(default = "one")]
+    pub phase_in_years: u32,
+    /// Last financial year affected (default: to the end).
+    pub to_year: Option<i32>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A funded programme.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeDef {
+    /// Id.
+    pub id: String,
+    /// What it is.
+    #[serde(default)]
+    pub description: String,
+    /// Purpose: `family_help`, `kinship_support`, `foster_carer_recruitment`,
+    /// `workforce`, `care_leavers` or `other`; spend is reported as `line:programme_<purpose>`.
+    pub purpose: String,
+    /// Spend by financial year (key: year ending 31 March, as a string), £m.
+    pub spend_gbp_m: std::collections::BTreeMap<String, f64>,
+    /// Shift every spend year by this many years (a delayed package).
+    #[serde(default)]
+    pub delay_years: i32,
+    /// True if the money is already inside the S251 lines (not added again).
+    #[serde(default)]
+    pub already_in_spend_lines: bool,
+    /// Where the figures come from.
+    pub source: String,
+    /// Effects on rates.
+    #[serde(default)]
+    pub effects: Vec<EffectDef>,
+}
+
+/// An effect of a programme's money on one rate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectDef {
+    /// What it changes (multiplied by 1 + effect).
+    pub target: LeverTarget,
+    /// Age bands affected (default all).
+    #[serde(default)]
+    pub age_bands: Vec<String>,
+    /// Placements affected (default all).
+    #[serde(default)]
+    pub placements: Vec<String>,
+    /// Exit reasons affected (default all).
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// Destination placement for moves.
+    pub to: Option<String>,
+    /// Proportional change per £m of effective money.
+    pub effect_per_gbp_m: Param,
+    /// Effective money at half the maximum effect, £m (0 = linear).
+    pub saturation_gbp_m: Param,
+    /// Years from money to effect.
+    #[serde(default)]
+    pub lag_years: u32,
+    /// Years to full strength.
+    #[serde(default = "one")]
+    pub ramp_years: u32,
+    /// Share of effective money lost each year.
+    pub decay_per_year: Param,
+}
+
+/// Social workers needed and their cost.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkforceDef {
+    /// Spend line that pays (e.g. `safeguarding`).
+    pub spend_line: String,
+    /// Year of the 30 September workforce snapshot used as the base (seeds/workforce.csv).
+    pub base_snapshot_year: i32,
+    /// Elasticity of social workers needed to children in care.
+    pub elasticity: Param,
+    /// Employer cost per permanent FTE in the base year, £.
+    pub cost_per_fte_gbp: Param,
+    /// Annual growth of that cost.
+    pub cost_growth: Param,
+    /// Extra cost of an agency FTE (0.5 = 50% more).
+    pub agency_premium: Param,
 }

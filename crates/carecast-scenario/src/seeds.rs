@@ -24,7 +24,7 @@ macro_rules! seed {
 }
 
 /// Every bundled seed file.
-pub const SEED_FILES: [SeedFile; 8] = [
+pub const SEED_FILES: [SeedFile; 9] = [
     seed!("areas.csv"),
     seed!("cla_headline.csv"),
     seed!("cla_breakdowns.csv"),
@@ -33,6 +33,7 @@ pub const SEED_FILES: [SeedFile; 8] = [
     seed!("s251_finance.csv"),
     seed!("care_leavers.csv"),
     seed!("ro3.csv"),
+    seed!("workforce.csv"),
 ];
 
 /// The published figures (TOML) bundled with the seeds.
@@ -184,6 +185,8 @@ pub struct Seeds {
     pub care_leavers: HashMap<(String, i32), Cell>,
     /// (area, year ending March, service line) -> total expenditure £.
     pub ro3: HashMap<(String, i32, String), Cell>,
+    /// (area, 30 September snapshot year) -> (FTE social workers, agency rate %, caseload).
+    pub workforce: HashMap<(String, i32), [Cell; 3]>,
 }
 
 impl Seeds {
@@ -295,6 +298,19 @@ impl Seeds {
                         (t.text(row, a).into(), t.year(line, row, y)?, t.text(row, s).into()),
                         t.cell(line, row, v)?,
                     );
+                }
+            }
+            "workforce.csv" => {
+                let t = CsvTable::parse(
+                    path,
+                    text,
+                    &["area_code", "year", "fte_social_workers", "agency_rate_pct", "average_caseload"],
+                )?;
+                let (a, y) = (t.col("area_code"), t.col("year"));
+                let cols = [t.col("fte_social_workers"), t.col("agency_rate_pct"), t.col("average_caseload")];
+                for (line, row) in t.rows() {
+                    let cells = [t.cell(line, row, cols[0])?, t.cell(line, row, cols[1])?, t.cell(line, row, cols[2])?];
+                    self.workforce.insert((t.text(row, a).into(), t.year(line, row, y)?), cells);
                 }
             }
             _ => return Err(ScenarioError::data(path, 1, 1, "a known seed file name")),

@@ -1,0 +1,625 @@
+//! Policy resolution: placement splits, dated levers, funded programmes with
+//! effect curves, the workforce and funding, applied to the calibrated model.
+//!
+//! One mechanism serves levers and programme effects: a *change* selects
+//! parameters (target, age bands, placements, reasons, destination) and has a
+//! strength per year; levers get their strength from dates and phase-in,
+//! programme effects from `carecast_core::effects::effect_path`.
+//!
+//! Re-normalisation (so a state's outflows never exceed its stock): changed
+//! probabilities are clamped to [0, 1]; if a state's exit and move
+//! probabilities then sum above 1 the simulator scales them down together;
+//! entry mixes are re-normalised to sum to 1 after every change.
+//!
+//! Not here: calibration (resolve.rs, core) or simulation.
+
+use crate::error::{ScenarioError, did_you_mean};
+use crate::loader::Loaded;
+use crate::resolve::Note;
+use crate::schema::{LeverDef, LeverOp, LeverTarget, Param, ScenarioFile};
+use crate::seeds::Seeds;
+use carecast_core::effects::{EffectCurve, effect_path};
+use carecast_core::{AGES, Capacity, Dimensions, Transfer, Workforce, YearParams};
+
+/// Which parameters a change touches, resolved to indices.
+#[derive(Debug, Clone)]
+struct Selection {
+    target: LeverTarget,
+    bands: Vec<usize>,
+    placements: Vec<usize>,
+    reasons: Vec<usize>,
+    to: Option<usize>,
+}
+
+/// Strength-weighted operation of one change in one year.
+#[derive(Debug, Clone, Copy)]
+enum Apply {
+    /// Multiply by `1 + strength * (value - 1)`.
+    Multiply(f64),
+    /// Add `strength * value`.
+    Add(f64),
+    /// Move toward `value` by `strength`.
+    Set(f64, f64),
+    /// Multiply by `factor`.
+    Factor(f64),
+}
+
+impl Apply {
+    fn on(self, x: f64) -> f64 {
+        match self {
+            Apply::Multiply(f) | Apply::Factor(f) => x * f,
+            Apply::Add(d) => x + d,
+            Apply::Set(v, s) => x + s * (v - x),
+        }
+    }
+}
+
+/// Strength of a lever in a year: 0 outside its dates, ramping linearly to 1.
+fn phase(l: &LeverDef, y: i32) -> f64 {
+    if y < l.from_year || l.to_year.is_some_and(|t| y > t) {
+        return 0.0;
+    }
+    ((y - l.from_year + 1) as f64 / l.phase_in_years.max(1) as f64).min(1.0)
+}
+
+struct Ctx<'a> {
+    loaded: &'a Loaded,
+    dims: &'a Dimensions,
+}
+
+impl Ctx<'_> {
+    fn index(&self, key: &str, kind: &str, id: &str, ids: &[&str]) -> Result<usize, ScenarioError> {
+        ids.iter().position(|i| *i == id).ok_or_else(|| {
+            let hint =
+                did_you_mean(id, ids.iter().copied()).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+            self.loaded.key_error(key, format!("{kind} id ({}), found `{id}`{hint}", ids.join(", ")))
+        })
+    }
+
+    fn select(
+        &self,
+        key: &str,
+        target: LeverTarget,
+        bands: &[String],
+        placements: &[String],
+        reasons: &[String],
+        to: &Option<String>,
+    ) -> Result<Selection, ScenarioError> {
+        let band_ids: Vec<&str> = self.dims.age_bands.iter().map(|b| b.id.as_str()).collect();
+        let place_ids: Vec<&str> = self.dims.placements.iter().map(String::as_str).collect();
+        let reason_ids: Vec<&str> = self.dims.exit_reasons.iter().map(String::as_str).collect();
+        let pick = |list: &[String], ids: &[&str], kind: &str, sub: &str| -> Result<Vec<usize>, ScenarioError> {
+            if list.is_empty() {
+                return Ok((0..ids.len()).collect());
+            }
+            list.iter().map(|id| self.index(&format!("{key}.{sub}"), kind, id, ids)).collect()
+        };
+        let sel = Selection {
+            target,
+            bands: pick(bands, &band_ids, "an age band", "age_bands")?,
+            placements: pick(placements, &place_ids, "a placement", "placements")?,
+            reasons: pick(reasons, &reason_ids, "an exit reason", "reasons")?,
+            to: match to {
+                Some(t) => Some(self.index(&format!("{key}.to"), "a placement", t, &place_ids)?),
+                None => None,
+            },
+        };
+        let needs_to = matches!(target, LeverTarget::MoveProbability | LeverTarget::Transfer | LeverTarget::Capacity);
+        if needs_to && sel.to.is_none() {
+            return Err(self.loaded.key_error(key, "a destination placement `to` for this target"));
+        }
+        if matches!(target, LeverTarget::Transfer | LeverTarget::Capacity) && placements.len() != 1 {
+            return Err(self.loaded.key_error(key, "exactly one placement in `placements` for this target"));
+        }
+        Ok(sel)
+    }
+}
+
+/// Applies one change to one year's parameters.
+fn apply_change(sel: &Selection, a: Apply, yp: &mut YearParams, np: usize, nr: usize, set_value: f64) {
+    match sel.target {
+        LeverTarget::EntryRate => {
+            for &b in &sel.bands {
+                yp.entry_rate_per_10k[b] = a.on(yp.entry_rate_per_10k[b]).max(0.0);
+                if let Some(c) = yp.entry_count_per_year.as_mut() {
+                    c[b] = a.on(c[b]).max(0.0);
+                }
+            }
+        }
+        LeverTarget::EntryMix => {
+            for &b in &sel.bands {
+                let row = &mut yp.entry_mix[b * np..(b + 1) * np];
+                for &p in &sel.placements {
+                    row[p] = a.on(row[p]).clamp(0.0, 1.0);
+                }
+                let s: f64 = row.iter().sum();
+                if s > 0.0 {
+                    row.iter_mut().for_each(|v| *v /= s);
+                }
+            }
+        }
+        LeverTarget::ExitProbability => {
+            for &b in &sel.bands {
+                for &p in &sel.placements {
+                    for &r in &sel.reasons {
+                        let i = (b * np + p) * nr + r;
+                        yp.monthly_exit_probability[i] = a.on(yp.monthly_exit_probability[i]).clamp(0.0, 1.0);
+                    }
+                }
+            }
+        }
+        LeverTarget::MoveProbability => {
+            if let Some(q) = sel.to {
+                for &b in &sel.bands {
+                    for &p in sel.placements.iter().filter(|p| **p != q) {
+                        let i = (b * np + p) * np + q;
+                        yp.monthly_move_probability[i] = a.on(yp.monthly_move_probability[i]).clamp(0.0, 1.0);
+                    }
+                }
+            }
+        }
+        LeverTarget::Transfer => {
+            if let (Some(q), Some(&p)) = (sel.to, sel.placements.first()) {
+                let n = a.on(0.0).max(0.0);
+                if n > 0.0 {
+                    yp.transfers.push(Transfer { from: p, to: q, children_per_month: n });
+                }
+            }
+        }
+        LeverTarget::Capacity => {
+            if let (Some(q), Some(&p)) = (sel.to, sel.placements.first())
+                && !matches!(a, Apply::Set(_, s) if s <= 0.0)
+            {
+                yp.capacities.push(Capacity { placement: p, max_children: set_value.max(0.0), overflow_to: q });
+            }
+        }
+        LeverTarget::WeeklyCost | LeverTarget::PriceGrowth => {
+            for &p in &sel.placements {
+                yp.weekly_cost_gbp[p] = a.on(yp.weekly_cost_gbp[p]).max(0.0);
+            }
+        }
+        LeverTarget::LeavingCareCost => {
+            yp.care_leaver_annual_cost_gbp = a.on(yp.care_leaver_annual_cost_gbp).max(0.0);
+        }
+        LeverTarget::AgencyShare => {
+            if let Some(w) = yp.workforce.as_mut() {
+                w.agency_share = a.on(w.agency_share).clamp(0.0, 1.0);
+            }
+        }
+        LeverTarget::SocialWorkersNeeded => {
+            if let Some(w) = yp.workforce.as_mut() {
+                w.caseload_factor = a.on(w.caseload_factor).max(0.0);
+            }
+        }
+    }
+}
+
+fn value_of(loaded: &Loaded, key: &str, p: &Param) -> Result<f64, ScenarioError> {
+    let v = p.value();
+    if !v.is_finite() {
+        return Err(loaded.key_error(key, format!("a finite number, found {v}")));
+    }
+    if let Some((lo, hi)) = p.range()
+        && !(lo <= v && v <= hi)
+    {
+        return Err(loaded.key_error(key, format!("low <= value <= high, found {lo} <= {v} <= {hi}")));
+    }
+    Ok(v)
+}
+
+fn year_key(loaded: &Loaded, key: &str, s: &str) -> Result<i32, ScenarioError> {
+    s.parse::<i32>()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y))
+        .ok_or_else(|| loaded.key_error(key, format!("a year ending 31 March such as \"2026\", found `{s}`")))
+}
+
+/// Inputs the policy layer needs from resolution.
+pub(crate) struct PolicyInput<'a> {
+    pub loaded: &'a Loaded,
+    pub seeds: &'a Seeds,
+    pub area_code: &'a str,
+    pub dims: Dimensions,
+    pub placement_labels: Vec<String>,
+    pub initial_stock: Vec<f64>,
+    pub years: Vec<YearParams>,
+    /// Annual price growth by placement (before splits).
+    pub price_growth: Vec<f64>,
+    /// Last year whose unit costs are published.
+    pub last_cost_year: i32,
+    /// Children in care at the start.
+    pub start_children: f64,
+}
+
+/// The model parts after policy.
+pub(crate) struct PolicyOutput {
+    pub dims: Dimensions,
+    pub placement_labels: Vec<String>,
+    pub initial_stock: Vec<f64>,
+    pub years: Vec<YearParams>,
+    /// Parent placement of each placement (itself if not split).
+    pub parent_of: Vec<String>,
+}
+
+/// Applies splits, workforce, funding, programmes and levers.
+pub(crate) fn apply(
+    input: PolicyInput<'_>,
+    f: &ScenarioFile,
+    notes: &mut Vec<Note>,
+) -> Result<PolicyOutput, ScenarioError> {
+    let PolicyInput {
+        loaded,
+        seeds,
+        area_code,
+        dims,
+        placement_labels,
+        initial_stock,
+        years,
+        price_growth,
+        last_cost_year,
+        start_children,
+    } = input;
+    let (dims, placement_labels, initial_stock, mut years, parent_of, price_growth) =
+        expand_splits(loaded, f, dims, placement_labels, initial_stock, years, price_growth, notes)?;
+    let np = dims.n_placements();
+    let nr = dims.n_reasons();
+    let mut dims = dims;
+    let first_year = years.first().map(|y| y.year).unwrap_or(0);
+    let last_year = years.last().map(|y| y.year).unwrap_or(0);
+
+    // Workforce.
+    if let Some(w) = &f.workforce {
+        let line = dims.other_spend_lines.iter().position(|l| *l == w.spend_line).ok_or_else(|| {
+            loaded.key_error(
+                "workforce.spend_line",
+                format!("one of the spend lines ({})", dims.other_spend_lines.join(", ")),
+            )
+        })?;
+        let snap = seeds.workforce.get(&(area_code.to_string(), w.base_snapshot_year)).ok_or_else(|| {
+            loaded.key_error(
+                "workforce.base_snapshot_year",
+                format!("a year with workforce data for {area_code} in seeds/workforce.csv"),
+            )
+        })?;
+        let (Some(fte), Some(agency_pct)) = (snap[0].number(), snap[1].number()) else {
+            return Err(
+                loaded.key_error("workforce.base_snapshot_year", "published FTE and agency rate (they are suppressed)")
+            );
+        };
+        let elasticity = value_of(loaded, "workforce.elasticity", &w.elasticity)?;
+        let cost = value_of(loaded, "workforce.cost_per_fte_gbp", &w.cost_per_fte_gbp)?;
+        let growth = value_of(loaded, "workforce.cost_growth", &w.cost_growth)?;
+        let premium = value_of(loaded, "workforce.agency_premium", &w.agency_premium)?;
+        for yp in years.iter_mut() {
+            yp.workforce = Some(Workforce {
+                line,
+                base_fte: fte,
+                base_children: start_children,
+                elasticity,
+                caseload_factor: 1.0,
+                cost_per_fte_gbp: cost * (1.0 + growth).powi(yp.year - first_year + 1),
+                agency_share: agency_pct / 100.0,
+                base_agency_share: agency_pct / 100.0,
+                agency_premium: premium,
+            });
+        }
+        notes.push(Note {
+            key: "workforce".into(),
+            text: format!(
+                "{fte:.0} FTE social workers and {agency_pct:.1}% agency at 30 September {}; FTE needed moves with children in care (elasticity {elasticity}); £{cost:.0} per FTE growing {:.1}% a year; agency premium {:.0}%; the change in cost is added to `{}`",
+                w.base_snapshot_year,
+                growth * 100.0,
+                premium * 100.0,
+                w.spend_line
+            ),
+            source: format!("seeds/workforce.csv; {}", w.cost_per_fte_gbp.source().unwrap_or("assumption")),
+        });
+    }
+
+    // Grants on top of funding.
+    if let Some(fd) = &f.funding {
+        for g in &fd.grants {
+            for (ys, gbp_m) in &g.gbp_m {
+                let key = format!("funding.grants.{}.gbp_m", g.id);
+                let y = year_key(loaded, &key, ys)?;
+                if *gbp_m < 0.0 {
+                    return Err(loaded.key_error(&key, format!("a non-negative amount, found {gbp_m}")));
+                }
+                if let Some(yp) = years.iter_mut().find(|yp| yp.year == y) {
+                    yp.funding_gbp += gbp_m * 1e6;
+                }
+            }
+            notes.push(Note {
+                key: format!("funding.grants.{}", g.id),
+                text: format!("grant `{}`", g.id),
+                source: g.source.clone(),
+            });
+        }
+    }
+
+    let ctx = Ctx { loaded, dims: &dims };
+    // Programmes: spend lines and effects.
+    let mut programme_lines: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut effect_changes: Vec<(Selection, Vec<(i32, f64)>)> = Vec::new();
+    for prog in &f.programmes {
+        let key = format!("programmes.{}", prog.id);
+        let mut spend = Vec::new();
+        for (ys, gbp_m) in &prog.spend_gbp_m {
+            let y = year_key(loaded, &format!("{key}.spend_gbp_m"), ys)? + prog.delay_years;
+            if *gbp_m < 0.0 || !gbp_m.is_finite() {
+                return Err(loaded
+                    .key_error(&format!("{key}.spend_gbp_m"), format!("a non-negative amount in £m, found {gbp_m}")));
+            }
+            spend.push((y, *gbp_m));
+        }
+        let total: f64 = spend.iter().map(|(_, s)| s).sum();
+        let in_horizon: f64 = spend.iter().filter(|(y, _)| (first_year..=last_year).contains(y)).map(|(_, s)| s).sum();
+        if !prog.already_in_spend_lines {
+            let line = format!("programme_{}", prog.purpose);
+            let idx = match programme_lines.iter().position(|(l, _)| *l == line) {
+                Some(i) => i,
+                None => {
+                    programme_lines.push((line, vec![0.0; years.len()]));
+                    programme_lines.len() - 1
+                }
+            };
+            for (y, s) in &spend {
+                if let Some(k) = years.iter().position(|yp| yp.year == *y) {
+                    programme_lines[idx].1[k] += s * 1e6;
+                }
+            }
+        }
+        let years_text: Vec<String> =
+            spend.iter().map(|(y, s)| format!("£{s:.0}m in {}-{:02}", y - 1, y % 100)).collect();
+        notes.push(Note {
+            key: key.clone(),
+            text: format!(
+                "programme `{}` ({}): £{total:.0}m in all ({}), £{in_horizon:.0}m within the projection; {}{}",
+                prog.id,
+                prog.purpose,
+                years_text.join(", "),
+                prog.description,
+                if prog.delay_years != 0 { format!(" (delayed {} years)", prog.delay_years) } else { String::new() }
+            ),
+            source: prog.source.clone(),
+        });
+        for (k, e) in prog.effects.iter().enumerate() {
+            let ekey = format!("{key}.effects.{k}");
+            let sel = ctx.select(&ekey, e.target, &e.age_bands, &e.placements, &e.reasons, &e.to)?;
+            let curve = EffectCurve {
+                effect_per_gbp_m: value_of(loaded, &format!("{ekey}.effect_per_gbp_m"), &e.effect_per_gbp_m)?,
+                saturation_gbp_m: value_of(loaded, &format!("{ekey}.saturation_gbp_m"), &e.saturation_gbp_m)?,
+                lag_years: e.lag_years,
+                ramp_years: e.ramp_years,
+                decay_per_year: value_of(loaded, &format!("{ekey}.decay_per_year"), &e.decay_per_year)?,
+            };
+            notes.push(Note {
+                key: ekey.clone(),
+                text: format!(
+                    "effect on {:?}: {:+.5} per £m, half-saturation £{:.0}m, lag {} years, ramp {} years, decay {:.0}% a year",
+                    e.target,
+                    curve.effect_per_gbp_m,
+                    curve.saturation_gbp_m,
+                    curve.lag_years,
+                    curve.ramp_years,
+                    curve.decay_per_year * 100.0
+                ),
+                source: e.effect_per_gbp_m.source().unwrap_or("assumption (no source stated)").to_string(),
+            });
+            effect_changes.push((sel, effect_path(&curve, &spend, first_year..=last_year)));
+        }
+    }
+    for (line, values) in &programme_lines {
+        dims.other_spend_lines.push(line.clone());
+        for (yp, v) in years.iter_mut().zip(values) {
+            yp.other_lines_gbp.push(*v);
+        }
+    }
+    let ctx = Ctx { loaded, dims: &dims };
+
+    // Levers.
+    for l in &f.levers {
+        let key = format!("levers.{}", l.id);
+        if l.from_year > last_year || l.to_year.is_some_and(|t| t < first_year || t < l.from_year) {
+            return Err(loaded.key_error(
+                &format!("{key}.from_year"),
+                format!(
+                    "dates inside the scenario's horizon ({first_year}-{last_year}), found {}-{}",
+                    l.from_year,
+                    l.to_year.map(|t| t.to_string()).unwrap_or_else(|| "end".into())
+                ),
+            ));
+        }
+        let v = value_of(loaded, &format!("{key}.value"), &l.value)?;
+        let sel = ctx.select(&key, l.target, &l.age_bands, &l.placements, &l.reasons, &l.to)?;
+        let op_ok = match l.target {
+            LeverTarget::Transfer | LeverTarget::Capacity => l.op == LeverOp::Set,
+            LeverTarget::PriceGrowth => l.op == LeverOp::Add,
+            _ => l.op != LeverOp::Set || matches!(l.target, LeverTarget::AgencyShare | LeverTarget::WeeklyCost),
+        };
+        if !op_ok {
+            return Err(loaded.key_error(
+                &format!("{key}.op"),
+                format!(
+                    "an op that fits target {:?} (transfer and capacity take `set`, price_growth takes `add`)",
+                    l.target
+                ),
+            ));
+        }
+        if v < 0.0 && matches!(l.op, LeverOp::Multiply | LeverOp::Set) {
+            return Err(
+                loaded.key_error(&format!("{key}.value"), format!("a non-negative value for `{:?}`, found {v}", l.op))
+            );
+        }
+        let mut cumulative = vec![1.0; np];
+        for yp in years.iter_mut() {
+            let s = phase(l, yp.year);
+            let a = match (l.target, l.op) {
+                (LeverTarget::PriceGrowth, _) => {
+                    // Extra growth compounds from the lever's start, only on unpublished years.
+                    if yp.year > last_cost_year && s > 0.0 {
+                        for &p in &sel.placements {
+                            cumulative[p] *= (1.0 + price_growth[p] + s * v) / (1.0 + price_growth[p]);
+                        }
+                    }
+                    for &p in &sel.placements {
+                        yp.weekly_cost_gbp[p] *= cumulative[p];
+                    }
+                    continue;
+                }
+                (_, LeverOp::Multiply) => Apply::Multiply(1.0 + s * (v - 1.0)),
+                (_, LeverOp::Add) => Apply::Add(s * v),
+                (_, LeverOp::Set) => Apply::Set(v, s),
+                (_, LeverOp::Grow) => {
+                    if s <= 0.0 {
+                        continue;
+                    }
+                    Apply::Factor((1.0 + v).powi(yp.year - l.from_year + 1))
+                }
+            };
+            if s > 0.0 {
+                apply_change(&sel, a, yp, np, nr, v);
+            }
+        }
+        let range = l.value.range().map(|(lo, hi)| format!(" (range {lo} to {hi})")).unwrap_or_default();
+        notes.push(Note {
+            key: key.clone(),
+            text: format!(
+                "lever `{}`: {:?} {:?} {v}{range} from {}-{:02}{}{}; {}",
+                l.id,
+                l.target,
+                l.op,
+                l.from_year - 1,
+                l.from_year % 100,
+                if l.phase_in_years > 1 {
+                    format!(", phased in over {} years", l.phase_in_years)
+                } else {
+                    String::new()
+                },
+                l.to_year.map(|t| format!(", ending {}-{:02}", t - 1, t % 100)).unwrap_or_default(),
+                l.description
+            ),
+            source: l.value.source().unwrap_or("assumption (no source stated)").to_string(),
+        });
+    }
+    for (sel, path) in &effect_changes {
+        for yp in years.iter_mut() {
+            let e = path.iter().find(|(y, _)| *y == yp.year).map(|(_, e)| *e).unwrap_or(0.0);
+            if e != 0.0 {
+                apply_change(sel, Apply::Factor((1.0 + e).max(0.0)), yp, np, nr, 0.0);
+            }
+        }
+    }
+    Ok(PolicyOutput { dims, placement_labels, initial_stock, years, parent_of })
+}
+
+type Expanded = (Dimensions, Vec<String>, Vec<f64>, Vec<YearParams>, Vec<String>, Vec<f64>);
+
+/// Splits placements into their parts: stocks and entries by share, rates
+/// copied, moves into the parent shared by share, costs rescaled so that the
+/// share-weighted cost equals the parent's.
+#[allow(clippy::too_many_arguments)]
+fn expand_splits(
+    loaded: &Loaded,
+    f: &ScenarioFile,
+    dims: Dimensions,
+    labels: Vec<String>,
+    stock: Vec<f64>,
+    years: Vec<YearParams>,
+    price_growth: Vec<f64>,
+    notes: &mut Vec<Note>,
+) -> Result<Expanded, ScenarioError> {
+    // For each new placement: (old index, share, cost multiplier).
+    let mut parts: Vec<(usize, f64, f64)> = Vec::new();
+    let mut ids = Vec::new();
+    let mut new_labels = Vec::new();
+    let mut parent_of = Vec::new();
+    for (p, def) in f.dimensions.placements.iter().enumerate() {
+        if def.split.is_empty() {
+            parts.push((p, 1.0, 1.0));
+            ids.push(def.id.clone());
+            new_labels.push(labels[p].clone());
+            parent_of.push(def.id.clone());
+            continue;
+        }
+        let key = format!("dimensions.placements.{}.split", def.id);
+        let mut shares = Vec::new();
+        let mut mults = Vec::new();
+        for s in &def.split {
+            let share = value_of(loaded, &format!("{key}.{}.share", s.id), &s.share)?;
+            let mult = value_of(loaded, &format!("{key}.{}.weekly_cost_vs_parent", s.id), &s.weekly_cost_vs_parent)?;
+            if !(0.0..=1.0).contains(&share) || mult < 0.0 {
+                return Err(
+                    loaded.key_error(&format!("{key}.{}", s.id), "a share in [0, 1] and a non-negative cost multiple")
+                );
+            }
+            shares.push(share);
+            mults.push(mult);
+        }
+        let total: f64 = shares.iter().sum();
+        if (total - 1.0).abs() > 1e-6 {
+            return Err(loaded.key_error(&key, format!("shares summing to 1, they sum to {total}")));
+        }
+        let mean: f64 = shares.iter().zip(&mults).map(|(s, m)| s * m).sum();
+        for (k, s) in def.split.iter().enumerate() {
+            parts.push((p, shares[k], if mean > 0.0 { mults[k] / mean } else { 1.0 }));
+            ids.push(s.id.clone());
+            new_labels.push(s.label.clone());
+            parent_of.push(def.id.clone());
+            notes.push(Note {
+                key: format!("{key}.{}", s.id),
+                text: format!(
+                    "{} is {:.0}% of {} at {:.2} times its average weekly cost",
+                    s.id,
+                    shares[k] * 100.0,
+                    def.id,
+                    if mean > 0.0 { mults[k] / mean } else { 1.0 }
+                ),
+                source: s.share.source().unwrap_or("assumption (no source stated)").to_string(),
+            });
+        }
+    }
+    if parts.len() == dims.n_placements() && parts.iter().all(|(_, s, _)| *s == 1.0) {
+        return Ok((dims, labels, stock, years, parent_of, price_growth));
+    }
+    let (nb, old_np, nr) = (dims.n_bands(), dims.n_placements(), dims.n_reasons());
+    let np = parts.len();
+    let new_dims = Dimensions { placements: ids, ..dims };
+    let mut new_stock = vec![0.0; AGES * np];
+    for a in 0..AGES {
+        for (q, (p, share, _)) in parts.iter().enumerate() {
+            new_stock[a * np + q] = stock[a * old_np + p] * share;
+        }
+    }
+    let new_years = years
+        .into_iter()
+        .map(|y| {
+            let mut n = y.clone();
+            n.entry_mix = vec![0.0; nb * np];
+            n.monthly_exit_probability = vec![0.0; nb * np * nr];
+            n.monthly_move_probability = vec![0.0; nb * np * np];
+            n.weekly_cost_gbp = vec![0.0; np];
+            for (q, (p, share, mult)) in parts.iter().enumerate() {
+                n.weekly_cost_gbp[q] = y.weekly_cost_gbp[*p] * mult;
+                for b in 0..nb {
+                    n.entry_mix[b * np + q] = y.entry_mix[b * old_np + p] * share;
+                    for r in 0..nr {
+                        n.monthly_exit_probability[(b * np + q) * nr + r] =
+                            y.monthly_exit_probability[(b * old_np + p) * nr + r];
+                    }
+                    for (q2, (p2, share2, _)) in parts.iter().enumerate() {
+                        if p2 != p {
+                            n.monthly_move_probability[(b * np + q) * np + q2] =
+                                y.monthly_move_probability[(b * old_np + p) * old_np + p2] * share2;
+                        }
+                    }
+                }
+            }
+            n.transfers = Vec::new();
+            n.capacities = Vec::new();
+            n
+        })
+        .collect();
+    let new_growth = parts.iter().map(|(p, _, _)| price_growth[*p]).collect();
+    Ok((new_dims, new_labels, new_stock, new_years, parent_of, new_growth))
+}

@@ -1,0 +1,215 @@
+//! `carecast compare` end to end: every expectation is recomputed here from the
+//! scenarios' own `projection.csv` files (written by `carecast run`), never
+//! from the comparison code.
+
+use crate::common::{carecast, read_csv, tempdir, value};
+use std::path::Path;
+
+const START: i32 = 2025;
+const END: i32 = 2035;
+
+/// A child of the baseline with its own name and population growth.
+fn option_toml(dir: &Path, file: &str, name: &str, growth: f64, low: f64, high: f64) {
+    let text = format!(
+        "extends = \"baseline\"\n[scenario]\nname = \"{name}\"\ntitle = \"test option {name}\"\narea = \"E92000001\"\nstart_year = {START}\nend_year = {END}\n[population]\nbase_mid_year = 2024\nannual_growth = {{ value = {growth}, low = {low}, high = {high}, source = \"test\" }}\n"
+    );
+    std::fs::write(dir.join(file), text).unwrap();
+}
+
+fn lowpop(dir: &Path) {
+    option_toml(dir, "lowpop.toml", "lowpop", -0.01, -0.02, 0.0);
+}
+
+/// Runs `carecast run SCENARIO --out DIR` and returns the tidy projection rows.
+fn projection(dir: &Path, scenario: &str, out: &str) -> Vec<Vec<String>> {
+    let o = carecast(&["run", scenario, "--out", out, "--quiet"], dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    read_csv(&dir.join(out).join("projection.csv")).1
+}
+
+fn total(rows: &[Vec<String>], measure: &str, year: i32) -> f64 {
+    value(rows, measure, "total", year).unwrap_or_else(|| panic!("{measure} {year} in projection.csv"))
+}
+
+/// Runs `carecast compare` and returns (stdout, rows of comparison.csv).
+fn compare(dir: &Path, args: &[&str], out: &str) -> (String, Vec<Vec<String>>) {
+    let mut all = vec!["compare"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out]);
+    let o = carecast(&all, dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (header, rows) = read_csv(&dir.join(out).join("comparison.csv"));
+    assert_eq!(header, ["option", "measure", "year", "value"]);
+    (String::from_utf8_lossy(&o.stdout).into_owned(), rows)
+}
+
+/// The one whole-horizon value of (option, measure): year empty.
+fn whole(rows: &[Vec<String>], option: &str, measure: &str) -> f64 {
+    let found: Vec<_> = rows.iter().filter(|r| r[0] == option && r[1] == measure).collect();
+    assert_eq!(found.len(), 1, "one {measure} row for {option}");
+    assert_eq!(found[0][2], "", "{measure} has no year");
+    found[0][3].parse().unwrap_or_else(|_| panic!("{measure} for {option}: `{}`", found[0][3]))
+}
+
+fn yearly(rows: &[Vec<String>], option: &str, measure: &str, year: i32) -> f64 {
+    let found: Vec<_> = rows.iter().filter(|r| r[0] == option && r[1] == measure && r[2] == year.to_string()).collect();
+    assert_eq!(found.len(), 1, "one {measure} {year} row for {option}");
+    found[0][3].parse().unwrap()
+}
+
+fn close(got: f64, want: f64, rel: f64) -> bool {
+    (got - want).abs() <= rel * want.abs().max(1.0)
+}
+
+/// Green Book NPV of the real-terms CSC spend difference, to the first projection year.
+fn npv(base: &[Vec<String>], option: &[Vec<String>]) -> f64 {
+    (START + 1..=END)
+        .map(|y| {
+            let d = total(option, "csc_spend_gbp_real", y) - total(base, "csc_spend_gbp_real", y);
+            d / 1.035f64.powi(y - START - 1)
+        })
+        .sum()
+}
+
+/// Child-years in care avoided (base minus option), trapezium of 31 March stocks.
+fn child_years_avoided(base: &[Vec<String>], option: &[Vec<String>]) -> f64 {
+    let avg = |rows: &[Vec<String>], y: i32| {
+        0.5 * (total(rows, "children_in_care", y - 1) + total(rows, "children_in_care", y))
+    };
+    (START + 1..=END).map(|y| avg(base, y) - avg(option, y)).sum()
+}
+
+#[test]
+fn npv_matches_a_discounted_sum_of_the_projections() {
+    let dir = tempdir();
+    lowpop(dir.path());
+    let base = projection(dir.path(), "baseline", "base");
+    let low = projection(dir.path(), "lowpop.toml", "low");
+    let (stdout, rows) = compare(dir.path(), &["baseline", "lowpop.toml"], "cmp");
+    let want = npv(&base, &low);
+    let got = whole(&rows, "lowpop", "npv_cost_gbp");
+    assert!((got - want).abs() <= 1e-6 * want.abs(), "npv {got} vs {want}");
+    assert!(want != 0.0);
+    // Cumulative differences are the sums of the yearly ones.
+    let cum = |m: &str| -> f64 { (START + 1..=END).map(|y| total(&low, m, y) - total(&base, m, y)).sum() };
+    for (measure, from) in [
+        ("cumulative_csc_spend_gbp_cash_vs_base", "csc_spend_gbp_cash"),
+        ("cumulative_csc_spend_gbp_real_vs_base", "csc_spend_gbp_real"),
+    ] {
+        let (got, want) = (whole(&rows, "lowpop", measure), cum(from));
+        assert!(close(got, want, 1e-9), "{measure}: {got} vs {want}");
+    }
+    // Yearly rows for base and option reproduce their projections.
+    for y in START + 1..=END {
+        for m in ["children_in_care", "spend_gbp_cash", "csc_spend_gbp_cash", "csc_spend_gbp_real"] {
+            assert!(close(yearly(&rows, "baseline", m, y), total(&base, m, y), 1e-12), "base {m} {y}");
+            assert!(close(yearly(&rows, "lowpop", m, y), total(&low, m, y), 1e-12), "lowpop {m} {y}");
+        }
+    }
+    assert!(!rows.iter().any(|r| r[2] == START.to_string()), "only projection years");
+    assert!(stdout.contains("baseline") && stdout.contains("2035"), "title names base and years:\n{stdout}");
+}
+
+#[test]
+fn differences_are_option_minus_base_and_self_comparison_is_zero() {
+    let dir = tempdir();
+    lowpop(dir.path());
+    let base = projection(dir.path(), "baseline", "base");
+    let low = projection(dir.path(), "lowpop.toml", "low");
+    let (_, rows) = compare(dir.path(), &["baseline", "lowpop.toml"], "cmp");
+    for y in START + 1..=END {
+        let want = total(&low, "children_in_care", y) - total(&base, "children_in_care", y);
+        let got = yearly(&rows, "lowpop", "children_in_care_vs_base", y);
+        assert!(close(got, want, 1e-9), "children_in_care_vs_base {y}: {got} vs {want}");
+        let want = total(&low, "csc_spend_gbp_cash", y) - total(&base, "csc_spend_gbp_cash", y);
+        let got = yearly(&rows, "lowpop", "csc_spend_gbp_cash_vs_base", y);
+        assert!(close(got, want, 1e-9), "csc_spend_gbp_cash_vs_base {y}: {got} vs {want}");
+    }
+    assert!(
+        !rows.iter().any(|r| r[0] == "baseline" && (r[1].ends_with("_vs_base") || r[1] == "npv_cost_gbp")),
+        "the base has no comparison rows"
+    );
+
+    let (_, same) = compare(dir.path(), &["baseline", "baseline"], "self");
+    assert_eq!(whole(&same, "baseline", "npv_cost_gbp"), 0.0);
+    assert_eq!(whole(&same, "baseline", "child_years_in_care_avoided"), 0.0);
+    let cost = same.iter().find(|r| r[0] == "baseline" && r[1] == "cost_per_child_year_avoided_gbp").unwrap();
+    assert_eq!(cost[3], "", "no cost per child-year when none are avoided");
+}
+
+#[test]
+fn child_years_avoided_is_the_trapezium_sum() {
+    let dir = tempdir();
+    lowpop(dir.path());
+    let base = projection(dir.path(), "baseline", "base");
+    let low = projection(dir.path(), "lowpop.toml", "low");
+    let (_, rows) = compare(dir.path(), &["baseline", "lowpop.toml"], "cmp");
+    let want = child_years_avoided(&base, &low);
+    let got = whole(&rows, "lowpop", "child_years_in_care_avoided");
+    assert!(close(got, want, 1e-9), "child-years {got} vs {want}");
+    assert!(got > 0.0, "a smaller child population avoids child-years in care: {got}");
+    let npv = whole(&rows, "lowpop", "npv_cost_gbp");
+    assert!(npv < 0.0, "and costs less: {npv}");
+    let per = whole(&rows, "lowpop", "cost_per_child_year_avoided_gbp");
+    assert!(close(per, npv / got, 1e-9), "cost per child-year {per}");
+    // Savings every year from the first: payback in the first projection year.
+    assert_eq!(whole(&rows, "lowpop", "payback_year"), f64::from(START + 1));
+}
+
+#[test]
+fn options_are_ranked_and_bad_arguments_leave_no_output() {
+    let dir = tempdir();
+    lowpop(dir.path());
+    option_toml(dir.path(), "highpop.toml", "highpop", 0.01, 0.0, 0.02);
+    // Given in the opposite order to the expected ranking.
+    let (stdout, rows) = compare(dir.path(), &["baseline", "highpop.toml", "lowpop.toml"], "cmp");
+    let (n_high, n_low) = (whole(&rows, "highpop", "npv_cost_gbp"), whole(&rows, "lowpop", "npv_cost_gbp"));
+    assert!(n_low < 0.0 && n_high > 0.0, "{n_low} {n_high}");
+    let line_of = |name: &str| stdout.lines().position(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line_of("lowpop") < line_of("highpop"), "ascending NPV:\n{stdout}");
+    // Ranked by child-years avoided (most first) the order is the same.
+    let (stdout, _) = compare(
+        dir.path(),
+        &["baseline", "highpop.toml", "lowpop.toml", "--rank-by", "child_years_in_care_avoided"],
+        "cmp2",
+    );
+    let line_of = |name: &str| stdout.lines().position(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line_of("lowpop") < line_of("highpop"), "most child-years avoided first:\n{stdout}");
+
+    // An invalid --rank-by names the valid measures.
+    let o = carecast(&["compare", "baseline", "lowpop.toml", "--rank-by", "npv", "--out", "bad1"], dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    for m in ["npv_cost_gbp", "child_years_in_care_avoided", "payback_year", "cumulative_csc_spend_gbp_cash_vs_base"] {
+        assert!(err.contains(m), "expected `{m}` in:\n{err}");
+    }
+    assert!(!dir.path().join("bad1/comparison.csv").exists());
+
+    // Two options with the same name.
+    option_toml(dir.path(), "lowpop2.toml", "lowpop", -0.015, -0.02, 0.0);
+    let o = carecast(&["compare", "baseline", "lowpop.toml", "lowpop2.toml", "--out", "bad2"], dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("lowpop") && err.contains("distinct"), "{err}");
+    assert!(!dir.path().join("bad2/comparison.csv").exists());
+
+    // An unknown scenario.
+    let o = carecast(&["compare", "baseline", "no_such_option", "--out", "bad3"], dir.path());
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no_such_option"));
+    assert!(!dir.path().join("bad3/comparison.csv").exists());
+}
+
+#[test]
+fn different_start_years_need_start_year() {
+    let dir = tempdir();
+    let text = "extends = \"baseline\"\n[scenario]\nname = \"early\"\ntitle = \"t\"\narea = \"E92000001\"\nstart_year = 2024\nend_year = 2035\n";
+    std::fs::write(dir.path().join("early.toml"), text).unwrap();
+    let o = carecast(&["compare", "baseline", "early.toml", "--out", "bad"], dir.path());
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--start-year"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!dir.path().join("bad/comparison.csv").exists());
+    // With --start-year both run from the same stock.
+    let (_, rows) = compare(dir.path(), &["baseline", "early.toml", "--start-year", "2025"], "ok");
+    assert_eq!(whole(&rows, "early", "npv_cost_gbp"), 0.0);
+}
