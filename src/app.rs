@@ -15,6 +15,7 @@ pub fn run(config: &Config) -> Result<()> {
         Config::Plot(c) => plot(c),
         Config::Report(c) => report(c),
         Config::Validate { files } => validate(files),
+        Config::Explain { scenario } => crate::explain::run(scenario),
         Config::Check { scenario, out } => {
             let rows = crate::check::run_checks(scenario)?;
             crate::check::report(&rows, out)

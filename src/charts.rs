@@ -215,7 +215,11 @@ pub fn build_charts(runs: &[(&Built, &Projection)], size_px: (u32, u32)) -> Vec<
             Chart::new(
                 text(
                     format!("Spend on placements by type, {}", financial_year_label(y1)),
-                    format!("Scenario {}; cash and real terms (2024-25 prices); {DATA_VINTAGE}", first.built.name),
+                    format!(
+                        "Scenario {}; cash and real terms ({} prices); {DATA_VINTAGE}",
+                        first.built.name,
+                        financial_year_label(first.built.price_base_year)
+                    ),
                     "Placement type",
                     "Spend in the year (£)",
                 ),
@@ -224,7 +228,10 @@ pub fn build_charts(runs: &[(&Built, &Projection)], size_px: (u32, u32)) -> Vec<
                     categories,
                     groups: vec![
                         ("Cash".to_string(), group("spend_gbp_cash")),
-                        ("Real terms (2024-25 prices)".to_string(), group("spend_gbp_real")),
+                        (
+                            format!("Real terms ({} prices)", financial_year_label(first.built.price_base_year)),
+                            group("spend_gbp_real"),
+                        ),
                     ],
                 },
             ),

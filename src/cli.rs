@@ -67,6 +67,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Explain a scenario in plain English: what it assumes or changes against its parent, with sources.
+    Explain {
+        /// Shipped scenario name or path to a TOML file.
+        scenario: String,
+    },
     /// List the shipped scenarios.
     Scenarios,
     /// Compare options against a base: differences, NPV (Green Book 3.5%), child-years avoided, payback.
@@ -110,6 +115,8 @@ pub enum Config {
     Report(ReportConfig),
     /// `carecast validate`.
     Validate { files: Vec<String> },
+    /// `carecast explain`.
+    Explain { scenario: String },
     /// `carecast scenarios`.
     Scenarios,
     /// `carecast check`.
@@ -217,6 +224,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
             Config::Report(ReportConfig { scenarios, out, quiet: args.quiet, command_line })
         }
         Command::Validate { files } => Config::Validate { files },
+        Command::Explain { scenario } => Config::Explain { scenario },
         Command::Scenarios => Config::Scenarios,
         Command::Compare { base, options, out, start_year, end_year, rank_by } => {
             crate::compare::check_rank_by(&rank_by)?;

@@ -9,6 +9,7 @@ mod charts;
 mod check;
 mod cli;
 mod compare;
+mod explain;
 mod output;
 mod report;
 

@@ -125,5 +125,8 @@ pub fn print_summary(built: &Built, projection: &Projection) {
             format_gbp_millions(y.spend_total_gbp() / 1e6),
         );
     }
-    println!("year = 31 March (stocks) or the financial year ending then (flows, £); real terms at 2024-25 prices");
+    println!(
+        "year = 31 March (stocks) or the financial year ending then (flows, £); real terms at {} prices",
+        carecast_report::financial_year_label(built.price_base_year)
+    );
 }

@@ -48,7 +48,7 @@ pub fn summary_table(runs: &[(&Built, Vec<Row>)]) -> Table {
             Column::new("starts", ColumnKind::Count),
             Column::new("ceased", ColumnKind::Count),
             Column::new("CLA spend (cash)", ColumnKind::Gbp),
-            Column::new("CLA spend (real, 2024-25 prices)", ColumnKind::Gbp),
+            Column::new("CLA spend (real terms)", ColumnKind::Gbp),
             Column::new("CSC spend (cash)", ColumnKind::Gbp),
         ],
     );

@@ -6,7 +6,13 @@
 mod common;
 #[path = "cli/compare_tests.rs"]
 mod compare_tests;
+#[path = "cli/published_tests.rs"]
+mod published_tests;
 #[path = "cli/report_tests.rs"]
 mod report_tests;
 #[path = "cli/run_tests.rs"]
 mod run_tests;
+#[path = "cli/scenario_tests.rs"]
+mod scenario_tests;
+#[path = "cli/validate_tests.rs"]
+mod validate_tests;

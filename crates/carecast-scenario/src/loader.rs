@@ -24,7 +24,17 @@ macro_rules! shipped {
 }
 
 /// Every shipped scenario.
-pub const SHIPPED: &[Shipped] = &[shipped!("baseline"), shipped!("ccn-newton-2022")];
+pub const SHIPPED: &[Shipped] = &[
+    shipped!("baseline"),
+    shipped!("ccn-newton-2022"),
+    shipped!("macalister-do-nothing"),
+    shipped!("stable-homes-200m"),
+    shipped!("macalister-2-6bn"),
+    shipped!("macalister-2-6bn-delayed"),
+    shipped!("manifesto-2024-conservative"),
+    shipped!("manifesto-2024-labour"),
+    shipped!("manifesto-2024-libdem"),
+];
 
 /// One file of an `extends` chain.
 #[derive(Debug, Clone)]

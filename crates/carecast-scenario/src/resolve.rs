@@ -66,6 +66,8 @@ pub struct Built {
     pub area: String,
     /// Area name.
     pub area_name: String,
+    /// Real-terms prices are those of the financial year ending 31 March of this year.
+    pub price_base_year: i32,
     /// The model to run.
     pub model: Model,
     /// Placement labels, in model order.
@@ -182,6 +184,21 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         })?
         .clone();
     let code = area.code.as_str();
+
+    // Citations must name published figures.
+    let figures: toml::Table = crate::seeds::PUBLISHED_FIGURES.text.parse().map_err(|e: toml::de::Error| {
+        ScenarioError::data(crate::seeds::PUBLISHED_FIGURES.path, 1, 1, format!("valid TOML ({})", e.message()))
+    })?;
+    for cite in &f.cites {
+        if !figures.contains_key(cite) {
+            let hint = crate::error::did_you_mean(cite, figures.keys().map(String::as_str))
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            return Err(
+                loaded.key_error("cites", format!("ids of seeds/published-figures.toml, `{cite}` is not one{hint}"))
+            );
+        }
+    }
 
     // Dimensions.
     let dims = Dimensions {
@@ -721,6 +738,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         title: f.scenario.title.clone(),
         area: area.code.clone(),
         area_name: area.name.clone(),
+        price_base_year: f.deflator.base_year,
         placement_labels: policy.placement_labels,
         placement_parent: policy.parent_of,
         model,
