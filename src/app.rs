@@ -21,6 +21,7 @@ pub fn run(config: &Config) -> Result<()> {
             crate::check::report(&rows, out)
         }
         Config::Compare(c) => crate::compare::run(c),
+        Config::Calibrate(c) => crate::calibrate903::run(c),
         Config::Scenarios => {
             for s in SHIPPED {
                 let title = load(s.name).map(|l| l.file.scenario.title).unwrap_or_default();

@@ -74,13 +74,18 @@ pub fn run_checks(scenario: &str) -> Result<Vec<CheckRow>> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let loaded = load(scenario).with_context(|| format!("loading scenario `{scenario}`"))?;
     let built: Built = build(&loaded, &seeds, &RunOptions::default()).context("resolving the scenario")?;
-    let first = built.replay.start_year;
-    let last = built.replay.years.last().map(|y| y.year).unwrap_or(first);
+    let Some(replay_model) = built.replay.as_ref() else {
+        anyhow::bail!(
+            "scenario `{scenario}` is not calibrated to published data (an explicit scenario), so there is nothing to check"
+        );
+    };
+    let first = replay_model.start_year;
+    let last = replay_model.years.last().map(|y| y.year).unwrap_or(first);
     let published: Vec<Row> = built.history_rows().into_iter().filter(|r| r.year >= first && r.year <= last).collect();
     let mut out = Vec::new();
     // (a) replay.
-    let replay = simulate(&built.replay).context("replaying the published years")?;
-    let replay_rows = rows(&built.name, &built.replay.dims, &replay);
+    let replay = simulate(replay_model).context("replaying the published years")?;
+    let replay_rows = rows(&built.name, &replay_model.dims, &replay);
     join(
         "replay",
         &published,

@@ -94,6 +94,36 @@ enum Command {
         #[arg(long, default_value = "npv_cost_gbp")]
         rank_by: String,
     },
+    /// Calibrate a scenario from a council's own SSDA903 return (episodes, header, optional UASC tables).
+    Calibrate {
+        /// Episodes tables (CSV; one per return or stacked with a YEAR column).
+        #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+        episodes: Vec<PathBuf>,
+        /// Header tables (CSV; dates of birth).
+        #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+        header: Vec<PathBuf>,
+        /// UASC tables (CSV), to flag unaccompanied asylum-seeking children.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        uasc: Vec<PathBuf>,
+        /// First day of the reference period, dd/mm/YYYY or YYYY-MM-DD (default: start of the data).
+        #[arg(long, value_name = "DATE")]
+        reference_from: Option<String>,
+        /// Last day of the reference period and the stock date, dd/mm/YYYY or YYYY-MM-DD (default: end of the data).
+        #[arg(long, value_name = "DATE")]
+        reference_to: Option<String>,
+        /// Leave out unaccompanied asylum-seeking children (needs --uasc).
+        #[arg(long)]
+        exclude_uasc: bool,
+        /// Scenario name (default `ssda903`).
+        #[arg(long)]
+        name: Option<String>,
+        /// Project to 31 March of this year (default: ten years after the 31 March on or after the stock date).
+        #[arg(long)]
+        end_year: Option<i32>,
+        /// Scenario TOML to write; the issues go to `<name>.issues.csv` next to it.
+        #[arg(long, value_name = "SCENARIO.toml", required = true)]
+        out: PathBuf,
+    },
     /// Check the calibration: replay of the published years and back-cast from the first.
     Check {
         /// Scenario (default: baseline).
@@ -123,6 +153,8 @@ pub enum Config {
     Check { scenario: String, out: PathBuf },
     /// `carecast compare`.
     Compare(crate::compare::CompareConfig),
+    /// `carecast calibrate`.
+    Calibrate(crate::calibrate903::CalibrateConfig),
 }
 
 /// `carecast run` settings.
@@ -245,6 +277,70 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 start_year,
                 end_year,
                 rank_by,
+                quiet: args.quiet,
+            })
+        }
+        Command::Calibrate {
+            episodes,
+            header,
+            uasc,
+            reference_from,
+            reference_to,
+            exclude_uasc,
+            name,
+            end_year,
+            out,
+        } => {
+            let parse_date = |flag: &str, v: &Option<String>| -> Result<Option<carecast_ssda903::Date>, String> {
+                match v {
+                    None => Ok(None),
+                    Some(s) => carecast_ssda903::Date::parse(s.as_bytes())
+                        .map(Some)
+                        .ok_or_else(|| format!("{flag} {s:?}: expected a date as dd/mm/YYYY or YYYY-MM-DD")),
+                }
+            };
+            let from = parse_date("--reference-from", &reference_from)?;
+            let to = parse_date("--reference-to", &reference_to)?;
+            if let (Some(f), Some(t)) = (from, to)
+                && t < f
+            {
+                return Err(format!("--reference-to {t} is before --reference-from {f}"));
+            }
+            if let Some(y) = end_year
+                && !(2000..=2100).contains(&y)
+            {
+                return Err(format!("--end-year {y}: expected a year such as 2035"));
+            }
+            if let (Some(t), Some(e)) = (to, end_year)
+                && e <= t.year() - i32::from(t < carecast_ssda903::Date::march_31(t.year()).unwrap_or(t))
+            {
+                return Err(format!("--end-year {e} must be after the year of the stock date {t}"));
+            }
+            if exclude_uasc && uasc.is_empty() {
+                return Err("--exclude-uasc needs the UASC table(s): give --uasc FILE".into());
+            }
+            let name = name.unwrap_or_else(|| "ssda903".into());
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                return Err(format!("--name {name:?}: use letters, digits, '_' and '-' only"));
+            }
+            if out.as_os_str().is_empty() || out.is_dir() || out.file_name().is_none() {
+                return Err(format!("--out {}: expected a file path such as council.toml", out.display()));
+            }
+            for (flag, files) in [("--episodes", &episodes), ("--header", &header), ("--uasc", &uasc)] {
+                if let Some(f) = files.iter().find(|f| !f.is_file()) {
+                    return Err(format!("{flag} {}: no such file", f.display()));
+                }
+            }
+            Config::Calibrate(crate::calibrate903::CalibrateConfig {
+                episodes,
+                header,
+                uasc,
+                reference_from: from,
+                reference_to: to,
+                exclude_uasc,
+                name,
+                end_year,
+                out,
                 quiet: args.quiet,
             })
         }

@@ -5,6 +5,7 @@
 //! `carecast-scenario` (input) and `carecast-report` / `carecast-plot` (output).
 
 mod app;
+mod calibrate903;
 mod charts;
 mod check;
 mod cli;

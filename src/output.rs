@@ -65,8 +65,8 @@ fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> s
         .collect();
     let fit: Vec<serde_json::Value> = built
         .calibration
-        .fit
         .iter()
+        .flat_map(|c| c.fit.iter())
         .map(|f| {
             serde_json::json!({
                 "year": f.year,

@@ -2,6 +2,8 @@
 //! would, on the bundled data, and checks outputs against published figures.
 //! Test modules live in `tests/cli/`.
 
+#[path = "cli/calibrate903_tests.rs"]
+mod calibrate903_tests;
 #[path = "cli/common.rs"]
 mod common;
 #[path = "cli/compare_tests.rs"]

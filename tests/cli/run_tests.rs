@@ -201,3 +201,59 @@ fn a_child_scenario_overrides_its_parent() {
     assert!(l < b, "{l} < {b}");
     assert_eq!(low[0][0], "low");
 }
+
+/// An explicit scenario (rates stated in the file, no seeds) runs, starts from
+/// the stated stock, and keeps the accounting identity stock(t) = stock(t-1) +
+/// starts - ceased (no reconciliation flows in an explicit scenario).
+#[test]
+fn explicit_scenario_runs_from_its_stated_stock() {
+    let dir = tempdir();
+    let bands = ["under_1", "1_4", "5_9", "10_15", "16_17"];
+    let mut text = String::from(
+        "[scenario]\nname = \"custom\"\ntitle = \"A council's own rates\"\narea = \"custom\"\nstart_year = 2025\nend_year = 2030\n\
+         [dimensions]\nageing_out_reason = \"reached_18\"\nage_bands = [\n",
+    );
+    for (i, (b, (f, t))) in bands.iter().zip([(0, 1), (1, 5), (5, 10), (10, 16), (16, 18)]).enumerate() {
+        text.push_str(&format!(
+            "  {{ id = \"{b}\", from_years = {f}, to_years = {t} }}{}\n",
+            if i < 4 { "," } else { "" }
+        ));
+    }
+    text.push_str(
+        "]\n[[dimensions.placements]]\nid = \"foster\"\nlabel = \"Foster\"\ndfe = []\nweekly_cost_gbp = 700\nprice_growth = 0.0\n\
+         [[dimensions.exit_reasons]]\nid = \"returned_home\"\nlabel = \"Home\"\n\
+         [[dimensions.exit_reasons]]\nid = \"other\"\nlabel = \"Other\"\nresidual = true\n\
+         [costs]\nother_cla_cost_growth = 0.0\nleaving_care_cost_growth = 0.0\n\
+         [deflator]\nbase_year = 2025\nannual_inflation = 0.0\n\
+         [explicit]\nstock_date = \"2025-03-31\"\nentries_per_year = { 10_15 = 120.0 }\n\
+         [explicit.entry_mix]\n",
+    );
+    for b in bands {
+        text.push_str(&format!("{b} = {{ foster = 1.0 }}\n"));
+    }
+    text.push_str(
+        "[explicit.initial_stock]\n10_15 = { foster = 600.0 }\n\
+         [explicit.monthly_exit_probability.returned_home]\n10_15 = { foster = 0.01 }\n",
+    );
+    write(dir.path(), "custom.toml", &text);
+    let out = carecast(&["run", "custom.toml", "--out", "o"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, rows) = read_csv(&dir.path().join("o/projection.csv"));
+    assert!((value(&rows, "children_in_care", "total", 2025).unwrap() - 600.0).abs() < 1e-9);
+    for y in 2026..=2030 {
+        let (s0, s1) = (
+            value(&rows, "children_in_care", "total", y - 1).unwrap(),
+            value(&rows, "children_in_care", "total", y).unwrap(),
+        );
+        let (st, ce) = (value(&rows, "starts", "total", y).unwrap(), value(&rows, "ceased", "total", y).unwrap());
+        assert!((s1 - (s0 + st - ce)).abs() < 1e-6, "{y}: {s1} vs {s0} + {st} - {ce}");
+        assert!((st - 120.0).abs() < 1e-9, "entries as stated");
+    }
+    // A probability above 1 is rejected with its key and location.
+    write(dir.path(), "bad.toml", &text.replace("10_15 = { foster = 0.01 }", "10_15 = { foster = 1.5 }"));
+    let out = carecast(&["run", "bad.toml", "--out", "b"], dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("bad.toml:") && err.contains("monthly_exit_probability.returned_home.10_15.foster"), "{err}");
+    assert!(!dir.path().join("b").exists());
+}

@@ -5,6 +5,7 @@
 //! simulate (core) and does not write outputs (the binary and its observers).
 
 pub mod error;
+mod explicit;
 pub mod fill;
 pub mod loader;
 mod policy;

@@ -345,7 +345,7 @@ pub(crate) fn apply(
         let key = format!("programmes.{}", prog.id);
         let mut spend = Vec::new();
         for (ys, gbp_m) in &prog.spend_gbp_m {
-            let y = year_key(loaded, &format!("{key}.spend_gbp_m"), ys)? + prog.delay_years;
+            let y = year_key(loaded, &format!("{key}.spend_gbp_m"), ys)?.saturating_add(prog.delay_years);
             if *gbp_m < 0.0 || !gbp_m.is_finite() {
                 return Err(loaded
                     .key_error(&format!("{key}.spend_gbp_m"), format!("a non-negative amount in £m, found {gbp_m}")));
@@ -420,7 +420,7 @@ pub(crate) fn apply(
     // Levers.
     for l in &f.levers {
         let key = format!("levers.{}", l.id);
-        if l.from_year > last_year || l.to_year.is_some_and(|t| t < first_year || t < l.from_year) {
+        if !(1900..=last_year).contains(&l.from_year) || l.to_year.is_some_and(|t| t < first_year || t < l.from_year) {
             return Err(loaded.key_error(
                 &format!("{key}.from_year"),
                 format!(

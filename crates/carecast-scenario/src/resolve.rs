@@ -74,12 +74,12 @@ pub struct Built {
     pub placement_labels: Vec<String>,
     /// The scenario placement each model placement was split from (itself if not split).
     pub placement_parent: Vec<String>,
-    /// The calibration of the published years.
-    pub calibration: Calibration,
+    /// The calibration of the published years (none for explicit scenarios).
+    pub calibration: Option<Calibration>,
     /// The calibrated model replaying the published years (flows only).
-    pub replay: Model,
+    pub replay: Option<Model>,
     /// Projection rates (mean of the calibrated years).
-    pub projection_rates: YearRates,
+    pub projection_rates: Option<YearRates>,
     /// Published outturn by year.
     pub outturn: Vec<Outturn>,
     /// Published margins in the scenario's ids (scenario `published`), for the
@@ -172,6 +172,9 @@ fn population_for(seeds: &Seeds, area: &str, y: i32, base_mid_year: i32, growth:
 /// Resolves a loaded scenario against the seeds.
 pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built, ScenarioError> {
     let f: &ScenarioFile = &loaded.file;
+    if let Some(explicit) = &f.explicit {
+        return crate::explicit::build(loaded, seeds, opts, explicit);
+    }
     let mut notes = Vec::new();
     let area = seeds
         .find_area(&f.scenario.area)
@@ -185,34 +188,8 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         .clone();
     let code = area.code.as_str();
 
-    // Citations must name published figures.
-    let figures: toml::Table = crate::seeds::PUBLISHED_FIGURES.text.parse().map_err(|e: toml::de::Error| {
-        ScenarioError::data(crate::seeds::PUBLISHED_FIGURES.path, 1, 1, format!("valid TOML ({})", e.message()))
-    })?;
-    for cite in &f.cites {
-        if !figures.contains_key(cite) {
-            let hint = crate::error::did_you_mean(cite, figures.keys().map(String::as_str))
-                .map(|c| format!("; did you mean `{c}`?"))
-                .unwrap_or_default();
-            return Err(
-                loaded.key_error("cites", format!("ids of seeds/published-figures.toml, `{cite}` is not one{hint}"))
-            );
-        }
-    }
-
-    // Dimensions.
-    let dims = Dimensions {
-        age_bands: f
-            .dimensions
-            .age_bands
-            .iter()
-            .map(|b| AgeBand { id: b.id.clone(), from_years: b.from_years, to_years: b.to_years })
-            .collect(),
-        placements: f.dimensions.placements.iter().map(|p| p.id.clone()).collect(),
-        exit_reasons: f.dimensions.exit_reasons.iter().map(|r| r.id.clone()).collect(),
-        ageing_out_reason: f.dimensions.ageing_out_reason.clone(),
-        other_spend_lines: f.spend_lines.keys().cloned().collect(),
-    };
+    check_cites(loaded, f)?;
+    let dims = dimensions(f);
     dims.validate().map_err(|e| loaded.key_error("dimensions", e.to_string()))?;
     let (nb, np, nr) = (dims.n_bands(), dims.n_placements(), dims.n_reasons());
     let placement_of = |id: &str, key: &str| -> Result<usize, ScenarioError> {
@@ -240,7 +217,12 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
             allowed[band_of(b, "not_for_age_bands")? * np + p] = 0.0;
         }
     }
-    let cal = &f.calibration;
+    let cal = f.calibration.as_ref().ok_or_else(|| {
+        loaded.key_error("calibration", "a [calibration] table (or an [explicit] table of rates for a custom area)")
+    })?;
+    let population = f.population.as_ref().ok_or_else(|| {
+        loaded.key_error("population", "a [population] table (or an [explicit] table of rates for a custom area)")
+    })?;
     let mut entry_mix = vec![0.0; nb * np];
     for (band_id, shares) in &cal.entry_mix {
         let b = band_of(band_id, &format!("calibration.entry_mix.{band_id}"))?;
@@ -283,11 +265,11 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
     let growth = param(
         loaded,
         "population.annual_growth",
-        &f.population.annual_growth,
+        &population.annual_growth,
         &mut notes,
         "annual growth of the 0-17 population after the last estimate",
     )?;
-    let base_mid = f.population.base_mid_year;
+    let base_mid = population.base_mid_year;
     let pop = |y: i32| -> Result<[f64; AGES], ScenarioError> {
         population_for(seeds, code, y, base_mid, growth).ok_or_else(|| {
             loaded.key_error(
@@ -299,6 +281,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
 
     // Published years.
     if cal.last_year <= cal.first_year
+        || cal.last_year > 2100
         || !(cal.first_year..=cal.last_year).contains(&cal.rates_from_year)
         || !(cal.rates_from_year..=cal.last_year).contains(&cal.rates_to_year)
     {
@@ -703,9 +686,9 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
                 }
             };
         }
-        yp.deflator = (1.0 + inflation).powi(y - f.deflator.base_year);
+        yp.deflator = (1.0 + inflation).powi(y.saturating_sub(f.deflator.base_year));
         if let Some((base_year, base_m, g)) = funding {
-            yp.funding_gbp = base_m * 1e6 * (1.0 + g).powi(y - base_year);
+            yp.funding_gbp = base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
         }
         years.push(yp);
     }
@@ -742,9 +725,9 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         placement_labels: policy.placement_labels,
         placement_parent: policy.parent_of,
         model,
-        calibration,
-        replay,
-        projection_rates,
+        calibration: Some(calibration),
+        replay: Some(replay),
+        projection_rates: Some(projection_rates),
         outturn,
         published_margins,
         notes,
@@ -767,4 +750,39 @@ fn rake_to_joint(dims: &Dimensions, by_age: &[f64], target: &[f64], weights: &[f
         }
     }
     out
+}
+
+/// Checks that every citation names a figure in seeds/published-figures.toml.
+pub(crate) fn check_cites(loaded: &Loaded, f: &ScenarioFile) -> Result<(), ScenarioError> {
+    let figures: toml::Table = crate::seeds::PUBLISHED_FIGURES.text.parse().map_err(|e: toml::de::Error| {
+        ScenarioError::data(crate::seeds::PUBLISHED_FIGURES.path, 1, 1, format!("valid TOML ({})", e.message()))
+    })?;
+    for cite in &f.cites {
+        if !figures.contains_key(cite) {
+            let hint = crate::error::did_you_mean(cite, figures.keys().map(String::as_str))
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            return Err(
+                loaded.key_error("cites", format!("ids of seeds/published-figures.toml, `{cite}` is not one{hint}"))
+            );
+        }
+    }
+
+    Ok(())
+}
+
+/// The model dimensions a scenario defines.
+pub(crate) fn dimensions(f: &ScenarioFile) -> Dimensions {
+    Dimensions {
+        age_bands: f
+            .dimensions
+            .age_bands
+            .iter()
+            .map(|b| AgeBand { id: b.id.clone(), from_years: b.from_years, to_years: b.to_years })
+            .collect(),
+        placements: f.dimensions.placements.iter().map(|p| p.id.clone()).collect(),
+        exit_reasons: f.dimensions.exit_reasons.iter().map(|r| r.id.clone()).collect(),
+        ageing_out_reason: f.dimensions.ageing_out_reason.clone(),
+        other_spend_lines: f.spend_lines.keys().cloned().collect(),
+    }
 }

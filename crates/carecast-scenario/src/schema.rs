@@ -67,10 +67,16 @@ pub struct ScenarioFile {
     pub scenario: ScenarioMeta,
     /// Age bands, placements and exit reasons, with their DfE categories.
     pub dimensions: DimensionsDef,
-    /// How rates are calibrated from the published data.
-    pub calibration: CalibrationDef,
-    /// The child population path.
-    pub population: PopulationDef,
+    /// How rates are calibrated from the published data (not with `explicit`).
+    #[serde(default)]
+    pub calibration: Option<CalibrationDef>,
+    /// The child population path (not with `explicit`).
+    #[serde(default)]
+    pub population: Option<PopulationDef>,
+    /// Rates and stock stated directly (e.g. written by `carecast calibrate`
+    /// from a council's SSDA903 return) instead of calibrated from the seeds.
+    #[serde(default)]
+    pub explicit: Option<ExplicitDef>,
     /// Unit costs and prices.
     pub costs: CostsDef,
     /// Real-terms deflator.
@@ -158,6 +164,8 @@ pub struct PlacementDef {
     pub s251_weekly_cost: Option<String>,
     /// For a derived cost: weekly cost as a multiple of the fostering unit cost.
     pub derived_cost_vs_fostering: Option<Param>,
+    /// Weekly cost stated directly (explicit scenarios), £.
+    pub weekly_cost_gbp: Option<Param>,
     /// Annual price growth after the last year of published costs.
     pub price_growth: Param,
     /// Sub-placements this placement is split into after calibration (for
@@ -449,4 +457,36 @@ pub struct WorkforceDef {
     pub cost_growth: Param,
     /// Extra cost of an agency FTE (0.5 = 50% more).
     pub agency_premium: Param,
+}
+
+/// A band id -> placement id -> number table.
+pub type BandPlacementTable = std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>;
+
+/// Rates and stock stated directly.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplicitDef {
+    /// Date of the initial stock (ISO), for the record.
+    pub stock_date: String,
+    /// Care leavers aged 18-25 at the stock date.
+    #[serde(default)]
+    pub care_leavers: f64,
+    /// Other children-looked-after costs per child-week, £.
+    #[serde(default)]
+    pub other_cla_weekly_cost_gbp: f64,
+    /// Leaving-care cost per care leaver a year, £.
+    #[serde(default)]
+    pub care_leaver_annual_cost_gbp: f64,
+    /// Entries a year by age band.
+    pub entries_per_year: std::collections::BTreeMap<String, f64>,
+    /// Placement on entry: band -> placement -> share.
+    pub entry_mix: BandPlacementTable,
+    /// Children in care at the stock date: band -> placement -> children.
+    pub initial_stock: BandPlacementTable,
+    /// Exit reason -> band -> placement -> monthly probability.
+    #[serde(default)]
+    pub monthly_exit_probability: std::collections::BTreeMap<String, BandPlacementTable>,
+    /// From placement -> band -> to placement -> monthly probability.
+    #[serde(default)]
+    pub monthly_move_probability: std::collections::BTreeMap<String, BandPlacementTable>,
 }
