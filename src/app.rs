@@ -16,8 +16,8 @@ pub fn run(config: &Config) -> Result<()> {
         Config::Report(c) => report(c),
         Config::Validate { files } => validate(files),
         Config::Explain { scenario } => crate::explain::run(scenario),
-        Config::Check { scenario, out } => {
-            let rows = crate::check::run_checks(scenario)?;
+        Config::Check { scenario, out, la } => {
+            let rows = crate::check::run_checks(scenario, la.as_deref())?;
             crate::check::report(&rows, out)
         }
         Config::Compare(c) => crate::compare::run(c),
@@ -35,7 +35,10 @@ pub fn run(config: &Config) -> Result<()> {
 fn run_scenario(c: &RunConfig) -> Result<()> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
-    let opts = RunOptions { start_year: c.start_year, end_year: c.end_year };
+    if c.all_las {
+        return crate::all_las::run_all(c);
+    }
+    let opts = RunOptions { start_year: c.start_year, end_year: c.end_year, area: c.la.clone() };
     let built = build(&loaded, &seeds, &opts).with_context(|| format!("resolving scenario `{}`", c.scenario))?;
     let projection = built.run().context("running the model")?;
     let out = c.out.clone().unwrap_or_else(|| std::path::Path::new("out").join(&built.name));
@@ -58,13 +61,16 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
 }
 
 /// Loads, resolves and runs several scenarios (default options); names must differ.
-fn run_many(scenarios: &[String]) -> Result<Vec<(carecast_scenario::Built, carecast_core::Projection)>> {
+fn run_many(
+    scenarios: &[String],
+    la: Option<&str>,
+) -> Result<Vec<(carecast_scenario::Built, carecast_core::Projection)>> {
+    let opts = RunOptions { area: la.map(str::to_string), ..RunOptions::default() };
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let mut out: Vec<(carecast_scenario::Built, carecast_core::Projection)> = Vec::new();
     for s in scenarios {
         let loaded = load(s).with_context(|| format!("loading scenario `{s}`"))?;
-        let built =
-            build(&loaded, &seeds, &RunOptions::default()).with_context(|| format!("resolving scenario `{s}`"))?;
+        let built = build(&loaded, &seeds, &opts).with_context(|| format!("resolving scenario `{s}`"))?;
         if out.iter().any(|(b, _)| b.name == built.name) {
             anyhow::bail!("scenario `{}` is given more than once", built.name);
         }
@@ -75,7 +81,7 @@ fn run_many(scenarios: &[String]) -> Result<Vec<(carecast_scenario::Built, carec
 }
 
 fn plot(c: &PlotConfig) -> Result<()> {
-    let runs = run_many(&c.scenarios)?;
+    let runs = run_many(&c.scenarios, c.la.as_deref())?;
     let refs: Vec<_> = runs.iter().map(|(b, p)| (b, p)).collect();
     let files = crate::charts::write_charts(&c.out, &refs, c.formats, c.size_px)
         .with_context(|| format!("writing charts to {}", c.out.display()))?;
@@ -86,7 +92,7 @@ fn plot(c: &PlotConfig) -> Result<()> {
 }
 
 fn report(c: &ReportConfig) -> Result<()> {
-    let runs = run_many(&c.scenarios)?;
+    let runs = run_many(&c.scenarios, c.la.as_deref())?;
     let refs: Vec<_> = runs.iter().map(|(b, p)| (b, p)).collect();
     crate::report::write_report(&c.out, &refs, &c.command_line, &crate::report::today_iso())
         .with_context(|| format!("writing the report to {}", c.out.display()))?;

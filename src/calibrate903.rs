@@ -152,15 +152,13 @@ fn cleaning_summary(data: &CareHistories, agg: &Aggregates) -> String {
         "  used: {} episodes ({} care segments) for {} of {} children ({} UASC)",
         s.episodes_used, s.segments, s.children_used, s.children_read, s.uasc_children_used
     );
-    for (action, label) in
-        [(IssueAction::Dropped, "dropped"), (IssueAction::Adjusted, "adjusted"), (IssueAction::Kept, "kept with a note")]
-    {
-        let counts: Vec<String> = s
-            .issue_counts
-            .iter()
-            .filter(|c| c.action == action)
-            .map(|c| format!("{} {}", c.reason, c.rows))
-            .collect();
+    for (action, label) in [
+        (IssueAction::Dropped, "dropped"),
+        (IssueAction::Adjusted, "adjusted"),
+        (IssueAction::Kept, "kept with a note"),
+    ] {
+        let counts: Vec<String> =
+            s.issue_counts.iter().filter(|c| c.action == action).map(|c| format!("{} {}", c.reason, c.rows)).collect();
         let total: u64 = s.issue_counts.iter().filter(|c| c.action == action).map(|c| c.rows).sum();
         if counts.is_empty() {
             let _ = writeln!(out, "  {label}: 0 rows");
@@ -320,11 +318,8 @@ fn rounded_shares(counts: &[(String, f64)]) -> Vec<(String, f64)> {
     if total <= 0.0 {
         return Vec::new();
     }
-    let mut shares: Vec<(String, f64)> = counts
-        .iter()
-        .filter(|(_, c)| *c > 0.0)
-        .map(|(g, c)| (g.clone(), (c / total * 1e6).round() / 1e6))
-        .collect();
+    let mut shares: Vec<(String, f64)> =
+        counts.iter().filter(|(_, c)| *c > 0.0).map(|(g, c)| (g.clone(), (c / total * 1e6).round() / 1e6)).collect();
     let sum: f64 = shares.iter().map(|(_, s)| s).sum();
     if let Some(largest) = shares.iter_mut().max_by(|a, b| a.1.total_cmp(&b.1)) {
         largest.1 = ((largest.1 + 1.0 - sum) * 1e6).round() / 1e6;
@@ -383,16 +378,17 @@ fn scenario_toml(
     for line in summary_text.lines() {
         let _ = writeln!(t, "# {}", line.trim_start());
     }
-    let _ = writeln!(
-        t,
-        "# Rates are monthly probabilities 1 - exp(-events / exposure months); each has its 95% interval"
-    );
+    let _ =
+        writeln!(t, "# Rates are monthly probabilities 1 - exp(-events / exposure months); each has its 95% interval");
     let _ = writeln!(t, "# (Poisson score interval on the count), the count n and the exposure as a comment.");
     let _ = writeln!(
         t,
         "# Small cells: counts under {SMALL_CELL} are flagged `small cell`; their rates are imprecise and the"
     );
-    let _ = writeln!(t, "# counts should not be published. This file holds no child identifier, date of birth or postcode.");
+    let _ = writeln!(
+        t,
+        "# counts should not be published. This file holds no child identifier, date of birth or postcode."
+    );
     let _ = writeln!(t, "# Unit costs are NOT in SSDA903: the weekly costs below are national assumptions to replace.");
     t.push('\n');
 
@@ -418,7 +414,8 @@ fn scenario_toml(
     let _ = writeln!(t, "ageing_out_reason = \"reached_18\"");
     let _ = writeln!(t, "age_bands = [");
     for b in &agg.age_bands {
-        let _ = writeln!(t, "  {{ id = {}, from_years = {}, to_years = {} }},", toml_str(&b.id), b.from_years, b.to_years);
+        let _ =
+            writeln!(t, "  {{ id = {}, from_years = {}, to_years = {} }},", toml_str(&b.id), b.from_years, b.to_years);
     }
     let _ = writeln!(t, "]");
     for g in &present {
@@ -428,10 +425,7 @@ fn scenario_toml(
         let _ = writeln!(t, "id = {}", toml_str(g));
         let _ = writeln!(t, "label = {}", toml_str(placement_label(g)));
         let _ = writeln!(t, "dfe = []");
-        let _ = writeln!(
-            t,
-            "price_growth = {{ value = 0.035, low = 0.02, high = 0.06, source = \"assumption\" }}"
-        );
+        let _ = writeln!(t, "price_growth = {{ value = 0.035, low = 0.02, high = 0.06, source = \"assumption\" }}");
         let source = format!("assumption: national S251 2024-25 unit cost, {what}; replace with the council's own");
         let _ = writeln!(
             t,
@@ -455,11 +449,10 @@ fn scenario_toml(
 
     // [costs], [deflator]
     let _ = writeln!(t, "[costs]");
-    let _ = writeln!(t, "other_cla_cost_growth = {{ value = 0.035, low = 0.02, high = 0.06, source = \"assumption\" }}");
-    let _ = writeln!(
-        t,
-        "leaving_care_cost_growth = {{ value = 0.04, low = 0.02, high = 0.07, source = \"assumption\" }}"
-    );
+    let _ =
+        writeln!(t, "other_cla_cost_growth = {{ value = 0.035, low = 0.02, high = 0.06, source = \"assumption\" }}");
+    let _ =
+        writeln!(t, "leaving_care_cost_growth = {{ value = 0.04, low = 0.02, high = 0.07, source = \"assumption\" }}");
     t.push('\n');
     let _ = writeln!(t, "[deflator]");
     let _ = writeln!(t, "base_year = {start_year}");
@@ -520,8 +513,7 @@ fn scenario_toml(
             all_ages = present
                 .iter()
                 .map(|g| {
-                    let d: u64 =
-                        agg.exposure.iter().filter(|e| e.placement_group == *g).map(|e| e.exposure_days).sum();
+                    let d: u64 = agg.exposure.iter().filter(|e| e.placement_group == *g).map(|e| e.exposure_days).sum();
                     (g.to_string(), d as f64)
                 })
                 .collect();
@@ -552,7 +544,11 @@ fn scenario_toml(
     let _ = writeln!(t, "[explicit.initial_stock]  # band -> placement -> children in care on {}", agg.to);
     for b in &bands {
         let cells: Vec<(&str, u64)> = stock.map_or_else(Vec::new, |s| {
-            s.cells.iter().filter(|c| c.age_band == *b && c.children > 0).map(|c| (c.placement_group.as_str(), c.children)).collect()
+            s.cells
+                .iter()
+                .filter(|c| c.age_band == *b && c.children > 0)
+                .map(|c| (c.placement_group.as_str(), c.children))
+                .collect()
         });
         let total: u64 = cells.iter().map(|(_, n)| n).sum();
         let body: Vec<String> = cells.iter().map(|(g, n)| format!("{} = {n}", key(g))).collect();
@@ -584,8 +580,7 @@ fn scenario_toml(
 
     // Move probabilities: from placement -> band -> to placement (cells with moves only).
     for from in &present {
-        let rates: Vec<_> =
-            agg.move_rates.iter().filter(|m| m.from_placement_group == *from && m.moves > 0).collect();
+        let rates: Vec<_> = agg.move_rates.iter().filter(|m| m.from_placement_group == *from && m.moves > 0).collect();
         if rates.is_empty() {
             continue;
         }

@@ -70,10 +70,12 @@ fn join(
 }
 
 /// Runs both checks for a scenario.
-pub fn run_checks(scenario: &str) -> Result<Vec<CheckRow>> {
+pub fn run_checks(scenario: &str, la: Option<&str>) -> Result<Vec<CheckRow>> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let loaded = load(scenario).with_context(|| format!("loading scenario `{scenario}`"))?;
-    let built: Built = build(&loaded, &seeds, &RunOptions::default()).context("resolving the scenario")?;
+    let area = la.map(str::to_string);
+    let built: Built = build(&loaded, &seeds, &RunOptions { area: area.clone(), ..RunOptions::default() })
+        .context("resolving the scenario")?;
     let Some(replay_model) = built.replay.as_ref() else {
         anyhow::bail!(
             "scenario `{scenario}` is not calibrated to published data (an explicit scenario), so there is nothing to check"
@@ -94,7 +96,7 @@ pub fn run_checks(scenario: &str) -> Result<Vec<CheckRow>> {
         &mut out,
     );
     // (b) back-cast with projection rates from the first published stock.
-    let opts = RunOptions { start_year: Some(first), end_year: Some(last) };
+    let opts = RunOptions { start_year: Some(first), end_year: Some(last), area };
     let backcast = build(&loaded, &seeds, &opts).context("resolving the back-cast")?;
     let run = backcast.run().context("running the back-cast")?;
     let back_rows = rows(&backcast.name, &backcast.model.dims, &run);

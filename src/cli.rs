@@ -16,6 +16,9 @@ struct Args {
     /// No progress output on stderr.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Run for one council: name, ONS code (E10000016) or DfE number (886).
+    #[arg(long, global = true, value_name = "NAME|CODE")]
+    la: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,6 +39,9 @@ enum Command {
         /// Also draw the charts (PNG and SVG) into `<out>/charts/`.
         #[arg(long)]
         charts: bool,
+        /// Run every council (in parallel) and the England total; writes projection.csv with an `area` column.
+        #[arg(long, conflicts_with = "la")]
+        all_las: bool,
     },
     /// Draw the charts for one or more scenarios (the first is the base).
     Plot {
@@ -150,7 +156,7 @@ pub enum Config {
     /// `carecast scenarios`.
     Scenarios,
     /// `carecast check`.
-    Check { scenario: String, out: PathBuf },
+    Check { scenario: String, out: PathBuf, la: Option<String> },
     /// `carecast compare`.
     Compare(crate::compare::CompareConfig),
     /// `carecast calibrate`.
@@ -174,6 +180,10 @@ pub struct RunConfig {
     pub command_line: String,
     /// Also write charts into `<out>/charts/`.
     pub charts: bool,
+    /// Council to run for, if not the scenario's area.
+    pub la: Option<String>,
+    /// Run every council.
+    pub all_las: bool,
 }
 
 /// `carecast plot` settings.
@@ -189,6 +199,8 @@ pub struct PlotConfig {
     pub size_px: (u32, u32),
     /// Suppress progress output.
     pub quiet: bool,
+    /// Council to run for.
+    pub la: Option<String>,
 }
 
 /// `carecast report` settings.
@@ -202,6 +214,8 @@ pub struct ReportConfig {
     pub quiet: bool,
     /// The command line, for provenance in outputs.
     pub command_line: String,
+    /// Council to run for.
+    pub la: Option<String>,
 }
 
 /// Parses and validates the command line; on `--help`, `--version` or a usage
@@ -226,7 +240,7 @@ pub fn parse() -> Result<Config, ExitCode> {
 
 fn validate(args: Args, command_line: String) -> Result<Config, String> {
     Ok(match args.command {
-        Command::Run { scenario, out, start_year, end_year, charts } => {
+        Command::Run { scenario, out, start_year, end_year, charts, all_las } => {
             if let Some(y) = start_year
                 && !(2015..=2100).contains(&y)
             {
@@ -245,15 +259,17 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 quiet: args.quiet,
                 command_line,
                 charts,
+                la: args.la.clone(),
+                all_las,
             })
         }
         Command::Plot { scenarios, out, format, size } => {
             let formats = carecast_plot::Formats::parse(&format).map_err(|e| format!("--format {format}: {e}"))?;
             let size_px = carecast_plot::parse_size(&size).map_err(|e| format!("--size {size}: {e}"))?;
-            Config::Plot(PlotConfig { scenarios, out, formats, size_px, quiet: args.quiet })
+            Config::Plot(PlotConfig { scenarios, out, formats, size_px, quiet: args.quiet, la: args.la.clone() })
         }
         Command::Report { scenarios, out } => {
-            Config::Report(ReportConfig { scenarios, out, quiet: args.quiet, command_line })
+            Config::Report(ReportConfig { scenarios, out, quiet: args.quiet, command_line, la: args.la.clone() })
         }
         Command::Validate { files } => Config::Validate { files },
         Command::Explain { scenario } => Config::Explain { scenario },
@@ -278,6 +294,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 end_year,
                 rank_by,
                 quiet: args.quiet,
+                la: args.la.clone(),
             })
         }
         Command::Calibrate {
@@ -345,6 +362,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
             })
         }
         Command::Check { scenario, out } => Config::Check {
+            la: args.la.clone(),
             scenario: scenario.unwrap_or_else(|| "baseline".into()),
             out: out.unwrap_or_else(|| PathBuf::from("out/check")),
         },

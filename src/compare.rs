@@ -43,6 +43,8 @@ pub struct CompareConfig {
     pub out: PathBuf,
     /// Start year for every run.
     pub start_year: Option<i32>,
+    /// Council to run for.
+    pub la: Option<String>,
     /// End year for every run.
     pub end_year: Option<i32>,
     /// Whole-horizon measure to rank the options by.
@@ -296,7 +298,7 @@ pub fn run(c: &CompareConfig) -> Result<()> {
     {
         bail!("the scenarios end in different years ({list}); pass --end-year to compare them to the same year");
     }
-    let opts = RunOptions { start_year: c.start_year, end_year: c.end_year };
+    let opts = RunOptions { start_year: c.start_year, end_year: c.end_year, area: c.la.clone() };
     let mut built = Vec::with_capacity(specs.len());
     for (s, l) in specs.iter().zip(&loaded) {
         built.push(build(l, &seeds, &opts).with_context(|| format!("resolving scenario `{s}`"))?);

@@ -4,6 +4,7 @@
 //! Thin by design: all modelling is in `carecast-core`, all file formats in
 //! `carecast-scenario` (input) and `carecast-report` / `carecast-plot` (output).
 
+mod all_las;
 mod app;
 mod calibrate903;
 mod charts;

@@ -89,6 +89,10 @@ fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> s
         "data_vintage": "DfE children looked after in England, 2025 release; S251 outturn 2024-25; ONS mid-2024",
         "years": years,
         "calibration_fit": fit,
+        "filled_values": built.filled.iter().map(|n| serde_json::json!({
+            "year": n.year, "table": n.table, "dimension": n.dimension, "category": n.category,
+            "value": n.value, "method": n.method.to_string(),
+        })).collect::<Vec<_>>(),
         "assumptions": notes,
     })
 }

@@ -8,6 +8,8 @@ mod calibrate903_tests;
 mod common;
 #[path = "cli/compare_tests.rs"]
 mod compare_tests;
+#[path = "cli/council_tests.rs"]
+mod council_tests;
 #[path = "cli/published_tests.rs"]
 mod published_tests;
 #[path = "cli/report_tests.rs"]

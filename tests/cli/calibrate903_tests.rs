@@ -4,8 +4,8 @@
 //! written runs; messy input fails with the file or flag named and no scenario.
 
 use crate::common::{carecast, read_csv, tempdir, value};
-use carecast_ssda903::testing::{KnownRates, generate_synthetic_return};
 use carecast_ssda903::ReasonGroup;
+use carecast_ssda903::testing::{KnownRates, generate_synthetic_return};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -77,7 +77,7 @@ fn write_generated(dir: &Path, seed: u64, n_children: usize, rates: &KnownRates)
 }
 
 fn calibrate_generated(dir: &Path, rates: &KnownRates) -> (String, toml::Table) {
-    let (e, h) = write_generated(dir, 903, 600, rates);
+    let (e, h) = write_generated(dir, 903, 1800, rates);
     let out = carecast(
         &[
             "calibrate",
@@ -100,10 +100,15 @@ fn calibrate_generated(dir: &Path, rates: &KnownRates) -> (String, toml::Table) 
     parse_toml(&dir.join("t.toml"))
 }
 
+/// A council about three times a typical one, so 3 standard errors are a few per cent.
+fn known_rates() -> KnownRates {
+    KnownRates { monthly_entries: 120.0, ..KnownRates::default() }
+}
+
 #[test]
 fn generated_return_recovers_known_rates() {
     let dir = tempdir();
-    let rates = KnownRates::default();
+    let rates = known_rates();
     let (text, t) = calibrate_generated(dir.path(), &rates);
 
     assert_eq!(get(&t, &["scenario", "name"]).as_str(), Some("generated"));
@@ -112,6 +117,7 @@ fn generated_return_recovers_known_rates() {
     assert_eq!(get(&t, &["scenario", "end_year"]).as_integer(), Some(2035));
     assert_eq!(get(&t, &["explicit", "stock_date"]).as_str(), Some("2025-03-31"));
 
+    let (mut n_all, mut exposure_all) = (0.0, 0.0);
     // Pooled exit probability by reason: hazard = sum n / sum exposure, with
     // standard error sqrt(sum n) / sum exposure; the truth is the generator's.
     for reason in
@@ -132,13 +138,21 @@ fn generated_return_recovers_known_rates() {
         let exposure: f64 = lines.iter().map(|l| l.3).sum();
         let hazard = n / exposure;
         let se = n.sqrt() / exposure;
-        let truth = -(1.0 - rates.monthly_exit_probability_for(reason).unwrap()).ln() * 1.12;
+        let truth = -(1.0 - rates.monthly_exit_probability_for(reason).unwrap()).ln();
         assert!(n > 100.0, "{reason}: only {n} exits");
+        n_all += n;
+        exposure_all = exposure;
         assert!(
             (hazard - truth).abs() < 3.0 * se,
             "{reason}: pooled monthly hazard {hazard:.5} vs known {truth:.5} (se {se:.5}, n {n})"
         );
     }
+
+    // All reasons together (every reason has the same exposure).
+    let hazard = n_all / exposure_all;
+    let se = n_all.sqrt() / exposure_all;
+    let truth = -(1.0 - rates.monthly_exit_probability).ln();
+    assert!((hazard - truth).abs() < 3.0 * se, "all exits: {hazard:.5} vs known {truth:.5} (se {se:.5})");
 
     // Entries a year: the known monthly entries x 12, within 3 standard errors
     // of a Poisson count over the 1,826-day period.
@@ -146,7 +160,7 @@ fn generated_return_recovers_known_rates() {
     let entries = get(&t, &["explicit", "entries_per_year"]).as_table().expect("entries_per_year table");
     assert_eq!(entries.len(), 5);
     let per_year: f64 = entries.values().map(as_f64).sum();
-    let known = rates.monthly_entries * 12.0 * 1.08;
+    let known = rates.monthly_entries * 12.0;
     let se = (per_year * years).sqrt() / years;
     assert!((per_year - known).abs() < 3.0 * se, "entries a year {per_year:.1} vs known {known} (se {se:.1})");
 
@@ -172,7 +186,7 @@ fn stock_total(t: &toml::Table) -> f64 {
 #[test]
 fn generated_scenario_validates_and_runs_from_its_stock() {
     let dir = tempdir();
-    let rates = KnownRates::default();
+    let rates = known_rates();
     let (_, t) = calibrate_generated(dir.path(), &rates);
     let stock = stock_total(&t);
     assert!(stock > 100.0, "stock {stock}");
@@ -289,7 +303,8 @@ fn dmy_fixture_calibrates_without_identifiers() {
     assert!(text.contains("# rows read: 169 episodes"), "{text}");
 }
 
-const EPISODES_HEAD: &str = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN";
+const EPISODES_HEAD: &str =
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN";
 
 /// Runs calibrate with this episodes file (and the d2i 2018 header); asserts
 /// failure, that stderr names `needle`s, and that nothing was written.

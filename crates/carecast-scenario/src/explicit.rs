@@ -241,6 +241,7 @@ pub(crate) fn build(
         projection_rates: None,
         outturn: Vec::new(),
         published_margins: Vec::new(),
+        filled: Vec::new(),
         notes,
     })
 }

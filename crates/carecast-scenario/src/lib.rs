@@ -4,6 +4,7 @@
 //! This crate reads files and knows units, ids and sources; it does not
 //! simulate (core) and does not write outputs (the binary and its observers).
 
+mod area_data;
 pub mod error;
 mod explicit;
 pub mod fill;

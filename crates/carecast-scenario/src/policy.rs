@@ -275,16 +275,52 @@ pub(crate) fn apply(
                 format!("one of the spend lines ({})", dims.other_spend_lines.join(", ")),
             )
         })?;
-        let snap = seeds.workforce.get(&(area_code.to_string(), w.base_snapshot_year)).ok_or_else(|| {
-            loaded.key_error(
-                "workforce.base_snapshot_year",
-                format!("a year with workforce data for {area_code} in seeds/workforce.csv"),
-            )
-        })?;
-        let (Some(fte), Some(agency_pct)) = (snap[0].number(), snap[1].number()) else {
-            return Err(
-                loaded.key_error("workforce.base_snapshot_year", "published FTE and agency rate (they are suppressed)")
-            );
+        // The council's own snapshot; else its nearest year; else England's
+        // FTE scaled by the council's share of children in care (stated).
+        let published = |area: &str, year: i32| -> Option<(f64, f64)> {
+            let c = seeds.workforce.get(&(area.to_string(), year))?;
+            Some((c[0].number()?, c[1].number()?))
+        };
+        let nearest = (0..10)
+            .flat_map(|d| [w.base_snapshot_year - d, w.base_snapshot_year + d])
+            .find_map(|y| published(area_code, y).map(|v| (y, v)));
+        let (fte, agency_pct) = match nearest {
+            Some((y, v)) => {
+                if y != w.base_snapshot_year {
+                    notes.push(Note {
+                        key: "workforce.base_snapshot_year".into(),
+                        text: format!(
+                            "no published workforce for {area_code} at 30 September {}; {y} used",
+                            w.base_snapshot_year
+                        ),
+                        source: "seeds/workforce.csv (filled: nearest year)".into(),
+                    });
+                }
+                v
+            }
+            None => {
+                let (e_fte, e_agency) = published("E92000001", w.base_snapshot_year).ok_or_else(|| {
+                    loaded.key_error(
+                        "workforce.base_snapshot_year",
+                        "a year with England workforce data in seeds/workforce.csv",
+                    )
+                })?;
+                let england_children = seeds
+                    .headline
+                    .get(&("E92000001".to_string(), w.base_snapshot_year + 1))
+                    .and_then(|c| c[0].number())
+                    .unwrap_or(start_children.max(1.0));
+                let share = start_children / england_children.max(1.0);
+                notes.push(Note {
+                    key: "workforce.base_snapshot_year".into(),
+                    text: format!(
+                        "no published workforce for {area_code} (suppressed or reported jointly with a neighbour); England's FTE scaled by the council's share of children in care ({:.2}%) and England's agency rate used",
+                        share * 100.0
+                    ),
+                    source: "seeds/workforce.csv (filled: England pattern)".into(),
+                });
+                (e_fte * share, e_agency)
+            }
         };
         let elasticity = value_of(loaded, "workforce.elasticity", &w.elasticity)?;
         let cost = value_of(loaded, "workforce.cost_per_fte_gbp", &w.cost_per_fte_gbp)?;

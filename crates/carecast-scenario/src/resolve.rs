@@ -9,7 +9,7 @@
 use crate::error::ScenarioError;
 use crate::loader::Loaded;
 use crate::schema::{Param, ScenarioFile};
-use crate::seeds::{Cell, Seeds};
+use crate::seeds::Seeds;
 use carecast_core::calibrate::{
     Calibration, CalibrationSpec, PublishedYear, YearRates, calibrate, joint_stock, mean_rates, split_by_age,
     tilted_weights,
@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub start_year: Option<i32>,
     /// Project to this year instead of the scenario's.
     pub end_year: Option<i32>,
+    /// Run for this area (ONS code, DfE number or name) instead of the scenario's.
+    pub area: Option<String>,
 }
 
 /// A stated assumption or a data note, for reports and `explain`.
@@ -88,6 +90,9 @@ pub struct Built {
     pub published_margins: Vec<Row>,
     /// Assumptions, sources and data notes.
     pub notes: Vec<Note>,
+    /// Published values that were suppressed or missing and were filled (or
+    /// apportioned from a predecessor council), with the method.
+    pub filled: Vec<crate::fill::FillNote>,
 }
 
 impl Built {
@@ -141,10 +146,6 @@ fn param(loaded: &Loaded, key: &str, p: &Param, notes: &mut Vec<Note>, what: &st
     Ok(v)
 }
 
-fn num(cell: Option<Cell>) -> Option<f64> {
-    cell.and_then(Cell::number)
-}
-
 /// Population by single year of age for the rates of year `y` (mid-(y-1)),
 /// with the 0-17 total from the seeds or projected by the stated growth.
 fn population_for(seeds: &Seeds, area: &str, y: i32, base_mid_year: i32, growth: f64) -> Option<[f64; AGES]> {
@@ -176,17 +177,20 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         return crate::explicit::build(loaded, seeds, opts, explicit);
     }
     let mut notes = Vec::new();
+    let wanted = opts.area.as_deref().unwrap_or(&f.scenario.area);
     let area = seeds
-        .find_area(&f.scenario.area)
+        .find_area(wanted)
         .ok_or_else(|| {
-            let near = seeds.nearest_areas(&f.scenario.area, 3).join(", ");
-            loaded.key_error(
-                "scenario.area",
-                format!("a known area code or name, found `{}` (nearest: {near})", f.scenario.area),
-            )
+            let near = seeds.nearest_areas(wanted, 3).join(", ");
+            let expected = format!("a known area (ONS code, DfE number or name), found `{wanted}`; nearest: {near}");
+            match &opts.area {
+                Some(_) => ScenarioError::Key { file: "--la".into(), key: "--la".into(), expected },
+                None => loaded.key_error("scenario.area", expected),
+            }
         })?
         .clone();
     let code = area.code.as_str();
+    let data = crate::area_data::AreaData::new(seeds, &area);
 
     check_cites(loaded, f)?;
     let dims = dimensions(f);
@@ -300,25 +304,42 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
             )
         })
     };
+    // A council created by reorganisation has breakdowns only from its first
+    // year: calibrate from there (stated in the notes).
+    let first_year = (cal.first_year..cal.last_year)
+        .find(|y| dims.age_bands.iter().all(|b| data.breakdown(*y, "stock", "age", &b.id).is_some()))
+        .ok_or_else(|| {
+            loaded.key_error(
+                "calibration.first_year",
+                format!("two consecutive years of published breakdowns for {} from {}", area.name, cal.first_year),
+            )
+        })?;
+    if first_year > cal.first_year {
+        notes.push(Note {
+            key: "calibration.first_year".into(),
+            text: format!(
+                "{} has no published breakdowns before 31 March {first_year}; calibration starts there",
+                area.name
+            ),
+            source: "seeds/cla_breakdowns.csv; seeds/areas.csv (local government reorganisation)".into(),
+        });
+    }
+    let rates_from_year = cal.rates_from_year.max(first_year + 1);
     let mut published = Vec::new();
     let mut published_margins = Vec::new();
     let mut outturn = Vec::new();
     for y in 2015..=cal.last_year {
-        let h = seeds.headline.get(&(code.to_string(), y));
         outturn.push(Outturn {
             year: y,
-            children_in_care: h.and_then(|c| c[0].number()),
-            starts: h.and_then(|c| c[1].number()),
-            ceased: h.and_then(|c| c[2].number()),
-            spend_cla_gbp: num(seeds.s251.get(&(code.to_string(), y, "cla_total_gbp".into())).copied()),
-            spend_total_gbp: num(seeds
-                .s251
-                .get(&(code.to_string(), y, "children_young_people_total_gbp".into()))
-                .copied()),
+            children_in_care: data.headline(y, 0),
+            starts: data.headline(y, 1),
+            ceased: data.headline(y, 2),
+            spend_cla_gbp: data.s251(y, "cla_total_gbp"),
+            spend_total_gbp: data.s251(y, "children_young_people_total_gbp"),
         });
     }
-    for y in cal.first_year..=cal.last_year {
-        let bd = |table: &str, dim: &str, cat: &str| num(seeds.breakdown(code, y, table, dim, cat));
+    for y in first_year..=cal.last_year {
+        let bd = |table: &str, dim: &str, cat: &str| data.breakdown(y, table, dim, cat);
         let mut stock_by_band = Vec::new();
         for band in &dims.age_bands {
             stock_by_band.push(need(
@@ -328,7 +349,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         }
         // DfE rounds every cell to the nearest 10, so the bands need not add to
         // the headline total: scale them to it (a change of at most a few tens).
-        if let Some(total) = seeds.headline.get(&(code.to_string(), y)).and_then(|c| c[0].number()) {
+        if let Some(total) = data.headline(y, 0) {
             let sum: f64 = stock_by_band.iter().sum();
             if sum > 0.0 {
                 stock_by_band.iter_mut().for_each(|v| *v *= total / sum);
@@ -343,8 +364,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
             stock_by_placement.push(s);
         }
         let starts_by_band: Option<Vec<f64>> = dims.age_bands.iter().map(|b| bd("starts", "age", &b.id)).collect();
-        let headline = seeds.headline.get(&(code.to_string(), y));
-        let starts_total = headline.and_then(|c| c[1].number()).or_else(|| bd("starts", "age", "total")).unwrap_or(0.0);
+        let starts_total = data.headline(y, 1).or_else(|| bd("starts", "age", "total")).unwrap_or(0.0);
         let mut ceased_by_band_under_18 = Vec::new();
         for band in &dims.age_bands {
             let v = if band.id == "16_17" {
@@ -426,7 +446,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         &calibration
             .years
             .iter()
-            .filter(|r| (cal.rates_from_year..=cal.rates_to_year).contains(&r.year))
+            .filter(|r| (rates_from_year..=cal.rates_to_year).contains(&r.year))
             .cloned()
             .collect::<Vec<_>>(),
     )
@@ -437,9 +457,9 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         key: "calibration".into(),
         text: format!(
             "rates calibrated to DfE margins for {}-{}; projection rates are the mean of {}-{}",
-            cal.first_year + 1,
+            first_year + 1,
             cal.last_year,
-            cal.rates_from_year,
+            rates_from_year,
             cal.rates_to_year
         ),
         source: "seeds/cla_breakdowns.csv, seeds/cla_headline.csv, seeds/population_*.csv".into(),
@@ -452,7 +472,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         let mut l = [0.0; LEAVER_AGES];
         for (k, v) in l.iter_mut().enumerate() {
             let y = year - k as i32;
-            let idx = (y - cal.first_year).clamp(0, aged_18.len() as i32 - 1) as usize;
+            let idx = (y - first_year).clamp(0, aged_18.len() as i32 - 1) as usize;
             *v = aged_18[idx];
         }
         l
@@ -473,7 +493,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         }
         v
     };
-    let s251 = |y: i32, item: &str| num(seeds.s251.get(&(code.to_string(), y, item.to_string())).copied());
+    let s251 = |y: i32, item: &str| data.s251(y, item);
     let year_params = |rates: &YearRates, y: i32| -> Result<YearParams, ScenarioError> {
         let population_by_age = pop(y)?;
         let pop_band: Vec<f64> =
@@ -501,8 +521,8 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
     };
     let mut replay = Model {
         dims: dims.clone(),
-        start_year: cal.first_year,
-        initial: InitialState { stock: calibration.start_stock.clone(), care_leavers: leavers_at(cal.first_year) },
+        start_year: first_year,
+        initial: InitialState { stock: calibration.start_stock.clone(), care_leavers: leavers_at(first_year) },
         years: calibration.years.iter().map(|r| year_params(r, r.year)).collect::<Result<_, _>>()?,
     };
     // Replay exactly: the published years use the calibrated counts, not the rates re-applied to a projected population.
@@ -632,10 +652,10 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
     // The projection.
     let start_year = opts.start_year.unwrap_or(f.scenario.start_year);
     let end_year = opts.end_year.unwrap_or(f.scenario.end_year);
-    if !(cal.first_year..=cal.last_year).contains(&start_year) {
+    if !(first_year..=cal.last_year).contains(&start_year) {
         return Err(loaded.key_error(
             "scenario.start_year",
-            format!("a start year with published stock ({}-{}), found {start_year}", cal.first_year, cal.last_year),
+            format!("a start year with published stock ({}-{}), found {start_year}", first_year, cal.last_year),
         ));
     }
     if end_year <= start_year || end_year - start_year > 30 {
@@ -647,8 +667,8 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
     // The start stock: the replay's single-age structure at 31 March of the
     // start year, raked cell by cell (band x placement) to the published joint,
     // so the run starts from the actual stock exactly.
-    let (initial_stock, initial_leavers) = if start_year == cal.first_year {
-        (calibration.start_stock.clone(), leavers_at(cal.first_year))
+    let (initial_stock, initial_leavers) = if start_year == first_year {
+        (calibration.start_stock.clone(), leavers_at(first_year))
     } else {
         let mut upto = replay.clone();
         upto.years.retain(|y| y.year <= start_year);
@@ -692,6 +712,18 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         }
         years.push(yp);
     }
+    let filled = data.fills();
+    if !filled.is_empty() {
+        notes.push(Note {
+            key: "published.filled".into(),
+            text: format!(
+                "{} published values for {} were suppressed or missing and were filled by the stated method (listed in summary.json under `filled_values`)",
+                filled.len(),
+                area.name
+            ),
+            source: "seeds (DfE suppression); carecast fill rules".into(),
+        });
+    }
     let start_children: f64 = initial_stock.iter().sum();
     let policy = crate::policy::apply(
         crate::policy::PolicyInput {
@@ -730,6 +762,7 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         projection_rates: Some(projection_rates),
         outturn,
         published_margins,
+        filled,
         notes,
     })
 }

@@ -91,8 +91,17 @@ fn lines(text: &str) -> Vec<&str> {
     text.lines().collect()
 }
 
+/// 64 cases a strategy, from a fixed seed so that a run is repeatable; set
+/// `PROPTEST_RNG_SEED` (or `PROPTEST_CASES`) to explore further.
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() }
+    let default = ProptestConfig::default();
+    let rng_seed = if std::env::var_os("PROPTEST_RNG_SEED").is_some() {
+        default.rng_seed
+    } else {
+        proptest::test_runner::RngSeed::Fixed(0xCA2E_CA57)
+    };
+    let cases = if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { 64 };
+    ProptestConfig { cases, rng_seed, failure_persistence: None, ..default }
 }
 
 proptest! {

@@ -1,0 +1,116 @@
+//! One area's published data as the resolver reads it: England as published;
+//! a council with its suppressed cells filled by the stated method
+//! ([`crate::fill`]) and every fill recorded.
+//!
+//! Methods, in brief: a suppressed breakdown cell is the council's total minus
+//! its known cells, shared by the region's (then England's) pattern; a
+//! successor council's years before it existed are apportioned from its
+//! predecessor; a missing S251 weekly unit cost is England's for that year; a
+//! missing S251 spend item is the council's nearest earlier year grown as
+//! England's grew. Not here: any modelling.
+
+use crate::fill::{FillMethod, FillNote, Filler, structural_zeros};
+use crate::seeds::{Area, BreakdownKey, Cell, SEED_FILES, Seeds};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+const ENGLAND: &str = "E92000001";
+
+/// The `z` (not applicable) cells of the bundled breakdowns, parsed once.
+fn bundled_zeros() -> &'static HashSet<BreakdownKey> {
+    static ZEROS: OnceLock<HashSet<BreakdownKey>> = OnceLock::new();
+    ZEROS.get_or_init(|| {
+        SEED_FILES
+            .iter()
+            .find(|f| f.path.ends_with("cla_breakdowns.csv"))
+            .and_then(|f| structural_zeros(f.path, f.text).ok())
+            .unwrap_or_default()
+    })
+}
+
+/// Access to one area's data.
+pub(crate) struct AreaData<'s> {
+    seeds: &'s Seeds,
+    code: String,
+    filler: Option<Filler<'s>>,
+    fills: RefCell<Vec<FillNote>>,
+}
+
+impl<'s> AreaData<'s> {
+    /// For an area: councils (and former councils) are filled, England and regions are not.
+    pub fn new(seeds: &'s Seeds, area: &Area) -> Self {
+        let filler = matches!(area.level.as_str(), "la" | "former_la")
+            .then(|| Filler::with_structural_zeros(seeds, bundled_zeros().clone()));
+        AreaData { seeds, code: area.code.clone(), filler, fills: RefCell::new(Vec::new()) }
+    }
+
+    fn record(&self, note: FillNote) {
+        if note.method.is_filled() || matches!(note.method, FillMethod::Apportioned { .. }) {
+            self.fills.borrow_mut().push(note);
+        }
+    }
+
+    /// A breakdown cell (published, or filled for a council).
+    pub fn breakdown(&self, year: i32, table: &str, dimension: &str, category: &str) -> Option<f64> {
+        match &self.filler {
+            None => self.seeds.breakdown(&self.code, year, table, dimension, category).and_then(Cell::number),
+            Some(f) => {
+                let (cell, report) = f.value(&self.code, year, table, dimension, category).ok()?;
+                for n in report.filled {
+                    self.record(n);
+                }
+                Some(cell.value)
+            }
+        }
+    }
+
+    /// A headline figure: 0 stock, 1 starts, 2 ceased (apportioned for a successor council).
+    pub fn headline(&self, year: i32, index: usize) -> Option<f64> {
+        let own = self.seeds.headline.get(&(self.code.clone(), year)).and_then(|c| c[index].number());
+        if own.is_some() {
+            return own;
+        }
+        let f = self.filler.as_ref()?;
+        let table = ["stock", "starts", "ceased"][index.min(2)];
+        let (cell, report) = f.headline(&self.code, year, table).ok()?;
+        for n in report.filled {
+            self.record(n);
+        }
+        Some(cell.value)
+    }
+
+    /// An S251 item for a year ending 31 March, filled for a council if missing.
+    pub fn s251(&self, year: i32, item: &str) -> Option<f64> {
+        let get =
+            |area: &str, y: i32| self.seeds.s251.get(&(area.to_string(), y, item.to_string())).and_then(|c| c.number());
+        if let Some(v) = get(&self.code, year) {
+            return Some(v);
+        }
+        self.filler.as_ref()?;
+        let note = |value: f64, how: &str| FillNote {
+            area: self.code.clone(),
+            year,
+            table: "s251".into(),
+            dimension: item.into(),
+            category: how.into(),
+            value,
+            method: FillMethod::FilledByEnglandPattern,
+        };
+        if item.starts_with("weekly_cost_") {
+            let v = get(ENGLAND, year)?;
+            self.record(note(v, "England's unit cost for the year"));
+            return Some(v);
+        }
+        let (earlier, v0) = (2015..year).rev().find_map(|y| get(&self.code, y).map(|v| (y, v)))?;
+        let growth = get(ENGLAND, year)? / get(ENGLAND, earlier)?;
+        let v = v0 * growth;
+        self.record(note(v, &format!("the council's {earlier} value grown as England's")));
+        Some(v)
+    }
+
+    /// Every value that was filled or apportioned so far.
+    pub fn fills(&self) -> Vec<FillNote> {
+        self.fills.borrow().clone()
+    }
+}

@@ -1,0 +1,165 @@
+//! `carecast run --all-las`: every council from the bundled data, in
+//! parallel, plus the national run; the sum of councils is checked against
+//! the national run and the difference reported.
+//!
+//! Output: `projection.csv` (the tidy columns plus `area` after them, with
+//! `E92000001` for the national run and `sum_of_councils` for the sum),
+//! `council_check.csv` (national against the sum of councils by year) and
+//! `failures.csv` when a council cannot be run. Not a place for modelling.
+
+use crate::cli::RunConfig;
+use anyhow::{Context, Result};
+use carecast_core::Row;
+use carecast_core::rows::rows;
+use carecast_report::{Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, write_csv};
+use carecast_scenario::{RunOptions, Seeds, build, load};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+const SUM: &str = "sum_of_councils";
+
+/// Runs every council and England.
+pub fn run_all(c: &RunConfig) -> Result<()> {
+    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
+    let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
+    let councils: Vec<(String, String)> =
+        seeds.areas.iter().filter(|a| a.level == "la").map(|a| (a.code.clone(), a.name.clone())).collect();
+    let opts = |area: &str| RunOptions { start_year: c.start_year, end_year: c.end_year, area: Some(area.to_string()) };
+    // Each council is independent; rayon keeps the results in council order.
+    let results: Vec<(String, String, Result<Vec<Row>, String>)> = councils
+        .par_iter()
+        .map(|(code, name)| {
+            let r = build(&loaded, &seeds, &opts(code))
+                .map_err(|e| e.to_string())
+                .and_then(|b| b.run().map(|p| rows(&b.name, &b.model.dims, &p)).map_err(|e| e.to_string()));
+            (code.clone(), name.clone(), r)
+        })
+        .collect();
+    let national = build(&loaded, &seeds, &opts("E92000001")).context("resolving the national run")?;
+    let national_rows =
+        rows(&national.name, &national.model.dims, &national.run().context("running the national model")?);
+
+    let mut table = Table::new(
+        "projection",
+        "carecast projection for every council (tidy long form)",
+        ["scenario", "year", "measure", "breakdown", "value", "area"]
+            .iter()
+            .map(|n| {
+                Column::new(
+                    *n,
+                    if *n == "value" {
+                        ColumnKind::Number
+                    } else if *n == "year" {
+                        ColumnKind::Year
+                    } else {
+                        ColumnKind::Text
+                    },
+                )
+            })
+            .collect(),
+    );
+    let mut push = |r: &Row, area: &str| {
+        table.push_row(vec![
+            Cell::Text(r.scenario.clone()),
+            Cell::Number(f64::from(r.year)),
+            Cell::Text(r.measure.to_string()),
+            Cell::Text(r.breakdown.clone()),
+            Cell::Number(r.value),
+            Cell::Text(area.to_string()),
+        ]);
+    };
+    let mut sum: BTreeMap<(i32, &'static str, String), f64> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for (code, name, r) in &results {
+        match r {
+            Ok(rs) => {
+                for row in rs {
+                    push(row, code);
+                    if row.measure != "weekly_cost_gbp" {
+                        *sum.entry((row.year, row.measure, row.breakdown.clone())).or_default() += row.value;
+                    }
+                }
+            }
+            Err(e) => failures.push((code.clone(), name.clone(), e.clone())),
+        }
+    }
+    for r in &national_rows {
+        push(r, "E92000001");
+    }
+    let scenario = national.name.clone();
+    for ((year, measure, breakdown), value) in &sum {
+        push(
+            &Row { scenario: scenario.clone(), year: *year, measure, breakdown: breakdown.clone(), value: *value },
+            SUM,
+        );
+    }
+
+    // National against the sum of councils.
+    let mut check = Table::new(
+        "council_check",
+        "National run against the sum of councils",
+        vec![
+            Column::new("year", ColumnKind::Year),
+            Column::new("measure", ColumnKind::Text),
+            Column::new("national", ColumnKind::Number),
+            Column::new("sum_of_councils", ColumnKind::Number),
+            Column::new("difference", ColumnKind::Number),
+            Column::new("relative_difference", ColumnKind::Percent),
+        ],
+    );
+    let measures = ["children_in_care", "starts", "ceased", "spend_gbp_cash"];
+    let mut printed = Vec::new();
+    for r in national_rows.iter().filter(|r| r.breakdown == "total" && measures.contains(&r.measure)) {
+        let s = sum.get(&(r.year, r.measure, "total".to_string())).copied().unwrap_or(0.0);
+        let rel = if r.value != 0.0 { (s - r.value) / r.value } else { 0.0 };
+        check.push_row(vec![
+            Cell::Number(f64::from(r.year)),
+            Cell::Text(r.measure.into()),
+            Cell::Number(r.value),
+            Cell::Number(s),
+            Cell::Number(s - r.value),
+            Cell::Number(rel),
+        ]);
+        printed.push((r.year, r.measure, r.value, s, rel));
+    }
+    let out = c.out.clone().unwrap_or_else(|| std::path::Path::new("out").join(format!("{}-all-las", national.name)));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    write_csv(&out.join("projection.csv"), &table)?;
+    write_csv(&out.join("council_check.csv"), &check)?;
+    if !failures.is_empty() {
+        let mut f = Table::new(
+            "failures",
+            "Councils that could not be run",
+            vec![
+                Column::new("area", ColumnKind::Text),
+                Column::new("name", ColumnKind::Text),
+                Column::new("error", ColumnKind::Text),
+            ],
+        );
+        for (code, name, e) in &failures {
+            f.push_row(vec![Cell::Text(code.clone()), Cell::Text(name.clone()), Cell::Text(e.clone())]);
+        }
+        write_csv(&out.join("failures.csv"), &f)?;
+    }
+    println!(
+        "{} — every council: {} of {} run{}",
+        national.name,
+        councils.len() - failures.len(),
+        councils.len(),
+        if failures.is_empty() { String::new() } else { format!(" ({} failed: see failures.csv)", failures.len()) }
+    );
+    println!("{:>6} {:<18} {:>16} {:>16} {:>9}", "year", "measure", "England", "sum of councils", "diff");
+    for (year, measure, national_v, s, rel) in
+        printed.iter().filter(|p| p.1 == "children_in_care" || p.1 == "spend_gbp_cash")
+    {
+        let f = |v: f64| if measure.starts_with("spend") { format_gbp_millions(v / 1e6) } else { format_count(v) };
+        println!("{year:>6} {measure:<18} {:>16} {:>16} {:>8.2}%", f(*national_v), f(*s), rel * 100.0);
+    }
+    for (code, name, e) in &failures {
+        eprintln!("warning: {name} ({code}) not run: {e}");
+    }
+    if !c.quiet {
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Councils from the published data: `--la` by name, ONS code or DfE number,
+//! suppressed cells filled and flagged, `--all-las` with the sum-of-councils check.
+
+use crate::common::{carecast, read_csv, tempdir, value};
+
+/// Blackpool's published children in care at 31 March 2025 (DfE 2025 release):
+/// the highest rate in England, 184 per 10,000.
+const BLACKPOOL_CLA_2025: f64 = 531.0;
+
+#[test]
+fn la_by_name_code_or_number_starts_from_the_published_stock() {
+    let dir = tempdir();
+    for (arg, out) in [("Blackpool", "a"), ("E06000009", "b"), ("890", "c")] {
+        let o = carecast(&["run", "--la", arg, "--out", out], dir.path());
+        assert!(o.status.success(), "{arg}: {}", String::from_utf8_lossy(&o.stderr));
+        let (_, rows) = read_csv(&dir.path().join(out).join("projection.csv"));
+        let cic = value(&rows, "children_in_care", "total", 2025).unwrap();
+        assert!((cic - BLACKPOOL_CLA_2025).abs() < 1e-6, "{arg}: {cic}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("a/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["area"]["name"], "Blackpool");
+}
+
+#[test]
+fn unknown_council_gets_nearest_matches() {
+    let dir = tempdir();
+    let o = carecast(&["run", "--la", "Blackpol", "--out", "x"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Blackpool") && err.contains("--la"), "{err}");
+    assert!(!dir.path().join("x").exists());
+}
+
+#[test]
+fn suppressed_cells_are_filled_and_flagged() {
+    // Hartlepool's 2025 breakdowns have suppressed cells (DfE `c`); the run
+    // fills them, says so in the notes and lists each one in summary.json.
+    let dir = tempdir();
+    let o = carecast(&["run", "--la", "Hartlepool", "--out", "h"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("h/summary.json")).unwrap()).unwrap();
+    let filled = summary["filled_values"].as_array().expect("filled_values");
+    assert!(!filled.is_empty());
+    assert!(
+        filled.iter().all(|f| f["method"].as_str().is_some_and(|m| m.contains("filled") || m.contains("apportioned")))
+    );
+    assert!(summary["assumptions"].as_array().unwrap().iter().any(|n| n["key"] == "published.filled"));
+    // The start stock still equals the published total.
+    let (_, rows) = read_csv(&dir.path().join("h/projection.csv"));
+    let published: f64 = {
+        let (_, h) = read_csv(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/cla_headline.csv"));
+        h.iter().find(|r| r[0] == "E06000001" && r[1] == "2025").unwrap()[2].parse().unwrap()
+    };
+    assert!((value(&rows, "children_in_care", "total", 2025).unwrap() - published).abs() < 1e-6);
+}
+
+#[test]
+fn all_councils_sum_close_to_england() {
+    let dir = tempdir();
+    let o = carecast(&["run", "--all-las", "--end-year", "2027", "--out", "all"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (header, rows) = read_csv(&dir.path().join("all/projection.csv"));
+    assert_eq!(header, ["scenario", "year", "measure", "breakdown", "value", "area"]);
+    let areas: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[5].as_str()).collect();
+    // 153 councils less the two DfE publishes no usable figures for, plus England and the sum.
+    assert!(areas.len() >= 151 + 2, "{} areas", areas.len());
+    assert!(areas.contains("E92000001") && areas.contains("sum_of_councils"));
+    // The sum of councils is each council's rows added up (checked independently here).
+    let total_2027: f64 = rows
+        .iter()
+        .filter(|r| {
+            r[5].starts_with('E')
+                && r[5] != "E92000001"
+                && r[2] == "children_in_care"
+                && r[3] == "total"
+                && r[1] == "2027"
+        })
+        .map(|r| r[4].parse::<f64>().unwrap())
+        .sum();
+    let sum_row = rows
+        .iter()
+        .find(|r| r[5] == "sum_of_councils" && r[2] == "children_in_care" && r[3] == "total" && r[1] == "2027")
+        .unwrap();
+    assert!((sum_row[4].parse::<f64>().unwrap() - total_2027).abs() < 1e-6 * total_2027);
+    // Close to the national run: councils' published stocks add to England's
+    // less the two unmodelled councils, and transfers between councils net out.
+    let (_, check) = read_csv(&dir.path().join("all/council_check.csv"));
+    for r in check.iter().filter(|r| r[1] == "children_in_care") {
+        let rel: f64 = r[5].parse().unwrap();
+        assert!(rel.abs() < 0.02, "{r:?}");
+    }
+    let failures = std::fs::read_to_string(dir.path().join("all/failures.csv")).unwrap_or_default();
+    assert!(failures.lines().count() <= 3, "{failures}");
+}
