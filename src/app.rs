@@ -22,6 +22,8 @@ pub fn run(config: &Config) -> Result<()> {
         }
         Config::Compare(c) => crate::compare::run(c),
         Config::Calibrate(c) => crate::calibrate903::run(c),
+        Config::Sensitivity(c) => crate::sensitivity::run(c),
+        Config::Backtest(c) => crate::backtest::run(c),
         Config::Scenarios => {
             for s in SHIPPED {
                 let title = load(s.name).map(|l| l.file.scenario.title).unwrap_or_default();

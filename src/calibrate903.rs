@@ -73,7 +73,14 @@ pub fn run(c: &CalibrateConfig) -> Result<()> {
         bail!("no usable episode rows in {}", join_paths(&c.episodes));
     };
     let from = c.reference_from.unwrap_or(span_from);
-    let to = c.reference_to.unwrap_or(span_to);
+    // By default the stock date is the last 31 March in the data, so that the
+    // projection's years (31 March) line up with the stock; a return that ends
+    // before any 31 March after its start uses its last day.
+    let to = c.reference_to.unwrap_or_else(|| {
+        let year = if span_to >= march_31(span_to.year()) { span_to.year() } else { span_to.year() - 1 };
+        let m = march_31(year);
+        if m > from { m } else { span_to }
+    });
     if to < from {
         bail!("the reference period ends ({to}) before it starts ({from}); check --reference-from/--reference-to");
     }

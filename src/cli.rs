@@ -130,6 +130,38 @@ enum Command {
         #[arg(long, value_name = "SCENARIO.toml", required = true)]
         out: PathBuf,
     },
+    /// Backtest: calibrate with data to 31 March of a past year only, project, and compare children
+    /// in care with the published outturn and two naive forecasts (last value, linear trend).
+    Backtest {
+        /// Scenario (default: baseline).
+        scenario: Option<String>,
+        /// Last year of training data (31 March); several as 2021,2022 (2016-2024).
+        #[arg(long, value_name = "YEAR", value_delimiter = ',', num_args = 1.., required = true)]
+        train_until: Vec<i32>,
+        /// Years projected after each cut-off (1-10).
+        #[arg(long, default_value_t = 3)]
+        horizon: i32,
+        /// Output folder (default `out/backtest`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Backtest every council (in parallel).
+        #[arg(long, conflicts_with = "la")]
+        all_las: bool,
+    },
+    /// Sensitivity of a measure to each ranged assumption (low/high one at a time): CSV, tornado chart, top 10.
+    Sensitivity {
+        /// Shipped scenario name or path to a TOML file.
+        scenario: String,
+        /// Measure whose `total` is compared (a tidy-row measure id).
+        #[arg(long, default_value = crate::sensitivity::DEFAULT_MEASURE)]
+        measure: String,
+        /// Year ending 31 March (default: the projection's end year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Output folder for sensitivity.csv and tornado.png/.svg.
+        #[arg(long, default_value = "out/sensitivity")]
+        out: PathBuf,
+    },
     /// Check the calibration: replay of the published years and back-cast from the first.
     Check {
         /// Scenario (default: baseline).
@@ -161,6 +193,10 @@ pub enum Config {
     Compare(crate::compare::CompareConfig),
     /// `carecast calibrate`.
     Calibrate(crate::calibrate903::CalibrateConfig),
+    /// `carecast sensitivity`.
+    Sensitivity(crate::sensitivity::SensitivityConfig),
+    /// `carecast backtest`.
+    Backtest(crate::backtest::BacktestConfig),
 }
 
 /// `carecast run` settings.
@@ -297,6 +333,28 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 la: args.la.clone(),
             })
         }
+        Command::Sensitivity { scenario, measure, year, out } => {
+            if let Some(y) = year
+                && !(2000..=2100).contains(&y)
+            {
+                return Err(format!("--year {y}: expected a year such as 2030"));
+            }
+            Config::Sensitivity(crate::sensitivity::SensitivityConfig {
+                scenario,
+                measure,
+                year,
+                la: args.la.clone(),
+                out,
+                quiet: args.quiet,
+            })
+        }
+        Command::Calibrate { .. } if args.la.is_some() => {
+            return Err(
+                "--la does not apply to `calibrate --episodes`: the council is the one whose SSDA903 return is given; \
+                        council scenarios from the published data are calibrated by `carecast run --la NAME`"
+                    .into(),
+            );
+        }
         Command::Calibrate {
             episodes,
             header,
@@ -358,6 +416,30 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 name,
                 end_year,
                 out,
+                quiet: args.quiet,
+            })
+        }
+        Command::Backtest { scenario, mut train_until, horizon, out, all_las } => {
+            let last = crate::backtest::LAST_OUTTURN_YEAR;
+            if let Some(y) = train_until.iter().find(|y| !(crate::backtest::FIRST_OUTTURN_YEAR + 1..last).contains(y)) {
+                return Err(format!(
+                    "--train-until {y}: expected a year from {} to {} (a later year has published outturn to compare with)",
+                    crate::backtest::FIRST_OUTTURN_YEAR + 1,
+                    last - 1
+                ));
+            }
+            if !(1..=10).contains(&horizon) {
+                return Err(format!("--horizon {horizon}: expected 1 to 10 years"));
+            }
+            train_until.sort_unstable();
+            train_until.dedup();
+            Config::Backtest(crate::backtest::BacktestConfig {
+                scenario: scenario.unwrap_or_else(|| "baseline".into()),
+                la: args.la.clone(),
+                all_las,
+                train_until,
+                horizon,
+                out: out.unwrap_or_else(crate::backtest::default_out),
                 quiet: args.quiet,
             })
         }

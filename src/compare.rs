@@ -358,7 +358,8 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], rank_by: &str) {
         end - 1,
         end.rem_euclid(100),
     );
-    let widths = [24, 12, 10, 16, 12, 14, 16, 8];
+    let name_width = options.iter().map(|(s, _)| s.name.chars().count()).max().unwrap_or(6).max(6);
+    let widths = [name_width, 10, 9, 16, 12, 12, 15, 8];
     let header = [
         "option".to_string(),
         format!("CiC {end}"),

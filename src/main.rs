@@ -6,6 +6,7 @@
 
 mod all_las;
 mod app;
+mod backtest;
 mod calibrate903;
 mod charts;
 mod check;
@@ -14,6 +15,7 @@ mod compare;
 mod explain;
 mod output;
 mod report;
+mod sensitivity;
 
 use std::process::ExitCode;
 

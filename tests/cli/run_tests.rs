@@ -257,3 +257,17 @@ fn explicit_scenario_runs_from_its_stated_stock() {
     assert!(err.contains("bad.toml:") && err.contains("monthly_exit_probability.returned_home.10_15.foster"), "{err}");
     assert!(!dir.path().join("b").exists());
 }
+
+/// The scenario example in README.md validates and runs, so the README stays true.
+#[test]
+fn readme_scenario_example_runs() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("```toml\nextends = \"baseline\"").expect("the example in README.md") + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let dir = tempdir();
+    write(dir.path(), "example.toml", &readme[start..end]);
+    let out = carecast(&["validate", "example.toml"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = carecast(&["run", "example.toml", "--out", "o"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

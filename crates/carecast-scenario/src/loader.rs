@@ -52,6 +52,8 @@ pub struct Loaded {
     pub file: ScenarioFile,
     /// The chain of files, the requested one first, its root parent last.
     pub chain: Vec<SourceFile>,
+    /// The merged TOML table that `file` was deserialised from.
+    pub merged: toml::Table,
 }
 
 impl Loaded {
@@ -238,11 +240,12 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
             ));
         }
     }
+    let mut merged = toml::Table::new();
     let file = if tables.len() == 1 {
+        merged = tables.pop().unwrap_or_default();
         // Deserialise from the text itself so that errors carry exact spans.
         toml::from_str::<ScenarioFile>(&chain[0].text).map_err(|e| toml_error(&chain[0].path, &chain[0].text, &e))?
     } else {
-        let mut merged = toml::Table::new();
         for t in tables.into_iter().rev() {
             merge(&mut merged, t);
         }
@@ -258,5 +261,177 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
             }
         })?
     };
-    Ok(Loaded { file, chain })
+    Ok(Loaded { file, chain, merged })
+}
+
+/// An assumption stated with a range (`{ value, low, high, source }`) somewhere
+/// in a merged scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangedParam {
+    /// Dotted path in the merged table; array elements are named by their
+    /// `id` (or their index when they have none), e.g.
+    /// `dimensions.placements.childrens_home.price_growth` or
+    /// `programmes.family_help.effects.0.effect_per_gbp_m`.
+    pub key: String,
+    /// Central value.
+    pub value: f64,
+    /// Plausible low value.
+    pub low: f64,
+    /// Plausible high value.
+    pub high: f64,
+    /// Stated source (empty if none).
+    pub source: String,
+}
+
+fn as_number(v: Option<&toml::Value>) -> Option<f64> {
+    match v {
+        Some(toml::Value::Float(f)) => Some(*f),
+        Some(toml::Value::Integer(i)) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// Name of an array element in a dotted key: its `id`, or its index.
+fn element_name(index: usize, item: &toml::Value) -> String {
+    match item.get("id") {
+        Some(toml::Value::String(id)) => id.clone(),
+        _ => index.to_string(),
+    }
+}
+
+fn walk_ranged(prefix: &str, value: &toml::Value, out: &mut Vec<RangedParam>) {
+    match value {
+        toml::Value::Table(t) => {
+            if let (Some(value), Some(low), Some(high)) =
+                (as_number(t.get("value")), as_number(t.get("low")), as_number(t.get("high")))
+            {
+                let source = t.get("source").and_then(|s| s.as_str()).unwrap_or("").to_string();
+                out.push(RangedParam { key: prefix.to_string(), value, low, high, source });
+                return;
+            }
+            for (k, v) in t {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                walk_ranged(&key, v, out);
+            }
+        }
+        toml::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk_ranged(&format!("{prefix}.{}", element_name(i, item)), item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every ranged assumption (a table with numeric `value`, `low` and `high`)
+/// in the merged scenario, in the order of the merged table.
+pub fn ranged_params(loaded: &Loaded) -> Vec<RangedParam> {
+    let mut out = Vec::new();
+    for (k, v) in &loaded.merged {
+        walk_ranged(k, v, &mut out);
+    }
+    out
+}
+
+/// Finds the table a dotted key names (array elements by id, then index).
+fn find_table_mut<'a>(table: &'a mut toml::Table, segments: &[&str]) -> Option<&'a mut toml::Table> {
+    let (first, rest) = segments.split_first()?;
+    let mut value = table.get_mut(*first)?;
+    for seg in rest {
+        value = match value {
+            toml::Value::Table(t) => t.get_mut(*seg)?,
+            toml::Value::Array(items) => {
+                let pos = items
+                    .iter()
+                    .position(|it| matches!(it.get("id"), Some(toml::Value::String(id)) if id == seg))
+                    .or_else(|| seg.parse::<usize>().ok().filter(|i| *i < items.len()))?;
+                &mut items[pos]
+            }
+            _ => return None,
+        };
+    }
+    match value {
+        toml::Value::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// A copy of `loaded` with the central `value` of the ranged parameter `key`
+/// (as named by [`ranged_params`]) replaced, re-deserialised into the typed
+/// scenario. The chain (and so error locations) is kept.
+pub fn with_value(loaded: &Loaded, key: &str, value: f64) -> Result<Loaded, ScenarioError> {
+    let mut merged = loaded.merged.clone();
+    let segments: Vec<&str> = key.split('.').collect();
+    let table = find_table_mut(&mut merged, &segments)
+        .filter(|t| t.contains_key("value"))
+        .ok_or_else(|| loaded.key_error(key, "a parameter with a `value` (see `ranged_params`)"))?;
+    table.insert("value".to_string(), toml::Value::Float(value));
+    let path = loaded.path().to_string();
+    let text = toml::to_string(&merged).map_err(|e| ScenarioError::key(&path, None, key, e.to_string()))?;
+    let file = toml::from_str::<ScenarioFile>(&text)
+        .map_err(|e| ScenarioError::key(&path, None, key, suggest(e.message().trim())))?;
+    Ok(Loaded { file, chain: loaded.chain.clone(), merged })
+}
+
+#[cfg(test)]
+mod ranged_tests {
+    use super::{load, ranged_params, with_value};
+
+    #[test]
+    fn ranged_params_name_array_elements_by_id() {
+        let loaded = load("baseline").expect("baseline loads");
+        let params = ranged_params(&loaded);
+        let home = params
+            .iter()
+            .find(|p| p.key == "dimensions.placements.childrens_home.price_growth")
+            .expect("children's home price growth is ranged");
+        // Stated in scenarios/baseline.toml.
+        assert_eq!((home.value, home.low, home.high), (0.06, 0.03, 0.12));
+        assert!(home.source.starts_with("assumption"));
+        assert!(params.iter().any(|p| p.key == "dimensions.placements.foster.split.foster_agency.share"));
+        assert!(params.iter().any(|p| p.key == "workforce.cost_per_fte_gbp" && p.value == 60000.0));
+        // Bare numbers (entry mix shares) are not ranged.
+        assert!(!params.iter().any(|p| p.key.starts_with("calibration.")));
+    }
+
+    #[test]
+    fn ranged_params_follow_extends_and_number_unnamed_elements() {
+        let loaded = load("macalister-2-6bn").expect("loads");
+        let params = ranged_params(&loaded);
+        // Inherited from the baseline.
+        assert!(params.iter().any(|p| p.key == "population.annual_growth"));
+        assert!(params.iter().any(|p| p.key.starts_with("programmes.") && p.key.contains(".effects.0.")));
+    }
+
+    #[test]
+    fn with_value_changes_that_value_and_nothing_else() {
+        let loaded = load("baseline").expect("baseline loads");
+        let changed = with_value(&loaded, "population.annual_growth", 0.004).expect("valid");
+        assert_eq!(changed.file.population.as_ref().expect("population").annual_growth.value(), 0.004);
+        assert_eq!(loaded.file.population.as_ref().expect("population").annual_growth.value(), -0.003);
+        let mut expected = loaded.merged.clone();
+        expected["population"]["annual_growth"]
+            .as_table_mut()
+            .expect("table")
+            .insert("value".into(), toml::Value::Float(0.004));
+        assert_eq!(changed.merged, expected);
+        assert_ne!(changed.merged, loaded.merged);
+        assert_eq!(changed.chain.len(), loaded.chain.len());
+        let before = ranged_params(&loaded);
+        let after = ranged_params(&changed);
+        assert_eq!(before.len(), after.len());
+        for (b, a) in before.iter().zip(&after) {
+            assert_eq!(b.key, a.key);
+            if b.key == "population.annual_growth" {
+                assert_eq!((a.value, a.low, a.high), (0.004, b.low, b.high));
+            } else {
+                assert_eq!(a, b);
+            }
+        }
+        // An element named by id inside an array of tables.
+        let homes = with_value(&loaded, "dimensions.placements.childrens_home.price_growth", 0.1).expect("valid");
+        let p = homes.file.dimensions.placements.iter().find(|p| p.id == "childrens_home").expect("homes");
+        assert_eq!(p.price_growth.value(), 0.1);
+        assert!(with_value(&loaded, "population.no_such_key", 1.0).is_err());
+    }
 }

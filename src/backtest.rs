@@ -1,0 +1,547 @@
+//! `carecast backtest`: calibrate with the published data up to 31 March of a
+//! past year only, project, and compare children in care with what was then
+//! published, next to two naive forecasts made from the same data (the last
+//! value carried forward and a least-squares linear trend).
+//!
+//! Output: `backtest.csv` (one row per area, origin and year), `summary.csv`
+//! (mean absolute percentage error by horizon, and the median council's error
+//! for `--all-las`), `skipped.csv` when an area cannot be calibrated for a
+//! cut-off, and `backtest.png/.svg` (published outturn solid, each origin's
+//! forecast dashed, with the CCN/Newton 2021 projection for England).
+//!
+//! The quantile columns (p05-p95) are written empty: there is no Monte Carlo
+//! yet. Not a place for modelling: the model is the scenario's, resolved by
+//! `carecast_scenario::build` with the calibration years cut back.
+
+use anyhow::{Context, Result};
+use carecast_core::rows::rows;
+use carecast_plot::{Chart, ChartKind, ChartText, Formats, LineStyle, Series, ValueFormat};
+use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
+use carecast_scenario::{Loaded, RunOptions, Seeds, build, load};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The last year with published children in care in the bundled seeds.
+pub const LAST_OUTTURN_YEAR: i32 = 2025;
+/// The first year of published children in care in the bundled seeds.
+pub const FIRST_OUTTURN_YEAR: i32 = 2015;
+const ENGLAND: &str = "E92000001";
+const CCN_SCENARIO: &str = "ccn-newton-2022";
+
+/// `carecast backtest` settings.
+#[derive(Debug, Clone)]
+pub struct BacktestConfig {
+    /// Scenario name or path.
+    pub scenario: String,
+    /// One council (name, ONS code or DfE number); `None` is the scenario's area.
+    pub la: Option<String>,
+    /// Every council.
+    pub all_las: bool,
+    /// Training cut-offs (31 March of each year), ascending and distinct.
+    pub train_until: Vec<i32>,
+    /// Years projected after each cut-off.
+    pub horizon: i32,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Suppress progress output.
+    pub quiet: bool,
+}
+
+/// One compared year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacktestRow {
+    /// Area ONS code.
+    pub area: String,
+    /// Last year of training data (31 March).
+    pub origin_year: i32,
+    /// Year compared (31 March).
+    pub year: i32,
+    /// `year - origin_year`.
+    pub horizon: i32,
+    /// Published children in care (None if not published).
+    pub actual: Option<f64>,
+    /// Model projection.
+    pub forecast: f64,
+    /// Published stock at the origin, carried forward.
+    pub naive_last: f64,
+    /// Least-squares line through the published stocks up to the origin (NaN with fewer than two).
+    pub naive_trend: f64,
+}
+
+/// One area backtested from one origin.
+#[derive(Debug, Clone)]
+struct Run {
+    code: String,
+    name: String,
+    origin: i32,
+    rows: Vec<BacktestRow>,
+    /// Model path from the origin (inclusive) to origin + horizon.
+    path: Vec<(i32, f64)>,
+}
+
+/// Published children in care at 31 March `year` for an area, from the seeds.
+fn published(seeds: &Seeds, code: &str, year: i32) -> Option<f64> {
+    seeds.headline.get(&(code.to_string(), year)).and_then(|c| c[0].number())
+}
+
+/// Least-squares line through (x, y) points: (intercept, slope); None with
+/// fewer than two distinct x.
+pub fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = points.len() as f64;
+    if points.len() < 2 {
+        return None;
+    }
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = sxy / sxx;
+    Some((my - slope * mx, slope))
+}
+
+/// The scenario with its calibration cut back to data up to 31 March `origin`.
+fn cut_back(loaded: &Loaded, origin: i32) -> Result<Loaded, String> {
+    let mut l = loaded.clone();
+    if l.file.explicit.is_some() {
+        return Err("the scenario has explicit rates ([explicit]); a backtest needs a calibrated scenario".into());
+    }
+    let cal = l.file.calibration.as_mut().ok_or("the scenario has no [calibration] table")?;
+    if origin <= cal.first_year {
+        return Err(format!(
+            "training to {origin} leaves no calibrated year: the scenario's calibration starts from the stock at 31 March {} \
+             (--train-until must be after it)",
+            cal.first_year
+        ));
+    }
+    cal.last_year = origin;
+    cal.rates_from_year = cal.rates_from_year.max(cal.first_year + 1).min(origin);
+    cal.rates_to_year = origin;
+    // The child population after the cut-off was not known then: project it
+    // from the last estimate before it (mid-year origin-1, used for the rates
+    // of the year to 31 March origin) at the scenario's growth assumption.
+    if let Some(p) = l.file.population.as_mut() {
+        p.base_mid_year = p.base_mid_year.min(origin - 1);
+    }
+    Ok(l)
+}
+
+/// Backtests one area (query: code, number or name) from one origin.
+fn backtest_one(loaded: &Loaded, seeds: &Seeds, area: &str, origin: i32, horizon: i32) -> Result<Run, String> {
+    let cut = cut_back(loaded, origin)?;
+    let opts = RunOptions { start_year: Some(origin), end_year: Some(origin + horizon), area: Some(area.to_string()) };
+    let built = build(&cut, seeds, &opts).map_err(|e| e.to_string())?;
+    let projection = built.run().map_err(|e| e.to_string())?;
+    let path: Vec<(i32, f64)> = rows(&built.name, &built.model.dims, &projection)
+        .into_iter()
+        .filter(|r| r.measure == "children_in_care" && r.breakdown == "total")
+        .filter(|r| (origin..=origin + horizon).contains(&r.year))
+        .map(|r| (r.year, r.value))
+        .collect();
+    let code = built.area.clone();
+    let last = published(seeds, &code, origin)
+        .or_else(|| path.iter().find(|p| p.0 == origin).map(|p| p.1))
+        .ok_or_else(|| format!("no published children in care at 31 March {origin}"))?;
+    let training: Vec<(f64, f64)> =
+        (FIRST_OUTTURN_YEAR..=origin).filter_map(|y| published(seeds, &code, y).map(|v| (f64::from(y), v))).collect();
+    let trend = least_squares(&training);
+    let mut out = Vec::new();
+    for year in origin + 1..=(origin + horizon).min(LAST_OUTTURN_YEAR) {
+        let forecast = path
+            .iter()
+            .find(|p| p.0 == year)
+            .map(|p| p.1)
+            .ok_or_else(|| format!("the projection has no children in care at 31 March {year}"))?;
+        out.push(BacktestRow {
+            area: code.clone(),
+            origin_year: origin,
+            year,
+            horizon: year - origin,
+            actual: published(seeds, &code, year),
+            forecast,
+            naive_last: last,
+            naive_trend: trend.map_or(f64::NAN, |(a, b)| a + b * f64::from(year)),
+        });
+    }
+    Ok(Run { code, name: built.area_name.clone(), origin, rows: out, path })
+}
+
+/// Absolute percentage error (a fraction), if both are usable.
+fn ape(forecast: f64, actual: Option<f64>) -> Option<f64> {
+    let a = actual?;
+    (forecast.is_finite() && a > 0.0).then(|| (forecast - a).abs() / a)
+}
+
+fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+}
+
+fn median(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 }
+}
+
+/// Error summary for one horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HorizonSummary {
+    /// Years after the cut-off.
+    pub horizon: i32,
+    /// Distinct areas with a published outturn at this horizon.
+    pub areas: usize,
+    /// Compared (area, origin) pairs.
+    pub forecasts: usize,
+    /// Mean absolute percentage error (fraction): model, last value, trend.
+    pub mape: [f64; 3],
+    /// The median area's error (each area's mean APE over origins, then the median over areas).
+    pub median_area: [f64; 3],
+}
+
+/// Mean absolute percentage error by horizon, pooled over areas and origins.
+pub fn summarise(rows: &[BacktestRow]) -> Vec<HorizonSummary> {
+    let horizons: BTreeSet<i32> = rows.iter().map(|r| r.horizon).collect();
+    let mut out = Vec::new();
+    for h in horizons {
+        let at: Vec<&BacktestRow> = rows.iter().filter(|r| r.horizon == h && r.actual.is_some()).collect();
+        let areas: BTreeSet<&str> = at.iter().map(|r| r.area.as_str()).collect();
+        let pick = |r: &BacktestRow, m: usize| [r.forecast, r.naive_last, r.naive_trend][m];
+        let mut mape = [f64::NAN; 3];
+        let mut median_area = [f64::NAN; 3];
+        for m in 0..3 {
+            let all: Vec<f64> = at.iter().filter_map(|r| ape(pick(r, m), r.actual)).collect();
+            mape[m] = mean(&all);
+            let per_area: Vec<f64> = areas
+                .iter()
+                .map(|a| {
+                    let e: Vec<f64> =
+                        at.iter().filter(|r| r.area == *a).filter_map(|r| ape(pick(r, m), r.actual)).collect();
+                    mean(&e)
+                })
+                .filter(|v| v.is_finite())
+                .collect();
+            median_area[m] = median(&per_area);
+        }
+        out.push(HorizonSummary { horizon: h, areas: areas.len(), forecasts: at.len(), mape, median_area });
+    }
+    out
+}
+
+/// Runs `carecast backtest`.
+pub fn run(c: &BacktestConfig) -> Result<()> {
+    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
+    let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
+    let areas: Vec<(String, String)> = if c.all_las {
+        seeds.areas.iter().filter(|a| a.level == "la").map(|a| (a.code.clone(), a.name.clone())).collect()
+    } else {
+        let wanted = c.la.clone().unwrap_or_else(|| loaded.file.scenario.area.clone());
+        let a = seeds.find_area(&wanted).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--la `{wanted}`: expected a known area (ONS code, DfE number or name); nearest: {}",
+                seeds.nearest_areas(&wanted, 3).join(", ")
+            )
+        })?;
+        vec![(a.code.clone(), a.name.clone())]
+    };
+    let jobs: Vec<(&(String, String), i32)> =
+        areas.iter().flat_map(|a| c.train_until.iter().map(move |o| (a, *o))).collect();
+    // Each (area, origin) is independent; rayon keeps the results in order.
+    let results: Vec<((String, String), i32, Result<Run, String>)> = jobs
+        .par_iter()
+        .map(|((code, name), origin)| {
+            ((code.clone(), name.clone()), *origin, backtest_one(&loaded, &seeds, code, *origin, c.horizon))
+        })
+        .collect();
+    let mut runs = Vec::new();
+    let mut skipped = Vec::new();
+    for (area, origin, r) in results {
+        match r {
+            Ok(run) => runs.push(run),
+            Err(e) => skipped.push((area.0, area.1, origin, e)),
+        }
+    }
+    if runs.is_empty() {
+        let reasons: Vec<String> = skipped.iter().map(|s| format!("{} ({}) to {}: {}", s.1, s.0, s.2, s.3)).collect();
+        anyhow::bail!("nothing could be backtested:\n  {}", reasons.join("\n  "));
+    }
+    let bt_rows: Vec<BacktestRow> = runs.iter().flat_map(|r| r.rows.iter().cloned()).collect();
+    let summary = summarise(&bt_rows);
+
+    std::fs::create_dir_all(&c.out).with_context(|| format!("creating {}", c.out.display()))?;
+    write_csv(&c.out.join("backtest.csv"), &backtest_table(&bt_rows))?;
+    write_csv(&c.out.join("summary.csv"), &summary_table(&summary))?;
+    let skipped_path = c.out.join("skipped.csv");
+    if skipped.is_empty() {
+        // A stale list from an earlier run would mislead.
+        let _ = std::fs::remove_file(&skipped_path);
+    } else {
+        let mut t = Table::new(
+            "skipped",
+            "Areas that could not be calibrated for a cut-off",
+            vec![
+                Column::new("area", ColumnKind::Text),
+                Column::new("name", ColumnKind::Text),
+                Column::new("origin_year", ColumnKind::Year),
+                Column::new("reason", ColumnKind::Text),
+            ],
+        );
+        for (code, name, origin, e) in &skipped {
+            t.push_row(vec![code.as_str().into(), name.as_str().into(), (*origin).into(), e.as_str().into()]);
+        }
+        write_csv(&skipped_path, &t)?;
+    }
+
+    // The chart: England for --all-las (councils do not add up to one line), else the area.
+    let chart_runs: Vec<Run> = if c.all_las {
+        c.train_until.iter().filter_map(|o| backtest_one(&loaded, &seeds, ENGLAND, *o, c.horizon).ok()).collect()
+    } else {
+        runs.clone()
+    };
+    if let Some(first) = chart_runs.first() {
+        let ccn = if first.code == ENGLAND {
+            Some(ccn_projection(&seeds).context("running the CCN/Newton 2021 projection (`ccn-newton-2022`)")?)
+        } else {
+            None
+        };
+        let chart = backtest_chart(&seeds, &chart_runs, ccn.as_deref(), c.horizon);
+        chart
+            .write(&c.out.join("backtest"), Formats::BOTH)
+            .with_context(|| format!("writing the chart to {}", c.out.display()))?;
+    }
+
+    print_summary(c, &areas, &runs, &summary, &skipped);
+    if !c.quiet {
+        eprintln!("wrote {}", c.out.display());
+    }
+    Ok(())
+}
+
+/// Children in care in the shipped CCN/Newton 2021 projection (as `carecast run ccn-newton-2022`).
+fn ccn_projection(seeds: &Seeds) -> Result<Vec<(i32, f64)>> {
+    let loaded = load(CCN_SCENARIO)?;
+    let built = build(&loaded, seeds, &RunOptions::default())?;
+    let p = built.run()?;
+    Ok(rows(&built.name, &built.model.dims, &p)
+        .into_iter()
+        .filter(|r| r.measure == "children_in_care" && r.breakdown == "total")
+        .map(|r| (r.year, r.value))
+        .collect())
+}
+
+fn backtest_table(rows: &[BacktestRow]) -> Table {
+    let cols = [
+        ("area", ColumnKind::Text),
+        ("origin_year", ColumnKind::Year),
+        ("year", ColumnKind::Year),
+        ("horizon", ColumnKind::Number),
+        ("actual", ColumnKind::Count),
+        ("forecast", ColumnKind::Count),
+        ("p05", ColumnKind::Count),
+        ("p25", ColumnKind::Count),
+        ("p50", ColumnKind::Count),
+        ("p75", ColumnKind::Count),
+        ("p95", ColumnKind::Count),
+        ("naive_last", ColumnKind::Count),
+        ("naive_trend", ColumnKind::Count),
+    ];
+    let mut t = Table::new(
+        "backtest",
+        "Backtest: children in care at 31 March, forecast from data to the origin year against the published outturn",
+        cols.iter().map(|(n, k)| Column::new(*n, *k)).collect(),
+    );
+    t.notes.push("p05-p95 are empty: there is no Monte Carlo yet".into());
+    for r in rows {
+        t.push_row(vec![
+            r.area.as_str().into(),
+            r.origin_year.into(),
+            r.year.into(),
+            r.horizon.into(),
+            r.actual.into(),
+            r.forecast.into(),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            r.naive_last.into(),
+            r.naive_trend.into(),
+        ]);
+    }
+    t
+}
+
+fn summary_table(summary: &[HorizonSummary]) -> Table {
+    let mut cols = vec![
+        Column::new("horizon", ColumnKind::Number),
+        Column::new("areas", ColumnKind::Count),
+        Column::new("forecasts", ColumnKind::Count),
+    ];
+    for n in [
+        "mape_model",
+        "mape_naive_last",
+        "mape_naive_trend",
+        "median_area_ape_model",
+        "median_area_ape_naive_last",
+        "median_area_ape_naive_trend",
+    ] {
+        cols.push(Column::new(n, ColumnKind::Percent));
+    }
+    let mut t = Table::new("summary", "Backtest: mean absolute percentage error by horizon", cols);
+    for s in summary {
+        let mut row: Vec<Cell> = vec![s.horizon.into(), (s.areas as f64).into(), (s.forecasts as f64).into()];
+        row.extend(s.mape.iter().chain(&s.median_area).map(|v| Cell::Number(*v)));
+        t.push_row(row);
+    }
+    t
+}
+
+fn backtest_chart(seeds: &Seeds, runs: &[Run], ccn: Option<&[(i32, f64)]>, horizon: i32) -> Chart {
+    let first = &runs[0];
+    let history: Vec<(i32, f64)> = (FIRST_OUTTURN_YEAR..=LAST_OUTTURN_YEAR)
+        .filter_map(|y| published(seeds, &first.code, y).map(|v| (y, v)))
+        .collect();
+    let mut series = vec![Series::new("Published (DfE)", history, LineStyle::Solid).with_colour(0)];
+    for (i, r) in runs.iter().enumerate() {
+        series.push(
+            Series::new(format!("Forecast from data to {}", r.origin), r.path.clone(), LineStyle::Dashed)
+                .with_colour(i + 1),
+        );
+    }
+    let last_forecast = runs.iter().map(|r| r.origin + horizon).max().unwrap_or(LAST_OUTTURN_YEAR);
+    if let Some(ccn) = ccn {
+        // Its headline is "the end of 2025", read as 31 March 2026.
+        let end = last_forecast.max(2026);
+        let pts: Vec<(i32, f64)> = ccn.iter().copied().filter(|p| p.0 <= end).collect();
+        series.push(
+            Series::new("CCN/Newton 2021 projection (remade)", pts, LineStyle::Dashed).with_colour(runs.len() + 1),
+        );
+    }
+    let origins: Vec<String> = runs.iter().map(|r| r.origin.to_string()).collect();
+    Chart::new(
+        ChartText {
+            title: format!("Backtest: children looked after, {}", first.name),
+            subtitle: format!(
+                "Published 2015-{LAST_OUTTURN_YEAR} (solid) and forecasts from data to 31 March {} (dashed)",
+                origins.join(", ")
+            ),
+            x_title: "Year (at 31 March)".into(),
+            y_title: "Children looked after (count)".into(),
+            source_note: "Source: DfE children looked after in England (seeds/cla_headline.csv); carecast backtest"
+                .into(),
+        },
+        ValueFormat::Count,
+        ChartKind::Lines { series, bands: vec![] },
+    )
+}
+
+fn pct(v: f64) -> String {
+    if v.is_finite() { format!("{:.1}%", v * 100.0) } else { "-".into() }
+}
+
+fn print_summary(
+    c: &BacktestConfig,
+    areas: &[(String, String)],
+    runs: &[Run],
+    summary: &[HorizonSummary],
+    skipped: &[(String, String, i32, String)],
+) {
+    let origins: Vec<String> = c.train_until.iter().map(i32::to_string).collect();
+    let what = if c.all_las { "every council".to_string() } else { areas[0].1.clone() };
+    let ran: BTreeSet<&str> = runs.iter().map(|r| r.code.as_str()).collect();
+    println!(
+        "backtest of {} — {what}, trained to 31 March {}, horizon {} — {} of {} areas",
+        c.scenario,
+        origins.join(", "),
+        c.horizon,
+        ran.len(),
+        areas.len()
+    );
+    println!("mean absolute percentage error of children in care at 31 March");
+    let header = format!(
+        "{:>7} {:>6} {:>9} {:>9} {:>11} {:>9}",
+        "horizon", "areas", "forecasts", "model", "last value", "trend"
+    );
+    if c.all_las {
+        println!("{header}   {:>15} {:>11} {:>9}", "median: model", "last value", "trend");
+    } else {
+        println!("{header}");
+    }
+    for s in summary {
+        let line = format!(
+            "{:>7} {:>6} {:>9} {:>9} {:>11} {:>9}",
+            s.horizon,
+            s.areas,
+            s.forecasts,
+            pct(s.mape[0]),
+            pct(s.mape[1]),
+            pct(s.mape[2])
+        );
+        if c.all_las {
+            println!(
+                "{line}   {:>15} {:>11} {:>9}",
+                pct(s.median_area[0]),
+                pct(s.median_area[1]),
+                pct(s.median_area[2])
+            );
+        } else {
+            println!("{line}");
+        }
+    }
+    println!("p05-p95 are empty in backtest.csv: the Monte Carlo is not built yet.");
+    if !skipped.is_empty() {
+        println!("skipped ({}; see skipped.csv):", skipped.len());
+        for (code, name, origin, e) in skipped {
+            println!("  {name} ({code}), data to {origin}: {e}");
+        }
+    }
+}
+
+/// Where `carecast backtest` writes by default.
+pub fn default_out() -> PathBuf {
+    Path::new("out").join("backtest")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn least_squares_by_hand() {
+        // y = 2x + 1 exactly.
+        let (a, b) = least_squares(&[(1.0, 3.0), (2.0, 5.0), (3.0, 7.0)]).unwrap();
+        assert!((a - 1.0).abs() < 1e-12 && (b - 2.0).abs() < 1e-12);
+        // (0,0), (1,1), (2,1): slope 0.5, intercept 1/6.
+        let (a, b) = least_squares(&[(0.0, 0.0), (1.0, 1.0), (2.0, 1.0)]).unwrap();
+        assert!((b - 0.5).abs() < 1e-12 && (a - 1.0 / 6.0).abs() < 1e-12);
+        assert!(least_squares(&[(1.0, 1.0)]).is_none());
+    }
+
+    #[test]
+    fn median_and_summary() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        let row = |area: &str, actual: f64, forecast: f64| BacktestRow {
+            area: area.into(),
+            origin_year: 2022,
+            year: 2023,
+            horizon: 1,
+            actual: Some(actual),
+            forecast,
+            naive_last: actual,
+            naive_trend: f64::NAN,
+        };
+        let s = summarise(&[row("a", 100.0, 110.0), row("b", 200.0, 180.0), row("c", 50.0, 50.0)]);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].areas, 3);
+        assert!((s[0].mape[0] - (0.1 + 0.1 + 0.0) / 3.0).abs() < 1e-12);
+        assert!((s[0].median_area[0] - 0.1).abs() < 1e-12);
+        assert_eq!(s[0].mape[1], 0.0);
+        assert!(s[0].mape[2].is_nan());
+    }
+}

@@ -1,0 +1,332 @@
+//! `carecast sensitivity`: one-at-a-time sensitivity of a headline measure to
+//! every ranged assumption (`{ value, low, high, source }`) in a scenario.
+//!
+//! What it is: the scenario resolved and run at its central values, then once
+//! with each ranged parameter at its low and once at its high setting (all
+//! others central), in parallel; the chosen measure's `total` in the chosen
+//! year is tabulated (`sensitivity.csv`), drawn as a tornado and the largest
+//! swings printed. What it is not: a probabilistic (joint) uncertainty analysis.
+
+use anyhow::{Context, Result, bail};
+use carecast_core::Row;
+use carecast_core::rows::rows;
+use carecast_plot::{Chart, ChartKind, ChartText, Formats, TornadoBar, ValueFormat};
+use carecast_report::{Cell, Column, ColumnKind, Table, financial_year_label, format_gbp_millions, write_csv};
+use carecast_scenario::loader::{RangedParam, ranged_params, with_value};
+use carecast_scenario::{Loaded, RunOptions, Seeds, build, load};
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+/// Default measure.
+pub const DEFAULT_MEASURE: &str = "csc_spend_gbp_cash";
+/// Parameters drawn in the tornado.
+const CHART_BARS: usize = 15;
+/// Parameters printed to the terminal.
+const PRINTED: usize = 10;
+
+/// `carecast sensitivity` settings.
+#[derive(Debug, Clone)]
+pub struct SensitivityConfig {
+    /// Scenario name or path.
+    pub scenario: String,
+    /// Measure id (its `total` breakdown is used).
+    pub measure: String,
+    /// Year ending 31 March; default the projection's end year.
+    pub year: Option<i32>,
+    /// Council to run for.
+    pub la: Option<String>,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Suppress progress output.
+    pub quiet: bool,
+}
+
+/// The measure at a parameter's low and high settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sensitivity {
+    /// The parameter and its range.
+    pub param: RangedParam,
+    /// Measure with the parameter at its low setting.
+    pub at_low: f64,
+    /// Measure with the parameter at its high setting.
+    pub at_high: f64,
+    /// Measure with every parameter central.
+    pub central: f64,
+}
+
+impl Sensitivity {
+    /// |high − low|.
+    pub fn swing(&self) -> f64 {
+        (self.at_high - self.at_low).abs()
+    }
+}
+
+/// A parameter whose low or high setting could not be resolved or run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// The parameter and its range.
+    pub param: RangedParam,
+    /// Why.
+    pub reason: String,
+}
+
+/// Everything `sensitivity` computes.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Scenario name.
+    pub scenario: String,
+    /// Measure id.
+    pub measure: String,
+    /// Year.
+    pub year: i32,
+    /// Measure with every parameter central.
+    pub central: f64,
+    /// By swing, largest first (ties by key).
+    pub results: Vec<Sensitivity>,
+    /// Parameters that could not be evaluated, in scenario order.
+    pub skipped: Vec<Skipped>,
+}
+
+/// The `total` of `measure` in `year`.
+fn pick(rows: &[Row], measure: &str, year: i32) -> Option<f64> {
+    rows.iter().find(|r| r.measure == measure && r.breakdown == "total" && r.year == year).map(|r| r.value)
+}
+
+/// Resolves and runs `loaded`, returning its tidy rows.
+fn run_rows(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<(String, Vec<Row>)> {
+    let built = build(loaded, seeds, opts).context("resolving the scenario")?;
+    let projection = built.run().context("running the model")?;
+    let r = rows(&built.name, &built.model.dims, &projection);
+    Ok((built.name, r))
+}
+
+/// The measure with one parameter set to `value`; errors as one line.
+fn variant(
+    loaded: &Loaded,
+    seeds: &Seeds,
+    opts: &RunOptions,
+    key: &str,
+    value: f64,
+    measure: &str,
+    year: i32,
+) -> Result<f64, String> {
+    let chain = |e: anyhow::Error| e.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ");
+    let changed = with_value(loaded, key, value).map_err(|e| e.to_string())?;
+    let (_, r) = run_rows(&changed, seeds, opts).map_err(chain)?;
+    let v = pick(&r, measure, year).ok_or_else(|| format!("no `{measure}` total for {year}"))?;
+    if v.is_finite() { Ok(v) } else { Err(format!("`{measure}` is not a finite number")) }
+}
+
+/// Runs the analysis (no output).
+pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
+    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
+    let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
+    let opts = RunOptions { area: c.la.clone(), ..RunOptions::default() };
+    let (name, central_rows) =
+        run_rows(&loaded, &seeds, &opts).with_context(|| format!("scenario `{}` at central values", c.scenario))?;
+    let mut measures: Vec<&str> =
+        central_rows.iter().filter(|r| r.breakdown == "total").map(|r| r.measure).collect::<Vec<_>>();
+    measures.sort_unstable();
+    measures.dedup();
+    if !measures.contains(&c.measure.as_str()) {
+        bail!("--measure {}: no such measure with a `total`; expected one of {}", c.measure, measures.join(", "));
+    }
+    let mut years: Vec<i32> = central_rows.iter().filter(|r| r.measure == c.measure).map(|r| r.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let year = c.year.or(years.last().copied()).context("the projection has no years")?;
+    let central = pick(&central_rows, &c.measure, year).with_context(|| {
+        format!(
+            "--year {year}: `{}` has a total only for {}",
+            c.measure,
+            years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+        )
+    })?;
+
+    let params = ranged_params(&loaded);
+    if !c.quiet {
+        eprintln!("{}: {} ranged parameters, {} runs", name, params.len(), 2 * params.len());
+    }
+    // (parameter, high?) in a fixed order; rayon's collect keeps that order.
+    let jobs: Vec<(usize, bool)> = (0..params.len()).flat_map(|i| [(i, false), (i, true)]).collect();
+    let values: Vec<Result<f64, String>> = jobs
+        .par_iter()
+        .map(|&(i, high)| {
+            let p = &params[i];
+            let v = if high { p.high } else { p.low };
+            variant(&loaded, &seeds, &opts, &p.key, v, &c.measure, year)
+        })
+        .collect();
+
+    let mut results = Vec::new();
+    let mut skipped = Vec::new();
+    for (param, pair) in params.into_iter().zip(values.chunks(2)) {
+        match (&pair[0], &pair[1]) {
+            (Ok(at_low), Ok(at_high)) => {
+                results.push(Sensitivity { param, at_low: *at_low, at_high: *at_high, central })
+            }
+            (Err(e), _) => skipped.push(Skipped { reason: format!("low {}: {e}", param.low), param }),
+            (_, Err(e)) => skipped.push(Skipped { reason: format!("high {}: {e}", param.high), param }),
+        }
+    }
+    results.sort_by(|a, b| b.swing().total_cmp(&a.swing()).then_with(|| a.param.key.cmp(&b.param.key)));
+    Ok(Analysis { scenario: name, measure: c.measure.clone(), year, central, results, skipped })
+}
+
+/// The table written as `sensitivity.csv`.
+pub fn table(a: &Analysis) -> Table {
+    let money = a.measure.contains("gbp");
+    let m = if money { ColumnKind::Gbp } else { ColumnKind::Number };
+    let mut t = Table::new(
+        "sensitivity",
+        format!("Sensitivity of {} in {} to each ranged assumption", a.measure, financial_year_label(a.year)),
+        vec![
+            Column::new("parameter", ColumnKind::Text),
+            Column::new("source", ColumnKind::Text),
+            Column::new("low_value", ColumnKind::Number),
+            Column::new("high_value", ColumnKind::Number),
+            Column::new("central_value", ColumnKind::Number),
+            Column::new("measure_at_low", m),
+            Column::new("measure_at_high", m),
+            Column::new("measure_central", m),
+            Column::new("swing", m),
+        ],
+    );
+    for r in &a.results {
+        t.push_row(vec![
+            Cell::Text(r.param.key.clone()),
+            Cell::Text(r.param.source.clone()),
+            Cell::Number(r.param.low),
+            Cell::Number(r.param.high),
+            Cell::Number(r.param.value),
+            Cell::Number(r.at_low),
+            Cell::Number(r.at_high),
+            Cell::Number(r.central),
+            Cell::Number(r.swing()),
+        ]);
+    }
+    t
+}
+
+/// The skipped parameters, written as `skipped.csv`.
+fn skipped_table(a: &Analysis) -> Table {
+    let mut t = Table::new(
+        "skipped",
+        "Ranged assumptions whose low or high setting does not give a valid scenario",
+        vec![
+            Column::new("parameter", ColumnKind::Text),
+            Column::new("low_value", ColumnKind::Number),
+            Column::new("high_value", ColumnKind::Number),
+            Column::new("reason", ColumnKind::Text),
+        ],
+    );
+    for s in &a.skipped {
+        t.push_row(vec![
+            Cell::Text(s.param.key.clone()),
+            Cell::Number(s.param.low),
+            Cell::Number(s.param.high),
+            Cell::Text(s.reason.clone()),
+        ]);
+    }
+    t
+}
+
+/// The tornado chart's title.
+pub fn chart_title(measure: &str, year: i32) -> String {
+    format!("Sensitivity of {measure} in {} to each assumption", financial_year_label(year))
+}
+
+/// A parameter value as a short label.
+fn short(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".to_string() } else { s.to_string() }
+}
+
+/// The tornado of the largest swings.
+pub fn chart(a: &Analysis) -> Chart {
+    let bars = a
+        .results
+        .iter()
+        .take(CHART_BARS)
+        .map(|r| TornadoBar {
+            label: r.param.key.strip_prefix("dimensions.").unwrap_or(&r.param.key).to_string(),
+            low_value: r.at_low,
+            high_value: r.at_high,
+            low_label: short(r.param.low),
+            high_label: short(r.param.high),
+        })
+        .collect();
+    let format = if a.measure.contains("gbp") { ValueFormat::MoneyGbp } else { ValueFormat::Number };
+    let text = ChartText {
+        title: chart_title(&a.measure, a.year),
+        subtitle: format!(
+            "Scenario {}: each assumption set to its low and high value, all others central; {}",
+            a.scenario,
+            crate::charts::DATA_VINTAGE
+        ),
+        x_title: a.measure.clone(),
+        y_title: String::new(),
+        source_note: crate::charts::SOURCE_NOTE.to_string(),
+    };
+    Chart::new(text, format, ChartKind::Tornado { base: a.central, bars })
+}
+
+fn show(measure: &str, v: f64) -> String {
+    if measure.contains("gbp") { format_gbp_millions(v / 1e6) } else { format!("{v:.1}") }
+}
+
+/// Prints the largest swings.
+fn print_top(a: &Analysis) {
+    println!(
+        "{} {} in {} at central values: {}",
+        a.scenario,
+        a.measure,
+        financial_year_label(a.year),
+        show(&a.measure, a.central)
+    );
+    println!("{:<68} {:>10} {:>10} {:>14} {:>14} {:>14}", "parameter", "low", "high", "at low", "at high", "swing");
+    for r in a.results.iter().take(PRINTED) {
+        println!(
+            "{:<68} {:>10} {:>10} {:>14} {:>14} {:>14}",
+            r.param.key,
+            short(r.param.low),
+            short(r.param.high),
+            show(&a.measure, r.at_low),
+            show(&a.measure, r.at_high),
+            show(&a.measure, r.swing())
+        );
+    }
+    for s in &a.skipped {
+        println!("skipped {}: {}", s.param.key, s.reason);
+    }
+}
+
+/// `carecast sensitivity`.
+pub fn run(c: &SensitivityConfig) -> Result<()> {
+    let a = analyse(c)?;
+    std::fs::create_dir_all(&c.out).with_context(|| format!("creating {}", c.out.display()))?;
+    write_csv(&c.out.join("sensitivity.csv"), &table(&a))
+        .with_context(|| format!("writing {}", c.out.join("sensitivity.csv").display()))?;
+    write_csv(&c.out.join("skipped.csv"), &skipped_table(&a))
+        .with_context(|| format!("writing {}", c.out.join("skipped.csv").display()))?;
+    chart(&a).write(&c.out.join("tornado"), Formats::BOTH).context("drawing the tornado chart")?;
+    print_top(&a);
+    if !c.quiet {
+        eprintln!("wrote {}", c.out.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn short_labels() {
+        assert_eq!(short(0.06), "0.06");
+        assert_eq!(short(60000.0), "60000");
+        assert_eq!(short(-0.003), "-0.003");
+        assert_eq!(short(-0.0), "0");
+    }
+}
