@@ -25,6 +25,17 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
     let councils: Vec<(String, String)> =
         seeds.areas.iter().filter(|a| a.level == "la").map(|a| (a.code.clone(), a.name.clone())).collect();
     let opts = |area: &str| RunOptions { start_year: c.start_year, end_year: c.end_year, area: Some(area.to_string()) };
+    // A progress bar on stderr: indicatif draws nothing when stderr is not a
+    // terminal, and --quiet hides it.
+    let progress = if c.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(Some(councils.len() as u64), indicatif::ProgressDrawTarget::stderr())
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} councils {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     // Each council is independent; rayon keeps the results in council order.
     let results: Vec<(String, String, Result<Vec<Row>, String>)> = councils
         .par_iter()
@@ -32,9 +43,11 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
             let r = build(&loaded, &seeds, &opts(code))
                 .map_err(|e| e.to_string())
                 .and_then(|b| b.run().map(|p| rows(&b.name, &b.model.dims, &p)).map_err(|e| e.to_string()));
+            progress.inc(1);
             (code.clone(), name.clone(), r)
         })
         .collect();
+    progress.finish_and_clear();
     let national = build(&loaded, &seeds, &opts("E92000001")).context("resolving the national run")?;
     let national_rows =
         rows(&national.name, &national.model.dims, &national.run().context("running the national model")?);

@@ -80,6 +80,9 @@ struct Run {
     path: Vec<(i32, f64)>,
 }
 
+/// An (area code, area name), origin and the result or why it was skipped.
+type Outcome = ((String, String), i32, Result<Run, String>);
+
 /// Published children in care at 31 March `year` for an area, from the seeds.
 fn published(seeds: &Seeds, code: &str, year: i32) -> Option<f64> {
     seeds.headline.get(&(code.to_string(), year)).and_then(|c| c[0].number())
@@ -252,7 +255,7 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
     let jobs: Vec<(&(String, String), i32)> =
         areas.iter().flat_map(|a| c.train_until.iter().map(move |o| (a, *o))).collect();
     // Each (area, origin) is independent; rayon keeps the results in order.
-    let results: Vec<((String, String), i32, Result<Run, String>)> = jobs
+    let results: Vec<Outcome> = jobs
         .par_iter()
         .map(|((code, name), origin)| {
             ((code.clone(), name.clone()), *origin, backtest_one(&loaded, &seeds, code, *origin, c.horizon))

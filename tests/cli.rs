@@ -2,6 +2,8 @@
 //! would, on the bundled data, and checks outputs against published figures.
 //! Test modules live in `tests/cli/`.
 
+#[path = "cli/backtest_tests.rs"]
+mod backtest_tests;
 #[path = "cli/calibrate903_tests.rs"]
 mod calibrate903_tests;
 #[path = "cli/common.rs"]
@@ -18,5 +20,7 @@ mod report_tests;
 mod run_tests;
 #[path = "cli/scenario_tests.rs"]
 mod scenario_tests;
+#[path = "cli/sensitivity_tests.rs"]
+mod sensitivity_tests;
 #[path = "cli/validate_tests.rs"]
 mod validate_tests;

@@ -1,0 +1,119 @@
+//! `carecast sensitivity`: one-at-a-time low/high runs of every ranged assumption.
+
+use crate::common::*;
+
+const HOMES: &str = "dimensions.placements.childrens_home.price_growth";
+const SURE_START: &str = "spend_lines.sure_start.annual_growth";
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+}
+
+#[test]
+fn sensitivity_baseline_spend_2030() {
+    let t = tempdir();
+    let out = t.path().join("sens");
+    let o = carecast(
+        &["sensitivity", "baseline", "--measure", "spend_gbp_cash", "--year", "2030", "--out", out.to_str().unwrap()],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+
+    let (header, rows) = read_csv(&out.join("sensitivity.csv"));
+    assert_eq!(
+        header,
+        [
+            "parameter",
+            "source",
+            "low_value",
+            "high_value",
+            "central_value",
+            "measure_at_low",
+            "measure_at_high",
+            "measure_central",
+            "swing"
+        ]
+    );
+    assert!(rows.len() >= 10, "{} rows", rows.len());
+    // swing is |high - low| and the rows are sorted by it, largest first.
+    let swings: Vec<f64> = rows
+        .iter()
+        .map(|r| {
+            let swing = num(&r[8]);
+            let expected = (num(&r[6]) - num(&r[5])).abs();
+            assert!((swing - expected).abs() <= 1e-9 * expected.max(1.0), "{r:?}");
+            swing
+        })
+        .collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
+
+    let row = |key: &str| rows.iter().find(|r| r[0] == key).unwrap_or_else(|| panic!("no row {key}"));
+    let homes = row(HOMES);
+    // The range stated in scenarios/baseline.toml.
+    assert_eq!((num(&homes[2]), num(&homes[3]), num(&homes[4])), (0.03, 0.12, 0.06));
+    assert!(homes[1].starts_with("assumption"), "{homes:?}");
+    // Dearer children's homes cost more.
+    let (at_low, at_high, central) = (num(&homes[5]), num(&homes[6]), num(&homes[7]));
+    assert!(at_high > central && central > at_low, "{homes:?}");
+
+    // The central value is what a plain run gives.
+    let run_out = t.path().join("run");
+    let r = carecast(&["run", "baseline", "--out", run_out.to_str().unwrap()], t.path());
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let (_, proj) = read_csv(&run_out.join("projection.csv"));
+    let plain = value(&proj, "spend_gbp_cash", "total", 2030).expect("spend_gbp_cash total 2030");
+    assert!((central - plain).abs() <= 1e-6 * plain.abs(), "{central} vs {plain}");
+    assert!(rows.iter().all(|r| num(&r[7]) == central), "one central value for every row");
+
+    // Sure Start spend is not looked-after-children spend: its growth cannot move it.
+    let sure_start = row(SURE_START);
+    assert_eq!(num(&sure_start[8]), 0.0, "{sure_start:?}");
+    assert!(num(&homes[8]) > num(&sure_start[8]));
+    assert_eq!(rows[0][0], HOMES, "children's homes price growth has the largest swing");
+
+    // Shares that no longer sum to 1 are skipped, not fatal.
+    assert!(!rows.iter().any(|r| r[0].ends_with(".share")));
+    let (_, skipped) = read_csv(&out.join("skipped.csv"));
+    assert!(skipped.iter().any(|r| r[0] == "dimensions.placements.foster.split.foster_agency.share"), "{skipped:?}");
+    assert!(stdout.contains("skipped dimensions.placements.foster.split.foster_agency.share"), "{stdout}");
+
+    // Terminal: the top ten, the largest first.
+    let first = stdout.lines().position(|l| l.starts_with(HOMES)).expect("homes printed");
+    assert!(stdout.lines().nth(first + 1).unwrap_or("").starts_with(&rows[1][0]), "{stdout}");
+
+    let svg = std::fs::read_to_string(out.join("tornado.svg")).expect("tornado.svg");
+    assert!(svg.contains("Sensitivity of spend_gbp_cash in 2029-30"), "title missing");
+    assert!(out.join("tornado.png").metadata().expect("tornado.png").len() > 1000);
+}
+
+#[test]
+fn sensitivity_rejects_unknown_measure() {
+    let t = tempdir();
+    let o = carecast(&["sensitivity", "baseline", "--measure", "spend_gbp_cashh", "--out", "s"], t.path());
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("spend_gbp_cashh") && err.contains("spend_gbp_cash,"), "{err}");
+    assert!(!t.path().join("s").join("sensitivity.csv").exists());
+}
+
+#[test]
+fn sensitivity_with_value_changes_only_that_value() {
+    use carecast_scenario::loader::{ranged_params, with_value};
+    let loaded = carecast_scenario::load("baseline").expect("baseline");
+    let changed = with_value(&loaded, "population.annual_growth", 0.001).expect("valid");
+    let growth = |l: &carecast_scenario::Loaded| l.merged["population"]["annual_growth"]["value"].as_float();
+    assert_eq!(growth(&loaded), Some(-0.003));
+    assert_eq!(growth(&changed), Some(0.001));
+    assert_eq!(changed.file.population.as_ref().map(|p| p.annual_growth.value()), Some(0.001));
+    // Put the old value back by hand: everything else is identical.
+    let mut restored = changed.merged.clone();
+    restored["population"]["annual_growth"].as_table_mut().unwrap().insert("value".into(), toml::Value::Float(-0.003));
+    assert_eq!(restored, loaded.merged);
+    let (before, after) = (ranged_params(&loaded), ranged_params(&changed));
+    assert_eq!(before.len(), after.len());
+    assert_eq!(
+        before.iter().zip(&after).filter(|(b, a)| b != a).map(|(b, _)| b.key.as_str()).collect::<Vec<_>>(),
+        ["population.annual_growth"]
+    );
+}
