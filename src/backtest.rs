@@ -418,12 +418,11 @@ fn backtest_chart(seeds: &Seeds, runs: &[Run], ccn: Option<&[(i32, f64)]>, horiz
     }
     let last_forecast = runs.iter().map(|r| r.origin + horizon).max().unwrap_or(LAST_OUTTURN_YEAR);
     if let Some(ccn) = ccn {
-        // Its headline is "the end of 2025", read as 31 March 2026.
+        // Its headline is "the end of 2025", read as 31 March 2026. Black
+        // (palette 7), so it is not confused with the published blue.
         let end = last_forecast.max(2026);
         let pts: Vec<(i32, f64)> = ccn.iter().copied().filter(|p| p.0 <= end).collect();
-        series.push(
-            Series::new("CCN/Newton 2021 projection (remade)", pts, LineStyle::Dashed).with_colour(runs.len() + 1),
-        );
+        series.push(Series::new("CCN/Newton 2021 projection (remade)", pts, LineStyle::Dashed).with_colour(7));
     }
     let origins: Vec<String> = runs.iter().map(|r| r.origin.to_string()).collect();
     Chart::new(

@@ -20,6 +20,18 @@ pub enum ScenarioError {
         /// What was expected, and what was found.
         expected: String,
     },
+    /// A parse or type error reported by the TOML reader, at a position.
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        /// File path.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The reader's message (what was found and what was expected).
+        message: String,
+    },
     /// A problem with a key, where no single position applies.
     #[error("{file}: key `{key}`: expected {expected}")]
     Key {

@@ -87,6 +87,11 @@ pub(crate) fn build(
         source: loaded.path().to_string(),
     }];
     let start_year = f.scenario.start_year;
+    if !(1990..=2100).contains(&start_year) {
+        return Err(
+            loaded.key_error("scenario.start_year", format!("a year between 1990 and 2100, found {start_year}"))
+        );
+    }
     if opts.start_year.is_some_and(|y| y != start_year) {
         return Err(loaded.key_error(
             "scenario.start_year",
@@ -94,7 +99,7 @@ pub(crate) fn build(
         ));
     }
     let end_year = opts.end_year.unwrap_or(f.scenario.end_year);
-    if end_year <= start_year || end_year - start_year > 30 {
+    if end_year <= start_year || end_year.saturating_sub(start_year) > 30 {
         return Err(loaded.key_error(
             "scenario.end_year",
             format!("an end year 1 to 30 years after {start_year}, found {end_year}"),
@@ -175,6 +180,10 @@ pub(crate) fn build(
     let other_growth = param(loaded, "costs.other_cla_cost_growth", &f.costs.other_cla_cost_growth)?;
     let leaver_growth = param(loaded, "costs.leaving_care_cost_growth", &f.costs.leaving_care_cost_growth)?;
     let inflation = param(loaded, "deflator.annual_inflation", &f.deflator.annual_inflation)?;
+    if !(1990..=2100).contains(&f.deflator.base_year) {
+        return Err(loaded
+            .key_error("deflator.base_year", format!("a year between 1990 and 2100, found {}", f.deflator.base_year)));
+    }
     let years: Vec<YearParams> = (start_year + 1..=end_year)
         .map(|y| {
             let k = y - start_year;

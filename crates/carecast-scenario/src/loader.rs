@@ -128,7 +128,7 @@ fn parse_table(src: &SourceFile) -> Result<toml::Table, ScenarioError> {
 fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
     let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
     let msg = e.message().trim().to_string();
-    ScenarioError::data(path, line, column, suggest(&msg))
+    ScenarioError::Parse { file: path.to_string(), line, column, message: suggest(&msg) }
 }
 
 /// Adds "did you mean" to serde's unknown-field messages.
@@ -251,14 +251,29 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
         }
         let text = toml::to_string(&merged).map_err(|e| ScenarioError::key(&chain[0].path, None, "", e.to_string()))?;
         toml::from_str::<ScenarioFile>(&text).map_err(|e| {
-            // Locate the problem in the chain by the key serde names, if any.
+            // Locate the problem in the chain: by the key serde names, or else
+            // by the key on the line of the merged text the reader points at.
             let msg = suggest(e.message().trim());
-            let key = msg.split('`').nth(1).unwrap_or("").to_string();
-            if key.is_empty() {
-                ScenarioError::key(&chain[0].path, None, "", msg)
-            } else {
-                chain_key_error(&chain, &key, msg)
+            let named = msg.split('`').nth(1).filter(|k| !k.is_empty()).map(str::to_string);
+            let at_line = e.span().and_then(|s| {
+                let (line, _) = line_col(&text, s.start);
+                let l = text.lines().nth(line.saturating_sub(1))?;
+                let key = l.split('=').next()?.trim().trim_matches('"').to_string();
+                (!key.is_empty() && !key.starts_with('[')).then_some(key)
+            });
+            let key = named.or(at_line).unwrap_or_default();
+            // The reader's own words, at the key's place in the chain.
+            for src in &chain {
+                if let Some((line, column)) = crate::error::locate_key(&src.text, &key) {
+                    return ScenarioError::Parse {
+                        file: src.path.clone(),
+                        line,
+                        column,
+                        message: format!("{msg} (key `{key}`)"),
+                    };
+                }
             }
+            ScenarioError::key(&chain[0].path, None, &key, msg)
         })?
     };
     Ok(Loaded { file, chain, merged })

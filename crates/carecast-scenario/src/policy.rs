@@ -377,8 +377,27 @@ pub(crate) fn apply(
     // Programmes: spend lines and effects.
     let mut programme_lines: Vec<(String, Vec<f64>)> = Vec::new();
     let mut effect_changes: Vec<(Selection, Vec<(i32, f64)>)> = Vec::new();
+    const PURPOSES: [&str; 9] = [
+        "family_help",
+        "kinship_support",
+        "foster_carer_recruitment",
+        "workforce",
+        "care_leavers",
+        "family_finding",
+        "childrens_homes",
+        "adoption_support",
+        "other",
+    ];
     for prog in &f.programmes {
         let key = format!("programmes.{}", prog.id);
+        if !PURPOSES.contains(&prog.purpose.as_str()) {
+            let hint =
+                did_you_mean(&prog.purpose, PURPOSES).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+            return Err(loaded.key_error(
+                &format!("{key}.purpose"),
+                format!("one of {}, found `{}`{hint}", PURPOSES.join(", "), prog.purpose),
+            ));
+        }
         let mut spend = Vec::new();
         for (ys, gbp_m) in &prog.spend_gbp_m {
             let y = year_key(loaded, &format!("{key}.spend_gbp_m"), ys)?.saturating_add(prog.delay_years);
@@ -429,6 +448,18 @@ pub(crate) fn apply(
                 ramp_years: e.ramp_years,
                 decay_per_year: value_of(loaded, &format!("{ekey}.decay_per_year"), &e.decay_per_year)?,
             };
+            if !(0.0..=1.0).contains(&curve.decay_per_year) {
+                return Err(loaded.key_error(
+                    &format!("{ekey}.decay_per_year"),
+                    format!("a share in [0, 1], found {}", curve.decay_per_year),
+                ));
+            }
+            if curve.saturation_gbp_m < 0.0 {
+                return Err(loaded.key_error(
+                    &format!("{ekey}.saturation_gbp_m"),
+                    format!("a non-negative amount in £m, found {}", curve.saturation_gbp_m),
+                ));
+            }
             notes.push(Note {
                 key: ekey.clone(),
                 text: format!(
@@ -480,6 +511,19 @@ pub(crate) fn apply(
                     "an op that fits target {:?} (transfer and capacity take `set`, price_growth takes `add`)",
                     l.target
                 ),
+            ));
+        }
+        let probability_like = matches!(
+            l.target,
+            LeverTarget::ExitProbability
+                | LeverTarget::MoveProbability
+                | LeverTarget::EntryMix
+                | LeverTarget::AgencyShare
+        );
+        if probability_like && matches!(l.op, LeverOp::Add | LeverOp::Set) && !(-1.0..=1.0).contains(&v) {
+            return Err(loaded.key_error(
+                &format!("{key}.value"),
+                format!("a probability or share (or a change of one) within [-1, 1] for `{:?}`, found {v}", l.target),
             ));
         }
         if v < 0.0 && matches!(l.op, LeverOp::Multiply | LeverOp::Set) {

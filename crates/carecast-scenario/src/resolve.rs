@@ -286,12 +286,14 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
     // Published years.
     if cal.last_year <= cal.first_year
         || cal.last_year > 2100
+        || cal.first_year < 2000
+        || cal.passes > 200
         || !(cal.first_year..=cal.last_year).contains(&cal.rates_from_year)
         || !(cal.rates_from_year..=cal.last_year).contains(&cal.rates_to_year)
     {
         return Err(loaded.key_error(
             "calibration",
-            "first_year < last_year and first_year < rates_from_year <= rates_to_year <= last_year",
+            "2000 <= first_year < last_year <= 2100, first_year < rates_from_year <= rates_to_year <= last_year, and at most 200 passes",
         ));
     }
     let need = |v: Option<f64>, what: String| -> Result<f64, ScenarioError> {
@@ -635,6 +637,16 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         "general inflation for real terms",
     )?;
     let funding = match &f.funding {
+        Some(fd) if fd.base_gbp_m.value() < 0.0 || !(1990..=2100).contains(&fd.base_year) => {
+            return Err(loaded.key_error(
+                "funding.base_gbp_m",
+                format!(
+                    "a non-negative amount of funding in a base year between 1990 and 2100, found £{}m in {}",
+                    fd.base_gbp_m.value(),
+                    fd.base_year
+                ),
+            ));
+        }
         Some(fd) => Some((
             fd.base_year,
             param(
