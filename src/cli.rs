@@ -274,19 +274,30 @@ pub fn parse() -> Result<Config, ExitCode> {
     }
 }
 
+/// `--start-year` and `--end-year` as given: plausible, and in order.
+fn check_years(start_year: Option<i32>, end_year: Option<i32>) -> Result<(), String> {
+    if let Some(y) = start_year
+        && !(2015..=2100).contains(&y)
+    {
+        return Err(format!("--start-year {y}: expected a year such as 2020"));
+    }
+    if let Some(y) = end_year
+        && !(2016..=2130).contains(&y)
+    {
+        return Err(format!("--end-year {y}: expected a year such as 2035"));
+    }
+    if let (Some(s), Some(e)) = (start_year, end_year)
+        && e <= s
+    {
+        return Err(format!("--end-year {e} must be after --start-year {s}"));
+    }
+    Ok(())
+}
+
 fn validate(args: Args, command_line: String) -> Result<Config, String> {
     Ok(match args.command {
         Command::Run { scenario, out, start_year, end_year, charts, all_las } => {
-            if let Some(y) = start_year
-                && !(2015..=2100).contains(&y)
-            {
-                return Err(format!("--start-year {y}: expected a year such as 2020"));
-            }
-            if let (Some(s), Some(e)) = (start_year, end_year)
-                && e <= s
-            {
-                return Err(format!("--end-year {e} must be after --start-year {s}"));
-            }
+            check_years(start_year, end_year)?;
             Config::Run(RunConfig {
                 scenario: scenario.unwrap_or_else(|| "baseline".into()),
                 out,
@@ -312,16 +323,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
         Command::Scenarios => Config::Scenarios,
         Command::Compare { base, options, out, start_year, end_year, rank_by } => {
             crate::compare::check_rank_by(&rank_by)?;
-            if let Some(y) = start_year
-                && !(2015..=2100).contains(&y)
-            {
-                return Err(format!("--start-year {y}: expected a year such as 2020"));
-            }
-            if let (Some(s), Some(e)) = (start_year, end_year)
-                && e <= s
-            {
-                return Err(format!("--end-year {e} must be after --start-year {s}"));
-            }
+            check_years(start_year, end_year)?;
             Config::Compare(crate::compare::CompareConfig {
                 base,
                 options,

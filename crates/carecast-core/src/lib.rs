@@ -21,6 +21,5 @@ pub use error::CoreError;
 pub use model::{
     AGES, AgeBand, Capacity, Dimensions, InitialState, LEAVER_AGES, Model, Transfer, Workforce, YearParams,
 };
-pub use money::Gbp;
 pub use rows::Row;
 pub use sim::{Expected, FlowDraw, MonthFlows, Projection, YearResult, simulate, simulate_with};

@@ -50,14 +50,7 @@ fn table(
 }
 
 fn param(loaded: &Loaded, key: &str, p: &Param) -> Result<f64, ScenarioError> {
-    let v = p.value();
-    match p.range() {
-        Some((lo, hi)) if !(lo <= v && v <= hi) => {
-            Err(loaded.key_error(key, format!("low <= value <= high, found {lo} <= {v} <= {hi}")))
-        }
-        _ if !v.is_finite() => Err(loaded.key_error(key, format!("a finite number, found {v}"))),
-        _ => Ok(v),
-    }
+    p.checked(loaded, key)
 }
 
 /// Builds a model from an explicit scenario.

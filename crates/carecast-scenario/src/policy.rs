@@ -195,16 +195,7 @@ fn apply_change(sel: &Selection, a: Apply, yp: &mut YearParams, np: usize, nr: u
 }
 
 fn value_of(loaded: &Loaded, key: &str, p: &Param) -> Result<f64, ScenarioError> {
-    let v = p.value();
-    if !v.is_finite() {
-        return Err(loaded.key_error(key, format!("a finite number, found {v}")));
-    }
-    if let Some((lo, hi)) = p.range()
-        && !(lo <= v && v <= hi)
-    {
-        return Err(loaded.key_error(key, format!("low <= value <= high, found {lo} <= {v} <= {hi}")));
-    }
-    Ok(v)
+    p.checked(loaded, key)
 }
 
 fn year_key(loaded: &Loaded, key: &str, s: &str) -> Result<i32, ScenarioError> {

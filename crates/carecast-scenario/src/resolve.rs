@@ -127,16 +127,9 @@ impl Built {
     }
 }
 
+/// A checked parameter value, recorded in the notes with its source.
 fn param(loaded: &Loaded, key: &str, p: &Param, notes: &mut Vec<Note>, what: &str) -> Result<f64, ScenarioError> {
-    let v = p.value();
-    if !v.is_finite() {
-        return Err(loaded.key_error(key, format!("a finite number, found {v}")));
-    }
-    if let Some((lo, hi)) = p.range()
-        && !(lo <= v && v <= hi)
-    {
-        return Err(loaded.key_error(key, format!("low <= value <= high, found {lo} <= {v} <= {hi}")));
-    }
+    let v = p.checked(loaded, key)?;
     let range = p.range().map(|(l, h)| format!(" (range {l} to {h})")).unwrap_or_default();
     notes.push(Note {
         key: key.to_string(),
