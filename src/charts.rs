@@ -319,6 +319,32 @@ pub fn build_charts(runs: &[(&Built, &Projection)], size_px: (u32, u32)) -> Vec<
         );
     }
 
+    // (4b) The funding gap: spend minus funding, where funding is given.
+    let gap_lines: Vec<Series> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            Series::new(format!("Gap: {}", r.built.name), series(&r.rows, "gap_gbp", "total"), LineStyle::Dashed)
+                .with_colour(2 * i)
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    if !gap_lines.is_empty() {
+        push(
+            "04b_funding_gap",
+            Chart::new(
+                text(
+                    format!("Children's social care funding gap, {area}"),
+                    format!("Spend minus stated funding; scenarios {names}; cash; {DATA_VINTAGE}"),
+                    "Financial year (ending 31 March)",
+                    "Gap, £ per year (cash)",
+                ),
+                ValueFormat::MoneyGbp,
+                ChartKind::Lines { series: gap_lines, bands: vec![] },
+            ),
+        );
+    }
+
     // (5) Difference of each option from the base.
     if runs.len() >= 2 {
         let base = &first.built.name;

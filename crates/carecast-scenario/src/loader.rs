@@ -155,14 +155,16 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Merges `child` over `parent`: tables merge key by key; arrays of tables
+/// Merges `child` over `parent`: tables merge key by key (except a parameter
+/// table with a `value`, which replaces the parent's whole); arrays of tables
 /// that all carry an `id` merge element by element by id (a child element
 /// with a parent's id is merged into it, new ids are appended); anything else
 /// (numbers, strings, other arrays) is replaced whole.
 fn merge(parent: &mut toml::Table, child: toml::Table) {
     for (k, v) in child {
         match (parent.get_mut(&k), v) {
-            (Some(toml::Value::Table(p)), toml::Value::Table(c)) => merge(p, c),
+            // A parameter (`{ value, low, high, source }`) is one thing: a child's replaces the parent's whole.
+            (Some(toml::Value::Table(p)), toml::Value::Table(c)) if !c.contains_key("value") => merge(p, c),
             (Some(toml::Value::Array(p)), toml::Value::Array(c)) if all_have_ids(p) && all_have_ids(&c) => {
                 for item in c {
                     let id = item.get("id").cloned();

@@ -713,7 +713,10 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
         }
         yp.deflator = (1.0 + inflation).powi(y.saturating_sub(f.deflator.base_year));
         if let Some((base_year, base_m, g)) = funding {
-            yp.funding_gbp = base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
+            // The budget path starts in its base year; no funding is stated before it.
+            if y >= base_year {
+                yp.funding_gbp = base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
+            }
         }
         years.push(yp);
     }
