@@ -1,11 +1,13 @@
 //! Criterion benchmarks of carecast's performance targets (see BENCHMARKS.md):
 //! one deterministic national run (monthly, 10 years), the resolution of the
 //! baseline (seed parsing and calibration), and reading, cleaning and
-//! aggregating 200,000 SSDA903 episode rows.
+//! aggregating 200,000 SSDA903 episode rows, and 100 process-noise Monte Carlo
+//! draws of the national run.
 //!
 //! Not tests: nothing here asserts a time.
 
-use carecast_core::simulate;
+use carecast_core::noise::Stochastic;
+use carecast_core::{simulate, simulate_with};
 use carecast_scenario::{RunOptions, Seeds, build, load};
 use carecast_ssda903::testing::{KnownRates, generate_synthetic_return};
 use carecast_ssda903::{AggregateOptions, CleanOptions, ReturnTables, TableSource};
@@ -24,6 +26,27 @@ fn national_run(c: &mut Criterion) {
     c.bench_function("resolve_and_calibrate_baseline", |b| {
         b.iter(|| build(black_box(&loaded), black_box(&seeds), &RunOptions::default()).expect("build"))
     });
+}
+
+/// 100 process-noise draws (seeds 0..100) of the national baseline, one thread, no parameter draws.
+fn montecarlo_process_noise(c: &mut Criterion) {
+    let seeds = Seeds::bundled().expect("seeds");
+    let loaded = load("baseline").expect("baseline");
+    let built = build(&loaded, &seeds, &RunOptions::default()).expect("build");
+    let mut group = c.benchmark_group("montecarlo");
+    group.sample_size(10);
+    group.bench_function("montecarlo_process_noise_100_draws", |b| {
+        b.iter(|| {
+            (0..100u64)
+                .map(|d| {
+                    let mut noise = Stochastic::new(d);
+                    let p = simulate_with(black_box(&built.model), &mut noise, |_| {}).expect("run");
+                    p.years.last().map_or(0.0, |y| y.children_in_care())
+                })
+                .sum::<f64>()
+        })
+    });
+    group.finish();
 }
 
 fn ssda903_200k(c: &mut Criterion) {
@@ -45,5 +68,5 @@ fn ssda903_200k(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, national_run, ssda903_200k);
+criterion_group!(benches, national_run, montecarlo_process_noise, ssda903_200k);
 criterion_main!(benches);

@@ -44,8 +44,25 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
     let built = build(&loaded, &seeds, &opts).with_context(|| format!("resolving scenario `{}`", c.scenario))?;
     let projection = built.run().context("running the model")?;
     let out = c.out.clone().unwrap_or_else(|| std::path::Path::new("out").join(&built.name));
+    let bands = match &c.montecarlo {
+        Some(spec) => {
+            let central_rows = carecast_core::rows::rows(&built.name, &built.model.dims, &projection);
+            let inputs = crate::montecarlo::Inputs {
+                loaded: &loaded,
+                seeds: &seeds,
+                opts: &opts,
+                central: &built,
+                central_rows: &central_rows,
+            };
+            Some(crate::montecarlo::run(spec, inputs, c.quiet)?)
+        }
+        None => None,
+    };
     output::write_run(&out, &built, &projection, &c.command_line)
         .with_context(|| format!("writing outputs to {}", out.display()))?;
+    if let Some(table) = &bands {
+        crate::montecarlo::write(&out, table).with_context(|| format!("writing outputs to {}", out.display()))?;
+    }
     if c.charts {
         crate::charts::write_charts(
             &out.join("charts"),

@@ -42,6 +42,19 @@ enum Command {
         /// Run every council (in parallel) and the England total; writes projection.csv with an `area` column.
         #[arg(long, conflicts_with = "la")]
         all_las: bool,
+        /// Monte Carlo: run N draws and add p05..p95 columns to projection.csv.
+        #[arg(long, value_name = "N", conflicts_with = "all_las")]
+        draws: Option<u64>,
+        /// Monte Carlo: draw d uses seed S + d.
+        #[arg(long, value_name = "S", default_value_t = 0, requires = "draws")]
+        seed: u64,
+        /// Monte Carlo: draw ranged assumptions (triangular low/central/high). With neither this nor
+        /// --process-noise, both are on.
+        #[arg(long, requires = "draws")]
+        parameter_uncertainty: bool,
+        /// Monte Carlo: random (Poisson/multinomial) flows of whole children.
+        #[arg(long, requires = "draws")]
+        process_noise: bool,
     },
     /// Draw the charts for one or more scenarios (the first is the base).
     Plot {
@@ -220,6 +233,8 @@ pub struct RunConfig {
     pub la: Option<String>,
     /// Run every council.
     pub all_las: bool,
+    /// Monte Carlo draws, if asked for.
+    pub montecarlo: Option<crate::montecarlo::MonteCarloSpec>,
 }
 
 /// `carecast plot` settings.
@@ -296,8 +311,32 @@ fn check_years(start_year: Option<i32>, end_year: Option<i32>) -> Result<(), Str
 
 fn validate(args: Args, command_line: String) -> Result<Config, String> {
     Ok(match args.command {
-        Command::Run { scenario, out, start_year, end_year, charts, all_las } => {
+        Command::Run {
+            scenario,
+            out,
+            start_year,
+            end_year,
+            charts,
+            all_las,
+            draws,
+            seed,
+            parameter_uncertainty,
+            process_noise,
+        } => {
             check_years(start_year, end_year)?;
+            let montecarlo = match draws {
+                Some(0) => return Err("--draws must be at least 1".into()),
+                Some(draws) => {
+                    let both = !parameter_uncertainty && !process_noise;
+                    Some(crate::montecarlo::MonteCarloSpec {
+                        draws,
+                        seed,
+                        parameter_uncertainty: parameter_uncertainty || both,
+                        process_noise: process_noise || both,
+                    })
+                }
+                None => None,
+            };
             Config::Run(RunConfig {
                 scenario: scenario.unwrap_or_else(|| "baseline".into()),
                 out,
@@ -308,6 +347,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 charts,
                 la: args.la.clone(),
                 all_las,
+                montecarlo,
             })
         }
         Command::Plot { scenarios, out, format, size } => {

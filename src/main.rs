@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod compare;
 mod explain;
+mod montecarlo;
 mod output;
 mod report;
 mod sensitivity;

@@ -12,6 +12,8 @@ mod common;
 mod compare_tests;
 #[path = "cli/council_tests.rs"]
 mod council_tests;
+#[path = "cli/montecarlo_tests.rs"]
+mod montecarlo_tests;
 #[path = "cli/published_tests.rs"]
 mod published_tests;
 #[path = "cli/report_tests.rs"]

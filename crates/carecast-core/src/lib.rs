@@ -14,6 +14,7 @@ pub mod error;
 pub mod ipf;
 pub mod model;
 pub mod money;
+pub mod noise;
 pub mod rows;
 pub mod sim;
 

@@ -1,0 +1,247 @@
+//! `carecast run --draws N`: Monte Carlo uncertainty bands on the tidy rows.
+//!
+//! What it is: N draws of the scenario, in parallel (rayon over draw indices).
+//! Draw `d` uses seed `S + d`, so results do not depend on the number of
+//! threads. With parameter uncertainty every ranged assumption
+//! (`{ value, low, high }`) gets a value from a triangular distribution (low,
+//! central, high) and the scenario is resolved again (`build`, which re-runs
+//! the calibration: about 0.1 s per draw in release, fine for a few hundred
+//! draws); with process noise the model is simulated with
+//! [`carecast_core::noise::Stochastic`] (Poisson entries, multinomial exits,
+//! moves and ageing), else with the expected-value simulator. Each draw keeps
+//! only its tidy rows' values; each row then gets the 5th, 25th, 50th, 75th
+//! and 95th percentiles over the draws (linear interpolation between order
+//! statistics, R's type 7, so they are ordered by construction).
+//!
+//! What it is not: a change to the central run. `value` stays the
+//! deterministic run at central values; the percentiles are appended columns.
+
+use anyhow::{Context, Result, bail};
+use carecast_core::Row;
+use carecast_core::noise::Stochastic;
+use carecast_core::rows::rows;
+use carecast_core::simulate_with;
+use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
+use carecast_scenario::loader::{RangedParam, ranged_params, with_value};
+use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build};
+use rayon::prelude::*;
+use std::path::Path;
+
+/// Percentiles written, with their column names.
+pub const PERCENTILES: [(f64, &str); 5] = [(0.05, "p05"), (0.25, "p25"), (0.5, "p50"), (0.75, "p75"), (0.95, "p95")];
+
+/// What to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonteCarloSpec {
+    /// Number of draws (at least 1).
+    pub draws: u64,
+    /// Draw `d` uses seed `seed + d` (wrapping).
+    pub seed: u64,
+    /// Draw every ranged assumption from its triangular distribution.
+    pub parameter_uncertainty: bool,
+    /// Simulate with random (Poisson / multinomial) flows.
+    pub process_noise: bool,
+}
+
+/// A value from the triangular distribution on [low, high] with mode `mode`, for `u` in [0, 1).
+pub fn triangular(low: f64, mode: f64, high: f64, u: f64) -> f64 {
+    let (a, b) = if low <= high { (low, high) } else { (high, low) };
+    let c = mode.clamp(a, b);
+    if b - a <= 0.0 {
+        return c;
+    }
+    let fc = (c - a) / (b - a);
+    if u < fc { a + (u * (b - a) * (c - a)).sqrt() } else { b - ((1.0 - u) * (b - a) * (b - c)).sqrt() }
+}
+
+/// Percentile `q` of sorted values (linear interpolation between order statistics).
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * q;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
+/// The split a ranged share belongs to (`<placement>.split.<part>.share` → `<placement>`), if any.
+fn share_group(key: &str) -> Option<&str> {
+    let head = key.strip_suffix(".share")?;
+    let (group, _) = head.rsplit_once(".split.")?;
+    Some(group)
+}
+
+/// One value per ranged parameter, from its triangular distribution (uniforms
+/// drawn in `params` order). The shares of a split must sum to 1, so drawn
+/// shares of the same split are rescaled to sum to what their central values
+/// sum to (1 minus any shares that are not ranged), holding any share that the
+/// rescaling pushes outside its [low, high] at that bound.
+pub fn draw_values(params: &[RangedParam], rng: &mut Stochastic) -> Vec<f64> {
+    let mut values: Vec<f64> = params.iter().map(|p| triangular(p.low, p.value, p.high, rng.uniform())).collect();
+    let mut groups: Vec<&str> = params.iter().filter_map(|p| share_group(&p.key)).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for g in groups {
+        let members: Vec<usize> = (0..params.len()).filter(|&i| share_group(&params[i].key) == Some(g)).collect();
+        let target: f64 = members.iter().map(|&i| params[i].value).sum();
+        // Rescale the shares not yet at a bound; a share pushed past its bound
+        // is held there and the rest rescaled again (at most one pass a member).
+        let mut held = vec![false; members.len()];
+        for _ in 0..=members.len() {
+            let fixed: f64 = members.iter().zip(&held).filter(|(_, h)| **h).map(|(&i, _)| values[i]).sum();
+            let free: f64 = members.iter().zip(&held).filter(|(_, h)| !**h).map(|(&i, _)| values[i]).sum();
+            if free <= 0.0 {
+                break;
+            }
+            let scale = (target - fixed) / free;
+            let mut crossed = false;
+            for (k, &i) in members.iter().enumerate() {
+                if held[k] {
+                    continue;
+                }
+                let (lo, hi) = (params[i].low.min(params[i].high), params[i].low.max(params[i].high));
+                let v = values[i] * scale;
+                values[i] = v.clamp(lo, hi);
+                if v < lo || v > hi {
+                    held[k] = true;
+                    crossed = true;
+                }
+            }
+            if !crossed {
+                break;
+            }
+        }
+    }
+    values
+}
+
+/// The central run and what is needed to resolve the scenario again.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The scenario as loaded.
+    pub loaded: &'a Loaded,
+    /// The seed data.
+    pub seeds: &'a Seeds,
+    /// The run's options (years, council).
+    pub opts: &'a RunOptions,
+    /// The central (deterministic, central values) resolution.
+    pub central: &'a Built,
+    /// The central run's tidy rows.
+    pub central_rows: &'a [Row],
+}
+
+/// The row values of one draw, in the central rows' order.
+fn one_draw(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, params: &[RangedParam]) -> Result<Vec<f64>> {
+    let Inputs { loaded, seeds, opts, central, central_rows } = inputs;
+    let mut rng = Stochastic::new(spec.seed.wrapping_add(d));
+    let drawn;
+    let built = if spec.parameter_uncertainty {
+        let values = draw_values(params, &mut rng);
+        let mut varied = loaded.clone();
+        for (p, v) in params.iter().zip(values) {
+            varied = with_value(&varied, &p.key, v).with_context(|| format!("setting `{}` to {v}", p.key))?;
+        }
+        drawn = build(&varied, seeds, opts).context("resolving the scenario with drawn assumptions")?;
+        &drawn
+    } else {
+        central
+    };
+    let projection = if spec.process_noise { simulate_with(&built.model, &mut rng, |_| {})? } else { built.run()? };
+    let drawn_rows = rows(&central.name, &built.model.dims, &projection);
+    let same_shape = drawn_rows.len() == central_rows.len()
+        && drawn_rows
+            .iter()
+            .zip(central_rows)
+            .all(|(a, b)| a.year == b.year && a.measure == b.measure && a.breakdown == b.breakdown);
+    if !same_shape {
+        bail!("the draw's rows differ from the central run's (a drawn assumption changed the model's dimensions)");
+    }
+    Ok(drawn_rows.into_iter().map(|r| r.value).collect())
+}
+
+/// Runs the draws and returns, per central row, its percentiles (in [`PERCENTILES`] order).
+pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64; 5]>> {
+    if spec.draws == 0 {
+        bail!("--draws must be at least 1");
+    }
+    let params = if spec.parameter_uncertainty { ranged_params(inputs.loaded) } else { Vec::new() };
+    let draws: Vec<Vec<f64>> = (0..spec.draws)
+        .into_par_iter()
+        .map(|d| {
+            one_draw(spec, d, inputs, &params)
+                .with_context(|| format!("Monte Carlo draw {d} (seed {})", spec.seed.wrapping_add(d)))
+        })
+        .collect::<Result<_>>()?;
+    let mut column = vec![0.0; draws.len()];
+    Ok((0..inputs.central_rows.len())
+        .map(|i| {
+            for (c, draw) in column.iter_mut().zip(&draws) {
+                *c = draw[i];
+            }
+            column.sort_by(f64::total_cmp);
+            PERCENTILES.map(|(q, _)| percentile(&column, q))
+        })
+        .collect())
+}
+
+/// The tidy table with the percentile columns appended.
+pub fn table(central_rows: &[Row], bands: &[[f64; 5]]) -> Table {
+    let mut t = crate::output::rows_table("projection", central_rows);
+    t.columns.extend(PERCENTILES.iter().map(|(_, name)| Column::new(*name, ColumnKind::Number)));
+    for (row, b) in t.rows.iter_mut().zip(bands) {
+        row.extend(b.iter().map(|v| Cell::Number(*v)));
+    }
+    t
+}
+
+/// Runs the draws and returns the projection table with percentile columns.
+pub fn run(spec: &MonteCarloSpec, inputs: Inputs<'_>, quiet: bool) -> Result<Table> {
+    if !quiet {
+        let what = match (spec.parameter_uncertainty, spec.process_noise) {
+            (true, true) => "parameter uncertainty and process noise",
+            (true, false) => "parameter uncertainty",
+            (false, true) => "process noise",
+            (false, false) => "no uncertainty",
+        };
+        eprintln!("{}: {} Monte Carlo draws ({what}), seeds from {}", inputs.central.name, spec.draws, spec.seed);
+    }
+    let bands = percentiles(spec, inputs)?;
+    Ok(table(inputs.central_rows, &bands))
+}
+
+/// Writes `projection.csv` (with the percentile columns) into `dir`, atomically.
+pub fn write(dir: &Path, table: &Table) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    write_csv(&dir.join("projection.csv"), table)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triangular_stays_in_range_and_has_the_right_mean() {
+        let n = 100_000;
+        let (a, c, b) = (1.0, 2.0, 5.0);
+        let xs: Vec<f64> = (0..n).map(|i| triangular(a, c, b, (i as f64 + 0.5) / n as f64)).collect();
+        assert!(xs.iter().all(|x| (a..=b).contains(x)));
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        assert!((mean - (a + b + c) / 3.0).abs() < 1e-3, "mean {mean}");
+        assert_eq!(triangular(3.0, 3.0, 3.0, 0.7), 3.0);
+        assert_eq!(triangular(1.0, 1.0, 2.0, 0.0), 1.0);
+    }
+
+    #[test]
+    fn percentiles_interpolate_order_statistics() {
+        let v: Vec<f64> = (0..=10).map(f64::from).collect();
+        assert_eq!(percentile(&v, 0.05), 0.5);
+        assert_eq!(percentile(&v, 0.5), 5.0);
+        assert_eq!(percentile(&v, 0.95), 9.5);
+        assert_eq!(percentile(&[4.0], 0.95), 4.0);
+    }
+}

@@ -1,0 +1,88 @@
+//! `carecast run --draws N`: Monte Carlo percentile columns, reproducible for a
+//! seed whatever the number of threads, ordered, bracketing the central run,
+//! and leaving the central `value` column unchanged.
+
+use crate::common::{read_csv, tempdir, value};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `carecast` with `RAYON_NUM_THREADS` set.
+fn carecast_threads(args: &[&str], cwd: &Path, threads: usize) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_carecast"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .current_dir(cwd)
+        .output()
+        .expect("run carecast")
+}
+
+/// `run baseline --draws 20 --seed 7 --end-year 2028` into `out`, with extra arguments.
+fn draws(dir: &Path, out: &str, threads: usize, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["run", "baseline", "--draws", "20", "--seed", "7", "--end-year", "2028", "--out", out, "-q"];
+    args.extend_from_slice(extra);
+    let o = carecast_threads(&args, dir, threads);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read(dir.join(out).join("projection.csv")).expect("projection.csv")
+}
+
+#[test]
+fn same_seed_gives_identical_files_whatever_the_thread_count() {
+    let dir = tempdir();
+    let a = draws(dir.path(), "a", 2, &[]);
+    let b = draws(dir.path(), "b", 2, &[]);
+    assert!(a == b, "two runs with the same seed differ");
+    let one = draws(dir.path(), "one", 1, &[]);
+    assert!(one == a, "RAYON_NUM_THREADS=1 and 2 differ");
+    let other_seed = carecast_threads(
+        &["run", "baseline", "--draws", "20", "--seed", "8", "--end-year", "2028", "--out", "c", "-q"],
+        dir.path(),
+        2,
+    );
+    assert!(other_seed.status.success());
+    assert!(std::fs::read(dir.path().join("c/projection.csv")).unwrap() != a, "another seed, other draws");
+}
+
+#[test]
+fn percentiles_are_ordered_and_bracket_the_central_run_whose_values_are_unchanged() {
+    let dir = tempdir();
+    draws(dir.path(), "mc", 2, &[]);
+    let plain = carecast_threads(&["run", "baseline", "--end-year", "2028", "--out", "plain", "-q"], dir.path(), 2);
+    assert!(plain.status.success());
+    let (header, rows) = read_csv(&dir.path().join("mc/projection.csv"));
+    assert_eq!(header, ["scenario", "year", "measure", "breakdown", "value", "p05", "p25", "p50", "p75", "p95"]);
+    let (plain_header, plain_rows) = read_csv(&dir.path().join("plain/projection.csv"));
+    assert_eq!(plain_header, ["scenario", "year", "measure", "breakdown", "value"], "no extra columns without --draws");
+    assert_eq!(rows.len(), plain_rows.len());
+    for (r, p) in rows.iter().zip(&plain_rows) {
+        assert_eq!(r[..5], p[..], "value column is the plain run's");
+        let q: Vec<f64> = r[5..].iter().map(|v| v.parse().unwrap()).collect();
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "percentiles ordered: {r:?}");
+    }
+    let col = |i: usize| {
+        rows.iter()
+            .find(|r| r[1] == "2028" && r[2] == "children_in_care" && r[3] == "total")
+            .map(|r| r[i].parse::<f64>().unwrap())
+            .unwrap()
+    };
+    let central = value(&rows, "children_in_care", "total", 2028).unwrap();
+    let (p05, p50, p95) = (col(5), col(7), col(9));
+    assert!(p05 < p95, "draws vary: {p05} {p95}");
+    assert!(p05 <= central && central <= p95, "central {central} outside [{p05}, {p95}]");
+    // Process noise alone is small nationally (a few hundred children) and centred on the central run.
+    draws(dir.path(), "noise", 2, &["--process-noise"]);
+    let (_, noise) = read_csv(&dir.path().join("noise/projection.csv"));
+    let n = noise.iter().find(|r| r[1] == "2028" && r[2] == "children_in_care" && r[3] == "total").unwrap();
+    let (n05, n95): (f64, f64) = (n[5].parse().unwrap(), n[9].parse().unwrap());
+    assert!(n05 <= central && central <= n95 && n95 - n05 < 0.02 * central, "noise band [{n05}, {n95}]");
+    assert!(p50.is_finite());
+}
+
+#[test]
+fn draws_flags_are_validated() {
+    let dir = tempdir();
+    let zero = carecast_threads(&["run", "--draws", "0", "--out", "z"], dir.path(), 1);
+    assert!(!zero.status.success());
+    assert!(!dir.path().join("z").exists(), "no output on a bad argument");
+    let seed_alone = carecast_threads(&["run", "--seed", "3", "--out", "s"], dir.path(), 1);
+    assert!(!seed_alone.status.success(), "--seed needs --draws");
+}
