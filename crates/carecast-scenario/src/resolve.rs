@@ -182,6 +182,13 @@ pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built,
             }
         })?
         .clone();
+    if matches!(area.level.as_str(), "former_la" | "la_group") {
+        let expected = format!("a current council or England; {} is not one: {}", area.name, area.note);
+        return Err(match &opts.area {
+            Some(_) => ScenarioError::Key { file: "--la".into(), key: "--la".into(), expected },
+            None => loaded.key_error("scenario.area", expected),
+        });
+    }
     let code = area.code.as_str();
     let data = crate::area_data::AreaData::new(seeds, &area);
 

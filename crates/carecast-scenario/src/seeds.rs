@@ -161,6 +161,8 @@ pub struct Area {
     pub level: String,
     /// Region code.
     pub region_code: String,
+    /// Notes from areas.csv (local government reorganisation and the like).
+    pub note: String,
 }
 
 /// Key of a breakdown cell: (area, year, table, dimension, category).
@@ -207,6 +209,7 @@ impl Seeds {
                 let t = CsvTable::parse(path, text, &["area_code", "dfe_number", "name", "level", "region_code"])?;
                 let (c, d, n, l, r) =
                     (t.col("area_code"), t.col("dfe_number"), t.col("name"), t.col("level"), t.col("region_code"));
+                let note = t.col("note");
                 for (_, row) in t.rows() {
                     self.areas.push(Area {
                         code: t.text(row, c).into(),
@@ -214,6 +217,7 @@ impl Seeds {
                         name: t.text(row, n).into(),
                         level: t.text(row, l).into(),
                         region_code: t.text(row, r).into(),
+                        note: t.text(row, note).into(),
                     });
                 }
             }

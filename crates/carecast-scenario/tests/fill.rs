@@ -21,6 +21,7 @@ fn area(code: &str, level: &str, region: &str) -> Area {
         name: format!("Test {code}"),
         level: level.into(),
         region_code: region.into(),
+        note: String::new(),
     }
 }
 
