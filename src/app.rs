@@ -44,6 +44,7 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
     let built = build(&loaded, &seeds, &opts).with_context(|| format!("resolving scenario `{}`", c.scenario))?;
     let projection = built.run().context("running the model")?;
     let out = c.out.clone().unwrap_or_else(|| std::path::Path::new("out").join(&built.name));
+    let mut quantiles = None;
     let bands = match &c.montecarlo {
         Some(spec) => {
             let central_rows = carecast_core::rows::rows(&built.name, &built.model.dims, &projection);
@@ -54,7 +55,9 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
                 central: &built,
                 central_rows: &central_rows,
             };
-            Some(crate::montecarlo::run(spec, inputs, c.quiet)?)
+            let bands = crate::montecarlo::run(spec, inputs, c.quiet)?;
+            quantiles = Some(crate::montecarlo::quantile_map(&central_rows, &bands));
+            Some(crate::montecarlo::table(&central_rows, &bands))
         }
         None => None,
     };
@@ -67,6 +70,7 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
         crate::charts::write_charts(
             &out.join("charts"),
             &[(&built, &projection)],
+            quantiles.as_ref(),
             carecast_plot::Formats::BOTH,
             carecast_plot::DEFAULT_SIZE_PX,
         )
@@ -102,7 +106,7 @@ fn run_many(
 fn plot(c: &PlotConfig) -> Result<()> {
     let runs = run_many(&c.scenarios, c.la.as_deref())?;
     let refs: Vec<_> = runs.iter().map(|(b, p)| (b, p)).collect();
-    let files = crate::charts::write_charts(&c.out, &refs, c.formats, c.size_px)
+    let files = crate::charts::write_charts(&c.out, &refs, None, c.formats, c.size_px)
         .with_context(|| format!("writing charts to {}", c.out.display()))?;
     if !c.quiet {
         eprintln!("wrote {} chart files to {}", files.len(), c.out.display());

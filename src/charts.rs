@@ -5,11 +5,12 @@
 //! plus [`write_charts`] to put them on disk. What it is not: a renderer (that
 //! is carecast-plot) or a model (every number comes from the tidy rows).
 
+use crate::montecarlo::Quantiles;
 use anyhow::{Context, Result};
 use carecast_core::Projection;
 use carecast_core::Row;
 use carecast_core::rows::rows;
-use carecast_plot::{Chart, ChartKind, ChartText, Formats, LineStyle, Series, ValueFormat};
+use carecast_plot::{Band, Chart, ChartKind, ChartText, Formats, LineStyle, Series, ValueFormat};
 use carecast_report::financial_year_label;
 use carecast_scenario::Built;
 use std::path::{Path, PathBuf};
@@ -121,8 +122,41 @@ fn weeks_costs(run: &RunRows<'_>, year: i32) -> (Vec<f64>, Vec<f64>, f64) {
     (weeks, costs, other)
 }
 
+/// Legend labels of the Monte Carlo fan bands.
+pub const BAND_90_LABEL: &str = "90% range (p05-p95)";
+/// Legend label of the inner fan band.
+pub const BAND_50_LABEL: &str = "50% range (p25-p75)";
+
+/// The nested fan bands (p05-p95 under p25-p75) of (measure, breakdown) from
+/// Monte Carlo quantiles, in palette colour `colour`; empty if there are none.
+fn fan(quantiles: &Quantiles, measure: &str, breakdown: &str, colour: usize) -> Vec<Band> {
+    let q: Vec<(i32, [f64; 5])> = quantiles
+        .iter()
+        .filter(|((m, b, _), _)| m == measure && b == breakdown)
+        .map(|((_, _, y), v)| (*y, *v))
+        .collect();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let band = |label: &str, lo: usize, hi: usize| Band {
+        colour: Some(colour),
+        ..Band::new(label, q.iter().map(|(y, v)| (*y, v[lo], v[hi])).collect())
+    };
+    vec![band(BAND_90_LABEL, 0, 4), band(BAND_50_LABEL, 1, 3)]
+}
+
 /// Builds every applicable chart for the runs (the first run is the base).
 pub fn build_charts(runs: &[(&Built, &Projection)], size_px: (u32, u32)) -> Vec<NamedChart> {
+    build_charts_with(runs, None, size_px)
+}
+
+/// [`build_charts`], with Monte Carlo quantiles of the first run (if any)
+/// drawn as fans on the children-in-care chart and on a CSC spend chart.
+pub fn build_charts_with(
+    runs: &[(&Built, &Projection)],
+    quantiles: Option<&Quantiles>,
+    size_px: (u32, u32),
+) -> Vec<NamedChart> {
     let runs: Vec<RunRows<'_>> =
         runs.iter().map(|(b, p)| RunRows { built: b, rows: rows(&b.name, &b.model.dims, p) }).collect();
     let Some(first) = runs.first() else {
@@ -149,19 +183,52 @@ pub fn build_charts(runs: &[(&Built, &Projection)], size_px: (u32, u32)) -> Vec<
             .with_colour(i + 1),
         );
     }
+    let cic_bands = quantiles.map_or_else(Vec::new, |q| fan(q, "children_in_care", "total", 1));
+    let fan_note = if cic_bands.is_empty() { "" } else { "; shaded: Monte Carlo ranges of the first projection" };
     push(
         "01_children_in_care",
         Chart::new(
             text(
                 format!("Children looked after, {area}"),
-                format!("Published 2015-2025 and projection ({names}); {DATA_VINTAGE}"),
+                format!("Published 2015-2025 and projection ({names}){fan_note}; {DATA_VINTAGE}"),
                 "Year (at 31 March)",
                 "Children looked after (count)",
             ),
             ValueFormat::Count,
-            ChartKind::Lines { series: lines, bands: vec![] },
+            ChartKind::Lines { series: lines, bands: cic_bands },
         ),
     );
+
+    // (4a) CSC spend with its Monte Carlo fan, when there are quantiles.
+    let spend_bands = quantiles.map_or_else(Vec::new, |q| fan(q, "csc_spend_gbp_cash", "total", 1));
+    if !spend_bands.is_empty() {
+        let mut spend_lines = Vec::new();
+        let published = series(&history, "csc_spend_gbp_cash", "total");
+        if !published.is_empty() {
+            spend_lines.push(Series::new("Published (S251)", published, LineStyle::Solid).with_colour(0));
+        }
+        spend_lines.push(
+            Series::new(
+                format!("Projection: {}", first.built.name),
+                series(&first.rows, "csc_spend_gbp_cash", "total"),
+                LineStyle::Dashed,
+            )
+            .with_colour(1),
+        );
+        push(
+            "04a_csc_spend_range",
+            Chart::new(
+                text(
+                    format!("Children's social care spend, {area}"),
+                    format!("Scenario {}; cash; shaded: Monte Carlo ranges; {DATA_VINTAGE}", first.built.name),
+                    "Financial year (ending 31 March)",
+                    "£ per year (cash)",
+                ),
+                ValueFormat::MoneyGbp,
+                ChartKind::Lines { series: spend_lines, bands: spend_bands },
+            ),
+        );
+    }
 
     // (2) Placement mix, first run.
     let years: Vec<i32> = series(&first.rows, "children_in_care", "total").iter().map(|p| p.0).collect();
@@ -397,14 +464,17 @@ pub fn build_charts(runs: &[(&Built, &Projection)], size_px: (u32, u32)) -> Vec<
 }
 
 /// Writes every applicable chart into `dir` as `<stem>.png` / `<stem>.svg`;
-/// returns the files written.
+/// returns the files written. With Monte Carlo `quantiles` (of the first
+/// run) the children-in-care chart gets p05-p95 and p25-p75 fans and a CSC
+/// spend chart with the same fans is added; without, nothing changes.
 pub fn write_charts(
     dir: &Path,
     runs: &[(&Built, &Projection)],
+    quantiles: Option<&Quantiles>,
     formats: Formats,
     size_px: (u32, u32),
 ) -> Result<Vec<PathBuf>> {
-    write_named(dir, &build_charts(runs, size_px), formats)
+    write_named(dir, &build_charts_with(runs, quantiles, size_px), formats)
 }
 
 /// Writes already-built charts into `dir`; returns the files written.

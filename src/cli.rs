@@ -112,6 +112,19 @@ enum Command {
         /// Whole-horizon measure to rank the options by.
         #[arg(long, default_value = "npv_cost_gbp")]
         rank_by: String,
+        /// Monte Carlo: run N draws of every scenario with common random numbers and add the
+        /// probability of being cheaper and NPV quantiles.
+        #[arg(long, value_name = "N")]
+        draws: Option<u64>,
+        /// Monte Carlo: draw d of every scenario uses seed S + d.
+        #[arg(long, value_name = "S", default_value_t = 0, requires = "draws")]
+        seed: u64,
+        /// Monte Carlo: draw ranged assumptions only (default: with process noise too).
+        #[arg(long, requires = "draws")]
+        parameter_uncertainty: bool,
+        /// Monte Carlo: random flows of whole children only (default: with parameter uncertainty too).
+        #[arg(long, requires = "draws")]
+        process_noise: bool,
     },
     /// Calibrate a scenario from a council's own SSDA903 return (episodes, header, optional UASC tables).
     Calibrate {
@@ -309,6 +322,29 @@ fn check_years(start_year: Option<i32>, end_year: Option<i32>) -> Result<(), Str
     Ok(())
 }
 
+/// The Monte Carlo settings of `--draws` and its flags: with neither
+/// `--parameter-uncertainty` nor `--process-noise`, both are on.
+fn montecarlo_spec(
+    draws: Option<u64>,
+    seed: u64,
+    parameter_uncertainty: bool,
+    process_noise: bool,
+) -> Result<Option<crate::montecarlo::MonteCarloSpec>, String> {
+    Ok(match draws {
+        Some(0) => return Err("--draws must be at least 1".into()),
+        Some(draws) => {
+            let both = !parameter_uncertainty && !process_noise;
+            Some(crate::montecarlo::MonteCarloSpec {
+                draws,
+                seed,
+                parameter_uncertainty: parameter_uncertainty || both,
+                process_noise: process_noise || both,
+            })
+        }
+        None => None,
+    })
+}
+
 fn validate(args: Args, command_line: String) -> Result<Config, String> {
     Ok(match args.command {
         Command::Run {
@@ -324,19 +360,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
             process_noise,
         } => {
             check_years(start_year, end_year)?;
-            let montecarlo = match draws {
-                Some(0) => return Err("--draws must be at least 1".into()),
-                Some(draws) => {
-                    let both = !parameter_uncertainty && !process_noise;
-                    Some(crate::montecarlo::MonteCarloSpec {
-                        draws,
-                        seed,
-                        parameter_uncertainty: parameter_uncertainty || both,
-                        process_noise: process_noise || both,
-                    })
-                }
-                None => None,
-            };
+            let montecarlo = montecarlo_spec(draws, seed, parameter_uncertainty, process_noise)?;
             Config::Run(RunConfig {
                 scenario: scenario.unwrap_or_else(|| "baseline".into()),
                 out,
@@ -361,9 +385,21 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
         Command::Validate { files } => Config::Validate { files },
         Command::Explain { scenario } => Config::Explain { scenario },
         Command::Scenarios => Config::Scenarios,
-        Command::Compare { base, options, out, start_year, end_year, rank_by } => {
+        Command::Compare {
+            base,
+            options,
+            out,
+            start_year,
+            end_year,
+            rank_by,
+            draws,
+            seed,
+            parameter_uncertainty,
+            process_noise,
+        } => {
             crate::compare::check_rank_by(&rank_by)?;
             check_years(start_year, end_year)?;
+            let montecarlo = montecarlo_spec(draws, seed, parameter_uncertainty, process_noise)?;
             Config::Compare(crate::compare::CompareConfig {
                 base,
                 options,
@@ -373,6 +409,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 rank_by,
                 quiet: args.quiet,
                 la: args.la.clone(),
+                montecarlo,
             })
         }
         Command::Sensitivity { scenario, measure, year, out } => {

@@ -15,7 +15,9 @@ use carecast_core::rows::rows;
 use carecast_report::{
     Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, format_gbp_pounds, write_csv,
 };
-use carecast_scenario::{RunOptions, Seeds, build, load};
+use carecast_scenario::loader::{RangedParam, ranged_params};
+use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build, load};
+use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// HM Treasury Green Book social time preference rate (years 0-30).
@@ -30,6 +32,15 @@ pub const WHOLE_HORIZON_MEASURES: [&str; 7] = [
     "cost_per_child_year_avoided_gbp",
     "payback_year",
     "cumulative_gap_gbp",
+];
+
+/// Whole-horizon measures added per option with `--draws`.
+pub const UNCERTAINTY_MEASURES: [&str; 5] = [
+    "probability_cheaper_than_base",
+    "probability_cheapest",
+    "npv_cost_gbp_p05",
+    "npv_cost_gbp_p50",
+    "npv_cost_gbp_p95",
 ];
 
 /// `carecast compare` settings.
@@ -51,6 +62,8 @@ pub struct CompareConfig {
     pub rank_by: String,
     /// Suppress progress output.
     pub quiet: bool,
+    /// Monte Carlo draws of every scenario (common random numbers), if asked for.
+    pub montecarlo: Option<crate::montecarlo::MonteCarloSpec>,
 }
 
 /// Checks a `--rank-by` measure; the error lists the valid ones.
@@ -215,8 +228,109 @@ fn rank(metrics: &[Metrics], measure: &str) -> Vec<usize> {
     order
 }
 
+/// Monte Carlo whole-horizon measures of one option against the base.
+#[derive(Debug, Clone, PartialEq)]
+struct Uncertainty {
+    /// Share of draws in which the option's NPV cost against the base is below 0.
+    probability_cheaper: f64,
+    /// Share of draws in which the option's NPV is strictly below the base's
+    /// and every other option's (ties count for no one).
+    probability_cheapest: f64,
+    /// 5th, 50th and 95th percentiles of the option-minus-base NPV over the draws.
+    npv: [f64; 3],
+}
+
+impl Uncertainty {
+    /// The value of a measure in [`UNCERTAINTY_MEASURES`].
+    fn get(&self, measure: &str) -> f64 {
+        match measure {
+            "probability_cheaper_than_base" => self.probability_cheaper,
+            "probability_cheapest" => self.probability_cheapest,
+            "npv_cost_gbp_p05" => self.npv[0],
+            "npv_cost_gbp_p50" => self.npv[1],
+            _ => self.npv[2],
+        }
+    }
+}
+
+/// The summaries of per-draw NPVs: `npvs[d][k]` is option k's option-minus-base
+/// NPV in draw d.
+fn summarise(npvs: &[Vec<f64>], options: usize) -> Vec<Uncertainty> {
+    let n = npvs.len() as f64;
+    (0..options)
+        .map(|k| {
+            let cheaper = npvs.iter().filter(|draw| draw[k] < 0.0).count() as f64;
+            let cheapest = npvs
+                .iter()
+                .filter(|draw| draw[k] < 0.0 && draw.iter().enumerate().all(|(j, v)| j == k || draw[k] < *v))
+                .count() as f64;
+            let mut sorted: Vec<f64> = npvs.iter().map(|draw| draw[k]).collect();
+            sorted.sort_by(f64::total_cmp);
+            let q = |p: f64| crate::montecarlo::percentile(&sorted, p);
+            Uncertainty {
+                probability_cheaper: cheaper / n,
+                probability_cheapest: cheapest / n,
+                npv: [q(0.05), q(0.5), q(0.95)],
+            }
+        })
+        .collect()
+}
+
+/// What the draws of every scenario need.
+struct DrawInputs<'a> {
+    seeds: &'a Seeds,
+    opts: &'a RunOptions,
+    /// Base first, then the options.
+    loaded: &'a [Loaded],
+    built: &'a [Built],
+    central_rows: &'a [Vec<Row>],
+    start_year: i32,
+    end_year: i32,
+}
+
+/// Runs draw `d` of every scenario with common random numbers and returns
+/// each option's option-minus-base NPV.
+fn draw_npvs(
+    spec: &crate::montecarlo::MonteCarloSpec,
+    d: u64,
+    x: &DrawInputs<'_>,
+    params: &[Vec<RangedParam>],
+) -> Result<Vec<f64>> {
+    let mut series = Vec::with_capacity(x.built.len());
+    for i in 0..x.built.len() {
+        let inputs = crate::montecarlo::Inputs {
+            loaded: &x.loaded[i],
+            seeds: x.seeds,
+            opts: x.opts,
+            central: &x.built[i],
+            central_rows: &x.central_rows[i],
+        };
+        let r = crate::montecarlo::draw_rows(spec, d, inputs, &params[i], crate::montecarlo::Streams::Keyed)
+            .with_context(|| format!("scenario `{}`", x.built[i].name))?;
+        series.push(Series::from_rows(&x.built[i].name, x.start_year, x.end_year, &r)?);
+    }
+    Ok(series[1..].iter().map(|s| Metrics::new(&series[0], s).npv).collect())
+}
+
+/// Runs every draw (in parallel over draws) and summarises each option.
+fn uncertainty(spec: &crate::montecarlo::MonteCarloSpec, x: &DrawInputs<'_>) -> Result<Vec<Uncertainty>> {
+    if spec.draws == 0 {
+        bail!("--draws must be at least 1");
+    }
+    let params: Vec<Vec<RangedParam>> =
+        x.loaded.iter().map(|l| if spec.parameter_uncertainty { ranged_params(l) } else { Vec::new() }).collect();
+    let npvs: Vec<Vec<f64>> = (0..spec.draws)
+        .into_par_iter()
+        .map(|d| {
+            draw_npvs(spec, d, x, &params)
+                .with_context(|| format!("Monte Carlo draw {d} (seed {})", spec.seed.wrapping_add(d)))
+        })
+        .collect::<Result<_>>()?;
+    Ok(summarise(&npvs, x.built.len() - 1))
+}
+
 /// The tidy comparison table `option,measure,year,value`.
-fn comparison_table(base: &Series, options: &[(Series, Metrics)]) -> Table {
+fn comparison_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option<&[Uncertainty]>) -> Table {
     let mut t = Table::new(
         "comparison",
         "carecast comparison of options against a base (tidy long form)",
@@ -249,7 +363,7 @@ fn comparison_table(base: &Series, options: &[(Series, Metrics)]) -> Table {
         push_series(t, s, "gap_gbp", &s.gap);
     };
     yearly(&mut t, base);
-    for (s, m) in options {
+    for (k, (s, m)) in options.iter().enumerate() {
         yearly(&mut t, s);
         let vs = |a: &[f64], b: &[f64]| -> Vec<Option<f64>> { a.iter().zip(b).map(|(o, b)| Some(o - b)).collect() };
         push_series(&mut t, s, "children_in_care_vs_base", &vs(&s.cic, &base.cic));
@@ -265,11 +379,27 @@ fn comparison_table(base: &Series, options: &[(Series, Metrics)]) -> Table {
                 m.get(measure).map_or(Cell::Empty, Cell::Number),
             ]);
         }
+        if let Some(u) = uncertainty.and_then(|u| u.get(k)) {
+            for measure in UNCERTAINTY_MEASURES {
+                t.push_row(vec![
+                    Cell::Text(s.name.clone()),
+                    Cell::Text(measure.into()),
+                    Cell::Empty,
+                    Cell::Number(u.get(measure)),
+                ]);
+            }
+        }
     }
     t.notes.push(format!(
         "Option minus base. NPV: real-terms CSC spend differences discounted at {:.1}% a year to the first projection year (HM Treasury Green Book). Child-years: mean of the 31 March stocks at the start and end of each year.",
         DISCOUNT_RATE * 100.0
     ));
+    if uncertainty.is_some() {
+        t.notes.push(
+            "Monte Carlo (--draws): draw d of every scenario uses seed S + d and the same draws of the assumptions the scenarios share (common random numbers). probability_cheaper_than_base: share of draws with option-minus-base NPV below 0; probability_cheapest: share of draws in which the option's NPV is strictly below the base's and every other option's; npv_cost_gbp_p05/p50/p95: percentiles of the option-minus-base NPV over the draws."
+                .to_string(),
+        );
+    }
     t
 }
 
@@ -316,11 +446,36 @@ pub fn run(c: &CompareConfig) -> Result<()> {
     let start_year = built[0].model.start_year;
     let end_year = start_year + built[0].model.years.len() as i32;
     let mut series = Vec::with_capacity(built.len());
+    let mut central_rows = Vec::with_capacity(built.len());
     for (s, b) in specs.iter().zip(&built) {
         let projection = b.run().with_context(|| format!("running scenario `{s}`"))?;
         let r = rows(&b.name, &b.model.dims, &projection);
         series.push(Series::from_rows(&b.name, start_year, end_year, &r)?);
+        central_rows.push(r);
     }
+    let uncertainty = match &c.montecarlo {
+        Some(spec) => {
+            if !c.quiet {
+                eprintln!(
+                    "{} Monte Carlo draws of {} scenarios (common random numbers), seeds from {}",
+                    spec.draws,
+                    built.len(),
+                    spec.seed
+                );
+            }
+            let x = DrawInputs {
+                seeds: &seeds,
+                opts: &opts,
+                loaded: &loaded,
+                built: &built,
+                central_rows: &central_rows,
+                start_year,
+                end_year,
+            };
+            Some(uncertainty(spec, &x)?)
+        }
+        None => None,
+    };
     let base = series.remove(0);
     let options: Vec<(Series, Metrics)> = series
         .into_iter()
@@ -329,11 +484,11 @@ pub fn run(c: &CompareConfig) -> Result<()> {
             (s, m)
         })
         .collect();
-    let table = comparison_table(&base, &options);
+    let table = comparison_table(&base, &options, uncertainty.as_deref());
     std::fs::create_dir_all(&c.out).with_context(|| format!("creating {}", c.out.display()))?;
     let path = c.out.join("comparison.csv");
     write_csv(&path, &table).with_context(|| format!("writing {}", path.display()))?;
-    print_table(&base, &options, &c.rank_by);
+    print_table(&base, &options, uncertainty.as_deref(), &c.rank_by);
     if !c.quiet {
         eprintln!("wrote {}", path.display());
     }
@@ -345,7 +500,7 @@ fn signed_count(v: f64) -> String {
     if v.round() > 0.0 { format!("+{s}") } else { s }
 }
 
-fn print_table(base: &Series, options: &[(Series, Metrics)], rank_by: &str) {
+fn print_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option<&[Uncertainty]>, rank_by: &str) {
     let end = base.end_year();
     println!(
         "Options against `{}`, {} to {} (31 March {}; £ in financial years {}-{:02} to {}-{:02}); ranked by {rank_by}",
@@ -359,8 +514,8 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], rank_by: &str) {
         end.rem_euclid(100),
     );
     let name_width = options.iter().map(|(s, _)| s.name.chars().count()).max().unwrap_or(6).max(6);
-    let widths = [name_width, 10, 9, 16, 12, 12, 15, 8];
-    let header = [
+    let mut widths = vec![name_width, 10, 9, 16, 12, 12, 15, 8];
+    let mut header = vec![
         "option".to_string(),
         format!("CiC {end}"),
         "vs base".to_string(),
@@ -370,9 +525,13 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], rank_by: &str) {
         "£ per child-yr".to_string(),
         "payback".to_string(),
     ];
+    if uncertainty.is_some() {
+        widths.extend([10, 11, 12, 12, 12]);
+        header.extend(["P(cheaper)", "P(cheapest)", "NPV p05", "NPV p50", "NPV p95"].map(String::from));
+    }
     let line = |cells: &[String]| {
         let mut s = format!("{:<w$}", cells[0], w = widths[0]);
-        for (c, w) in cells.iter().zip(widths).skip(1) {
+        for (c, w) in cells.iter().zip(&widths).skip(1) {
             s.push_str(&format!(" {c:>w$}"));
         }
         println!("{}", s.trim_end());
@@ -383,7 +542,7 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], rank_by: &str) {
     for i in rank(&metrics, rank_by) {
         let (s, m) = &options[i];
         let cic_end = s.cic.last().copied().unwrap_or(f64::NAN);
-        line(&[
+        let mut cells = vec![
             s.name.clone(),
             format_count(cic_end),
             signed_count(cic_end - base_end),
@@ -392,7 +551,13 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], rank_by: &str) {
             format_count(m.child_years_avoided),
             m.cost_per_child_year.map_or_else(String::new, format_gbp_pounds),
             m.payback_year.map_or_else(String::new, |y| y.to_string()),
-        ]);
+        ];
+        if let Some(u) = uncertainty.and_then(|u| u.get(i)) {
+            cells.push(format!("{:.0}%", 100.0 * u.probability_cheaper));
+            cells.push(format!("{:.0}%", 100.0 * u.probability_cheapest));
+            cells.extend(u.npv.iter().map(|v| format_gbp_millions(v / 1e6)));
+        }
+        line(&cells);
     }
     println!(
         "option minus base; CSC = children's social care; NPV of real-terms CSC spend at {:.1}% a year to {}-{:02} (HM Treasury Green Book); child-years in care avoided over the horizon",
@@ -400,6 +565,11 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], rank_by: &str) {
         base.start_year,
         (base.start_year + 1).rem_euclid(100),
     );
+    if uncertainty.is_some() {
+        println!(
+            "P(cheaper): share of Monte Carlo draws in which the option's NPV cost is below the base's; P(cheapest): below the base and every other option; NPV p05-p95: range of the NPV over the draws"
+        );
+    }
 }
 
 #[cfg(test)]
@@ -438,6 +608,19 @@ mod tests {
         assert_eq!(same.npv, 0.0);
         assert_eq!(same.cost_per_child_year, None);
         assert_eq!(same.payback_year, Some(2026));
+    }
+
+    #[test]
+    fn draw_summaries_by_hand() {
+        // Two options over four draws; a tie in the last draw counts for neither.
+        let npvs = vec![vec![-2.0, -1.0], vec![1.0, -1.0], vec![-1.0, 3.0], vec![-1.0, -1.0]];
+        let u = summarise(&npvs, 2);
+        assert_eq!(u[0].probability_cheaper, 0.75);
+        assert_eq!(u[0].probability_cheapest, 0.5);
+        assert_eq!(u[1].probability_cheaper, 0.75);
+        assert_eq!(u[1].probability_cheapest, 0.25);
+        assert_eq!(u[1].npv[1], -1.0);
+        assert!(u[0].npv[0] <= u[0].npv[1] && u[0].npv[1] <= u[0].npv[2]);
     }
 
     #[test]

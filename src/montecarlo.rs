@@ -25,6 +25,7 @@ use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
 use carecast_scenario::loader::{RangedParam, ranged_params, with_value};
 use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Percentiles written, with their column names.
@@ -81,7 +82,32 @@ fn share_group(key: &str) -> Option<&str> {
 /// sum to (1 minus any shares that are not ranged), holding any share that the
 /// rescaling pushes outside its [low, high] at that bound.
 pub fn draw_values(params: &[RangedParam], rng: &mut Stochastic) -> Vec<f64> {
-    let mut values: Vec<f64> = params.iter().map(|p| triangular(p.low, p.value, p.high, rng.uniform())).collect();
+    let uniforms: Vec<f64> = params.iter().map(|_| rng.uniform()).collect();
+    draw_values_from(params, &uniforms)
+}
+
+/// One uniform per ranged parameter, determined by the seed and the
+/// parameter's key only (not its position): scenarios that share a parameter
+/// get the same uniform for it in the same draw (common random numbers), and
+/// so the same quantile of its own (low, central, high) distribution.
+pub fn keyed_uniforms(params: &[RangedParam], seed: u64) -> Vec<f64> {
+    params
+        .iter()
+        .map(|p| {
+            // FNV-1a of the key, mixed with the seed; Stochastic::new scrambles it further.
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in p.key.bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            Stochastic::new(h ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)).uniform()
+        })
+        .collect()
+}
+
+/// [`draw_values`] from given uniforms (one per parameter, in `params` order).
+pub fn draw_values_from(params: &[RangedParam], uniforms: &[f64]) -> Vec<f64> {
+    let mut values: Vec<f64> =
+        params.iter().zip(uniforms).map(|(p, &u)| triangular(p.low, p.value, p.high, u)).collect();
     let mut groups: Vec<&str> = params.iter().filter_map(|p| share_group(&p.key)).collect();
     groups.sort_unstable();
     groups.dedup();
@@ -134,13 +160,35 @@ pub struct Inputs<'a> {
     pub central_rows: &'a [Row],
 }
 
-/// The row values of one draw, in the central rows' order.
-fn one_draw(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, params: &[RangedParam]) -> Result<Vec<f64>> {
+/// How a draw's random numbers are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streams {
+    /// One generator seeded `S + d`: parameter uniforms in parameter order,
+    /// then the process noise (`carecast run --draws`).
+    Sequential,
+    /// Parameter uniforms keyed by parameter name ([`keyed_uniforms`]) and the
+    /// process noise from a fresh generator seeded `S + d`, so scenarios that
+    /// share parameters share their draws (`carecast compare --draws`).
+    Keyed,
+}
+
+/// The tidy rows of draw `d` (checked to have the central rows' shape).
+pub fn draw_rows(
+    spec: &MonteCarloSpec,
+    d: u64,
+    inputs: Inputs<'_>,
+    params: &[RangedParam],
+    streams: Streams,
+) -> Result<Vec<Row>> {
     let Inputs { loaded, seeds, opts, central, central_rows } = inputs;
-    let mut rng = Stochastic::new(spec.seed.wrapping_add(d));
+    let seed = spec.seed.wrapping_add(d);
+    let mut rng = Stochastic::new(seed);
     let drawn;
     let built = if spec.parameter_uncertainty {
-        let values = draw_values(params, &mut rng);
+        let values = match streams {
+            Streams::Sequential => draw_values(params, &mut rng),
+            Streams::Keyed => draw_values_from(params, &keyed_uniforms(params, seed)),
+        };
         let mut varied = loaded.clone();
         for (p, v) in params.iter().zip(values) {
             varied = with_value(&varied, &p.key, v).with_context(|| format!("setting `{}` to {v}", p.key))?;
@@ -160,7 +208,12 @@ fn one_draw(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, params: &[RangedP
     if !same_shape {
         bail!("the draw's rows differ from the central run's (a drawn assumption changed the model's dimensions)");
     }
-    Ok(drawn_rows.into_iter().map(|r| r.value).collect())
+    Ok(drawn_rows)
+}
+
+/// The row values of one draw, in the central rows' order.
+fn one_draw(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, params: &[RangedParam]) -> Result<Vec<f64>> {
+    Ok(draw_rows(spec, d, inputs, params, Streams::Sequential)?.into_iter().map(|r| r.value).collect())
 }
 
 /// Runs the draws and returns, per central row, its percentiles (in [`PERCENTILES`] order).
@@ -188,6 +241,14 @@ pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64
         .collect())
 }
 
+/// Percentiles by (measure, breakdown, year), in [`PERCENTILES`] order, for charts.
+pub type Quantiles = BTreeMap<(String, String, i32), [f64; 5]>;
+
+/// The percentiles of each central row, keyed by (measure, breakdown, year).
+pub fn quantile_map(central_rows: &[Row], bands: &[[f64; 5]]) -> Quantiles {
+    central_rows.iter().zip(bands).map(|(r, b)| ((r.measure.to_string(), r.breakdown.clone(), r.year), *b)).collect()
+}
+
 /// The tidy table with the percentile columns appended.
 pub fn table(central_rows: &[Row], bands: &[[f64; 5]]) -> Table {
     let mut t = crate::output::rows_table("projection", central_rows);
@@ -198,8 +259,8 @@ pub fn table(central_rows: &[Row], bands: &[[f64; 5]]) -> Table {
     t
 }
 
-/// Runs the draws and returns the projection table with percentile columns.
-pub fn run(spec: &MonteCarloSpec, inputs: Inputs<'_>, quiet: bool) -> Result<Table> {
+/// Runs the draws and returns the percentiles of each central row (in [`PERCENTILES`] order).
+pub fn run(spec: &MonteCarloSpec, inputs: Inputs<'_>, quiet: bool) -> Result<Vec<[f64; 5]>> {
     if !quiet {
         let what = match (spec.parameter_uncertainty, spec.process_noise) {
             (true, true) => "parameter uncertainty and process noise",
@@ -209,8 +270,7 @@ pub fn run(spec: &MonteCarloSpec, inputs: Inputs<'_>, quiet: bool) -> Result<Tab
         };
         eprintln!("{}: {} Monte Carlo draws ({what}), seeds from {}", inputs.central.name, spec.draws, spec.seed);
     }
-    let bands = percentiles(spec, inputs)?;
-    Ok(table(inputs.central_rows, &bands))
+    percentiles(spec, inputs)
 }
 
 /// Writes `projection.csv` (with the percentile columns) into `dir`, atomically.
@@ -234,6 +294,16 @@ mod tests {
         assert!((mean - (a + b + c) / 3.0).abs() < 1e-3, "mean {mean}");
         assert_eq!(triangular(3.0, 3.0, 3.0, 0.7), 3.0);
         assert_eq!(triangular(1.0, 1.0, 2.0, 0.0), 1.0);
+    }
+
+    #[test]
+    fn keyed_uniforms_follow_the_key_not_the_position() {
+        let p = |key: &str| RangedParam { key: key.into(), value: 0.0, low: -1.0, high: 1.0, source: String::new() };
+        let a = keyed_uniforms(&[p("x.growth"), p("y.share")], 5);
+        let b = keyed_uniforms(&[p("z.extra"), p("y.share"), p("x.growth")], 5);
+        assert_eq!((a[0], a[1]), (b[2], b[1]));
+        assert!(a.iter().all(|u| (0.0..1.0).contains(u)));
+        assert_ne!(keyed_uniforms(&[p("x.growth")], 6)[0], a[0], "another seed, another draw");
     }
 
     #[test]

@@ -135,6 +135,10 @@ fn differences_are_option_minus_base_and_self_comparison_is_zero() {
     assert_eq!(whole(&same, "baseline", "child_years_in_care_avoided"), 0.0);
     let cost = same.iter().find(|r| r[0] == "baseline" && r[1] == "cost_per_child_year_avoided_gbp").unwrap();
     assert_eq!(cost[3], "", "no cost per child-year when none are avoided");
+    assert!(
+        !same.iter().chain(&rows).any(|r| r[1].starts_with("probability_") || r[1].starts_with("npv_cost_gbp_p")),
+        "no Monte Carlo measures without --draws"
+    );
 }
 
 #[test]
@@ -212,4 +216,48 @@ fn different_start_years_need_start_year() {
     // With --start-year both run from the same stock.
     let (_, rows) = compare(dir.path(), &["baseline", "early.toml", "--start-year", "2025"], "ok");
     assert_eq!(whole(&rows, "early", "npv_cost_gbp"), 0.0);
+}
+
+const MC_MEASURES: [&str; 5] = [
+    "probability_cheaper_than_base",
+    "probability_cheapest",
+    "npv_cost_gbp_p05",
+    "npv_cost_gbp_p50",
+    "npv_cost_gbp_p95",
+];
+
+#[test]
+fn draws_are_reproducible_and_a_falling_population_is_almost_surely_cheaper() {
+    let dir = tempdir();
+    option_toml(dir.path(), "fastfall.toml", "fastfall", -0.02, -0.03, -0.01);
+    let args = ["baseline", "fastfall.toml", "--draws", "20", "--seed", "11", "--end-year", "2028", "-q"];
+    let (stdout, rows) = compare(dir.path(), &args, "a");
+    compare(dir.path(), &args, "b");
+    let bytes = |out: &str| std::fs::read(dir.path().join(out).join("comparison.csv")).unwrap();
+    assert!(bytes("a") == bytes("b"), "two runs with the same seed differ");
+    for m in ["probability_cheaper_than_base", "probability_cheapest"] {
+        let p = whole(&rows, "fastfall", m);
+        assert!((0.0..=1.0).contains(&p), "{m} {p}");
+    }
+    let cheaper = whole(&rows, "fastfall", "probability_cheaper_than_base");
+    assert!(cheaper > 0.9, "a population falling 2% a year is cheaper in most draws: {cheaper}");
+    // With one option, cheapest means cheaper than the base.
+    assert_eq!(whole(&rows, "fastfall", "probability_cheapest"), cheaper);
+    let q: Vec<f64> = ["npv_cost_gbp_p05", "npv_cost_gbp_p50", "npv_cost_gbp_p95"]
+        .iter()
+        .map(|m| whole(&rows, "fastfall", m))
+        .collect();
+    assert!(q[0] <= q[1] && q[1] <= q[2] && q[0] < 0.0, "NPV quantiles {q:?}");
+    assert!(!rows.iter().any(|r| r[0] == "baseline" && MC_MEASURES.contains(&r[1].as_str())), "none for the base");
+    assert!(stdout.contains("P(cheaper)") && stdout.contains("NPV p95"), "extra columns:\n{stdout}");
+}
+
+#[test]
+fn base_against_itself_under_draws_is_never_cheaper() {
+    let dir = tempdir();
+    let (_, rows) =
+        compare(dir.path(), &["baseline", "baseline", "--draws", "4", "--seed", "2", "--end-year", "2027", "-q"], "s");
+    for m in MC_MEASURES {
+        assert_eq!(whole(&rows, "baseline", m), 0.0, "{m}");
+    }
 }

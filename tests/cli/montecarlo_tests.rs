@@ -86,3 +86,27 @@ fn draws_flags_are_validated() {
     let seed_alone = carecast_threads(&["run", "--seed", "3", "--out", "s"], dir.path(), 1);
     assert!(!seed_alone.status.success(), "--seed needs --draws");
 }
+
+#[test]
+fn charts_with_draws_have_nested_fans_and_without_do_not() {
+    let dir = tempdir();
+    let args = ["run", "baseline", "--end-year", "2028", "--charts", "-q"];
+    let mut mc = args.to_vec();
+    mc.extend_from_slice(&["--draws", "10", "--out", "mc"]);
+    let o = carecast_threads(&mc, dir.path(), 2);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut plain = args.to_vec();
+    plain.extend_from_slice(&["--out", "plain"]);
+    let o = carecast_threads(&plain, dir.path(), 2);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let cic = svg("mc/charts/01_children_in_care.svg");
+    for label in ["90% range", "50% range"] {
+        assert!(cic.contains(label), "`{label}` in the children-in-care chart with --draws");
+    }
+    let spend = svg("mc/charts/04a_csc_spend_range.svg");
+    assert!(spend.contains("90% range") && spend.contains("50% range"), "CSC spend fan");
+    let plain_cic = svg("plain/charts/01_children_in_care.svg");
+    assert!(!plain_cic.contains("90% range") && !plain_cic.contains("50% range"), "no bands without --draws");
+    assert!(!dir.path().join("plain/charts/04a_csc_spend_range.svg").exists(), "no spend fan without --draws");
+}
