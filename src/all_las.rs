@@ -154,19 +154,19 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
         }
         write_csv(&out.join("failures.csv"), &f)?;
     }
-    println!(
+    outln!(
         "{} — every council: {} of {} run{}",
         national.name,
         councils.len() - failures.len(),
         councils.len(),
         if failures.is_empty() { String::new() } else { format!(" ({} failed: see failures.csv)", failures.len()) }
     );
-    println!("{:>6} {:<18} {:>16} {:>16} {:>9}", "year", "measure", "England", "sum of councils", "diff");
+    outln!("{:>6} {:<18} {:>16} {:>16} {:>9}", "year", "measure", "England", "sum of councils", "diff");
     for (year, measure, national_v, s, rel) in
         printed.iter().filter(|p| p.1 == "children_in_care" || p.1 == "spend_gbp_cash")
     {
         let f = |v: f64| if measure.starts_with("spend") { format_gbp_millions(v / 1e6) } else { format_count(v) };
-        println!("{year:>6} {measure:<18} {:>16} {:>16} {:>8.2}%", f(*national_v), f(*s), rel * 100.0);
+        outln!("{year:>6} {measure:<18} {:>16} {:>16} {:>8.2}%", f(*national_v), f(*s), rel * 100.0);
     }
     for (code, name, e) in &failures {
         eprintln!("warning: {name} ({code}) not run: {e}");

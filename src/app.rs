@@ -22,12 +22,13 @@ pub fn run(config: &Config) -> Result<()> {
         }
         Config::Compare(c) => crate::compare::run(c),
         Config::Calibrate(c) => crate::calibrate903::run(c),
+        Config::CalibrateLa(c) => crate::calibrate_la::run(c),
         Config::Sensitivity(c) => crate::sensitivity::run(c),
         Config::Backtest(c) => crate::backtest::run(c),
         Config::Scenarios => {
             for s in SHIPPED {
                 let title = load(s.name).map(|l| l.file.scenario.title).unwrap_or_default();
-                println!("{:<28} {title}", s.name);
+                outln!("{:<28} {title}", s.name);
             }
             Ok(())
         }
@@ -131,10 +132,10 @@ fn validate(files: &[String]) -> Result<()> {
     for f in files {
         let result = load(f).and_then(|l| build(&l, &seeds, &RunOptions::default()).map(|_| ()));
         match result {
-            Ok(()) => println!("{f}: ok"),
+            Ok(()) => outln!("{f}: ok"),
             Err(e) => {
                 failed += 1;
-                println!("{e}");
+                outln!("{e}");
             }
         }
     }

@@ -456,7 +456,7 @@ fn print_summary(
     let origins: Vec<String> = c.train_until.iter().map(i32::to_string).collect();
     let what = if c.all_las { "every council".to_string() } else { areas[0].1.clone() };
     let ran: BTreeSet<&str> = runs.iter().map(|r| r.code.as_str()).collect();
-    println!(
+    outln!(
         "backtest of {} — {what}, trained to 31 March {}, horizon {} — {} of {} areas",
         c.scenario,
         origins.join(", "),
@@ -464,15 +464,15 @@ fn print_summary(
         ran.len(),
         areas.len()
     );
-    println!("mean absolute percentage error of children in care at 31 March");
+    outln!("mean absolute percentage error of children in care at 31 March");
     let header = format!(
         "{:>7} {:>6} {:>9} {:>9} {:>11} {:>9}",
         "horizon", "areas", "forecasts", "model", "last value", "trend"
     );
     if c.all_las {
-        println!("{header}   {:>15} {:>11} {:>9}", "median: model", "last value", "trend");
+        outln!("{header}   {:>15} {:>11} {:>9}", "median: model", "last value", "trend");
     } else {
-        println!("{header}");
+        outln!("{header}");
     }
     for s in summary {
         let line = format!(
@@ -485,21 +485,16 @@ fn print_summary(
             pct(s.mape[2])
         );
         if c.all_las {
-            println!(
-                "{line}   {:>15} {:>11} {:>9}",
-                pct(s.median_area[0]),
-                pct(s.median_area[1]),
-                pct(s.median_area[2])
-            );
+            outln!("{line}   {:>15} {:>11} {:>9}", pct(s.median_area[0]), pct(s.median_area[1]), pct(s.median_area[2]));
         } else {
-            println!("{line}");
+            outln!("{line}");
         }
     }
-    println!("p05-p95 are empty in backtest.csv: the Monte Carlo is not built yet.");
+    outln!("p05-p95 are empty in backtest.csv: the Monte Carlo is not built yet.");
     if !skipped.is_empty() {
-        println!("skipped ({}; see skipped.csv):", skipped.len());
+        outln!("skipped ({}; see skipped.csv):", skipped.len());
         for (code, name, origin, e) in skipped {
-            println!("  {name} ({code}), data to {origin}: {e}");
+            outln!("  {name} ({code}), data to {origin}: {e}");
         }
     }
 }

@@ -147,9 +147,14 @@ pub fn report(rows: &[CheckRow], dir: &Path) -> Result<()> {
         ]);
     }
     write_csv(&dir.join("check.csv"), &t)?;
-    println!(
+    outln!(
         "{:<9} {:<17} {:>5} {:>12} {:>12} {:>8}  (worst comparison per check and measure)",
-        "check", "measure", "year", "published", "model", "error"
+        "check",
+        "measure",
+        "year",
+        "published",
+        "model",
+        "error"
     );
     let mut keys: Vec<(&str, &str)> = Vec::new();
     for r in rows {
@@ -165,7 +170,7 @@ pub fn report(rows: &[CheckRow], dir: &Path) -> Result<()> {
         if let Some(w) = worst {
             let fmt =
                 |v: f64| if measure.starts_with("spend") { format!("£{:.2}bn", v / 1e9) } else { format_count(v) };
-            println!(
+            outln!(
                 "{:<9} {:<17} {:>5} {:>12} {:>12} {:>7.2}%  {} of {} within {:.0}% ({})",
                 check,
                 measure,

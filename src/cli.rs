@@ -126,14 +126,21 @@ enum Command {
         #[arg(long, requires = "draws")]
         process_noise: bool,
     },
-    /// Calibrate a scenario from a council's own SSDA903 return (episodes, header, optional UASC tables).
+    /// Calibrate a scenario: from a council's own SSDA903 return (--episodes, --header, optional
+    /// --uasc), or with --la from the bundled published data (--from/--to years).
     Calibrate {
         /// Episodes tables (CSV; one per return or stacked with a YEAR column).
-        #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+        #[arg(long, value_name = "FILE", num_args = 1..)]
         episodes: Vec<PathBuf>,
         /// Header tables (CSV; dates of birth).
-        #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+        #[arg(long, value_name = "FILE", num_args = 1..)]
         header: Vec<PathBuf>,
+        /// With --la: the first published 31 March stock used (default 2020).
+        #[arg(long = "from", value_name = "YEAR")]
+        from_year: Option<i32>,
+        /// With --la: the last published year used; the projection starts from its stock (default 2025).
+        #[arg(long = "to", value_name = "YEAR")]
+        to_year: Option<i32>,
         /// UASC tables (CSV), to flag unaccompanied asylum-seeking children.
         #[arg(long, value_name = "FILE", num_args = 1..)]
         uasc: Vec<PathBuf>,
@@ -219,6 +226,8 @@ pub enum Config {
     Compare(crate::compare::CompareConfig),
     /// `carecast calibrate`.
     Calibrate(crate::calibrate903::CalibrateConfig),
+    /// `carecast calibrate --la`.
+    CalibrateLa(crate::calibrate_la::Config),
     /// `carecast sensitivity`.
     Sensitivity(crate::sensitivity::SensitivityConfig),
     /// `carecast backtest`.
@@ -427,12 +436,39 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 quiet: args.quiet,
             })
         }
-        Command::Calibrate { .. } if args.la.is_some() => {
+        Command::Calibrate { episodes, header, uasc, from_year, to_year, name, out, .. } if args.la.is_some() => {
+            if !episodes.is_empty() || !header.is_empty() || !uasc.is_empty() {
+                return Err(
+                    "--la calibrates on the bundled published data: give either --la or --episodes/--header, not both"
+                        .into(),
+                );
+            }
+            for (flag, y) in [("--from", from_year), ("--to", to_year)] {
+                if let Some(y) = y
+                    && !(2020..=2025).contains(&y)
+                {
+                    return Err(format!("{flag} {y}: expected a year with published breakdowns, 2020-2025"));
+                }
+            }
+            if out.as_os_str().is_empty() || out.is_dir() || out.file_name().is_none() {
+                return Err(format!("--out {}: expected a file path such as council.toml", out.display()));
+            }
+            Config::CalibrateLa(crate::calibrate_la::Config {
+                la: args.la.clone().unwrap_or_default(),
+                from: from_year,
+                to: to_year,
+                out,
+                name,
+            })
+        }
+        Command::Calibrate { from_year: Some(_), .. } | Command::Calibrate { to_year: Some(_), .. } => {
             return Err(
-                "--la does not apply to `calibrate --episodes`: the council is the one whose SSDA903 return is given; \
-                        council scenarios from the published data are calibrated by `carecast run --la NAME`"
+                "--from and --to go with --la (published data); for a return use --reference-from/--reference-to"
                     .into(),
             );
+        }
+        Command::Calibrate { ref episodes, ref header, .. } if episodes.is_empty() || header.is_empty() => {
+            return Err("calibrate needs --episodes FILE... and --header FILE... (a council's SSDA903 return), or --la NAME (published data)".into());
         }
         Command::Calibrate {
             episodes,
@@ -444,6 +480,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
             name,
             end_year,
             out,
+            ..
         } => {
             let parse_date = |flag: &str, v: &Option<String>| -> Result<Option<carecast_ssda903::Date>, String> {
                 match v {

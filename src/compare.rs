@@ -502,7 +502,7 @@ fn signed_count(v: f64) -> String {
 
 fn print_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option<&[Uncertainty]>, rank_by: &str) {
     let end = base.end_year();
-    println!(
+    outln!(
         "Options against `{}`, {} to {} (31 March {}; £ in financial years {}-{:02} to {}-{:02}); ranked by {rank_by}",
         base.name,
         base.start_year,
@@ -534,7 +534,7 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option
         for (c, w) in cells.iter().zip(&widths).skip(1) {
             s.push_str(&format!(" {c:>w$}"));
         }
-        println!("{}", s.trim_end());
+        outln!("{}", s.trim_end());
     };
     line(&header);
     let base_end = base.cic.last().copied().unwrap_or(f64::NAN);
@@ -559,14 +559,14 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option
         }
         line(&cells);
     }
-    println!(
+    outln!(
         "option minus base; CSC = children's social care; NPV of real-terms CSC spend at {:.1}% a year to {}-{:02} (HM Treasury Green Book); child-years in care avoided over the horizon",
         DISCOUNT_RATE * 100.0,
         base.start_year,
         (base.start_year + 1).rem_euclid(100),
     );
     if uncertainty.is_some() {
-        println!(
+        outln!(
             "P(cheaper): share of Monte Carlo draws in which the option's NPV cost is below the base's; P(cheapest): below the base and every other option; NPV p05-p95: range of the NPV over the draws"
         );
     }

@@ -43,7 +43,10 @@ pub fn run(spec: &str) -> Result<()> {
         &ancestors,
         parent.as_ref().map(|(l, b, p)| Parent { loaded: l, built: b, projection: p }),
     );
-    print!("{page}");
+    {
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), "{page}");
+    }
     Ok(())
 }
 

@@ -4,10 +4,19 @@
 //! Thin by design: all modelling is in `carecast-core`, all file formats in
 //! `carecast-scenario` (input) and `carecast-report` / `carecast-plot` (output).
 
+/// `println!` that ignores a closed stdout (e.g. `carecast run | head`) instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod all_las;
 mod app;
 mod backtest;
 mod calibrate903;
+mod calibrate_la;
 mod charts;
 mod check;
 mod cli;

@@ -99,14 +99,20 @@ fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> s
 
 /// Prints the headline table.
 pub fn print_summary(built: &Built, projection: &Projection) {
-    println!("{} — {} ({})", built.name, built.title, built.area_name);
-    println!(
+    outln!("{} — {} ({})", built.name, built.title, built.area_name);
+    outln!(
         "{:>6} {:>18} {:>9} {:>9} {:>14} {:>14} {:>14}",
-        "year", "children in care", "starts", "ceased", "CLA spend", "CLA (real)", "CSC spend"
+        "year",
+        "children in care",
+        "starts",
+        "ceased",
+        "CLA spend",
+        "CLA (real)",
+        "CSC spend"
     );
     for y in &projection.years {
         if y.is_start {
-            println!(
+            outln!(
                 "{:>6} {:>18} {:>9} {:>9} {:>14} {:>14} {:>14}",
                 y.year,
                 format_count(y.children_in_care()),
@@ -118,7 +124,7 @@ pub fn print_summary(built: &Built, projection: &Projection) {
             );
             continue;
         }
-        println!(
+        outln!(
             "{:>6} {:>18} {:>9} {:>9} {:>14} {:>14} {:>14}",
             y.year,
             format_count(y.children_in_care()),
@@ -129,7 +135,7 @@ pub fn print_summary(built: &Built, projection: &Projection) {
             format_gbp_millions(y.spend_total_gbp() / 1e6),
         );
     }
-    println!(
+    outln!(
         "year = 31 March (stocks) or the financial year ending then (flows, £); real terms at {} prices",
         carecast_report::financial_year_label(built.price_base_year)
     );

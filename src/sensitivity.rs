@@ -278,16 +278,16 @@ fn show(measure: &str, v: f64) -> String {
 
 /// Prints the largest swings.
 fn print_top(a: &Analysis) {
-    println!(
+    outln!(
         "{} {} in {} at central values: {}",
         a.scenario,
         a.measure,
         financial_year_label(a.year),
         show(&a.measure, a.central)
     );
-    println!("{:<68} {:>10} {:>10} {:>14} {:>14} {:>14}", "parameter", "low", "high", "at low", "at high", "swing");
+    outln!("{:<68} {:>10} {:>10} {:>14} {:>14} {:>14}", "parameter", "low", "high", "at low", "at high", "swing");
     for r in a.results.iter().take(PRINTED) {
-        println!(
+        outln!(
             "{:<68} {:>10} {:>10} {:>14} {:>14} {:>14}",
             r.param.key,
             short(r.param.low),
@@ -298,7 +298,7 @@ fn print_top(a: &Analysis) {
         );
     }
     for s in &a.skipped {
-        println!("skipped {}: {}", s.param.key, s.reason);
+        outln!("skipped {}: {}", s.param.key, s.reason);
     }
 }
 

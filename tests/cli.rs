@@ -6,6 +6,8 @@
 mod backtest_tests;
 #[path = "cli/calibrate903_tests.rs"]
 mod calibrate903_tests;
+#[path = "cli/calibrate_la_tests.rs"]
+mod calibrate_la_tests;
 #[path = "cli/common.rs"]
 mod common;
 #[path = "cli/compare_tests.rs"]
