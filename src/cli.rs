@@ -40,21 +40,10 @@ enum Command {
         #[arg(long)]
         charts: bool,
         /// Run every council (in parallel) and the England total; writes projection.csv with an `area` column.
-        #[arg(long, conflicts_with = "la")]
+        #[arg(long, conflicts_with_all = ["la", "draws"])]
         all_las: bool,
-        /// Monte Carlo: run N draws and add p05..p95 columns to projection.csv.
-        #[arg(long, value_name = "N", conflicts_with = "all_las")]
-        draws: Option<u64>,
-        /// Monte Carlo: draw d uses seed S + d.
-        #[arg(long, value_name = "S", default_value_t = 0, requires = "draws")]
-        seed: u64,
-        /// Monte Carlo: draw ranged assumptions (triangular low/central/high). With neither this nor
-        /// --process-noise, both are on.
-        #[arg(long, requires = "draws")]
-        parameter_uncertainty: bool,
-        /// Monte Carlo: random (Poisson/multinomial) flows of whole children.
-        #[arg(long, requires = "draws")]
-        process_noise: bool,
+        #[command(flatten)]
+        draws: DrawArgs,
     },
     /// Draw the charts for one or more scenarios (the first is the base).
     Plot {
@@ -112,19 +101,8 @@ enum Command {
         /// Whole-horizon measure to rank the options by.
         #[arg(long, default_value = "npv_cost_gbp")]
         rank_by: String,
-        /// Monte Carlo: run N draws of every scenario with common random numbers and add the
-        /// probability of being cheaper and NPV quantiles.
-        #[arg(long, value_name = "N")]
-        draws: Option<u64>,
-        /// Monte Carlo: draw d of every scenario uses seed S + d.
-        #[arg(long, value_name = "S", default_value_t = 0, requires = "draws")]
-        seed: u64,
-        /// Monte Carlo: draw ranged assumptions only (default: with process noise too).
-        #[arg(long, requires = "draws")]
-        parameter_uncertainty: bool,
-        /// Monte Carlo: random flows of whole children only (default: with parameter uncertainty too).
-        #[arg(long, requires = "draws")]
-        process_noise: bool,
+        #[command(flatten)]
+        draws: DrawArgs,
     },
     /// Calibrate a scenario: from a council's own SSDA903 return (--episodes, --header, optional
     /// --uasc), or with --la from the bundled published data (--from/--to years).
@@ -331,45 +309,49 @@ fn check_years(start_year: Option<i32>, end_year: Option<i32>) -> Result<(), Str
     Ok(())
 }
 
-/// The Monte Carlo settings of `--draws` and its flags: with neither
-/// `--parameter-uncertainty` nor `--process-noise`, both are on.
-fn montecarlo_spec(
+/// Monte Carlo flags, shared by `run` and `compare` (where draw d of every
+/// scenario uses the same seed: common random numbers).
+#[derive(Debug, clap::Args)]
+struct DrawArgs {
+    /// Monte Carlo: run N draws (run: p05..p95 columns; compare: probability cheaper and NPV quantiles).
+    #[arg(long, value_name = "N")]
     draws: Option<u64>,
+    /// Monte Carlo: draw d uses seed S + d.
+    #[arg(long, value_name = "S", default_value_t = 0, requires = "draws")]
     seed: u64,
+    /// Monte Carlo: draw ranged assumptions (triangular low/central/high). With neither this nor
+    /// --process-noise, both are on.
+    #[arg(long, requires = "draws")]
     parameter_uncertainty: bool,
+    /// Monte Carlo: random (Poisson/multinomial) flows of whole children.
+    #[arg(long, requires = "draws")]
     process_noise: bool,
-) -> Result<Option<crate::montecarlo::MonteCarloSpec>, String> {
-    Ok(match draws {
-        Some(0) => return Err("--draws must be at least 1".into()),
-        Some(draws) => {
-            let both = !parameter_uncertainty && !process_noise;
-            Some(crate::montecarlo::MonteCarloSpec {
-                draws,
-                seed,
-                parameter_uncertainty: parameter_uncertainty || both,
-                process_noise: process_noise || both,
-            })
-        }
-        None => None,
-    })
+}
+
+impl DrawArgs {
+    /// The settings, if draws were asked for: with neither mode flag, both are on.
+    fn spec(&self) -> Result<Option<crate::montecarlo::MonteCarloSpec>, String> {
+        Ok(match self.draws {
+            Some(0) => return Err("--draws must be at least 1".into()),
+            Some(draws) => {
+                let both = !self.parameter_uncertainty && !self.process_noise;
+                Some(crate::montecarlo::MonteCarloSpec {
+                    draws,
+                    seed: self.seed,
+                    parameter_uncertainty: self.parameter_uncertainty || both,
+                    process_noise: self.process_noise || both,
+                })
+            }
+            None => None,
+        })
+    }
 }
 
 fn validate(args: Args, command_line: String) -> Result<Config, String> {
     Ok(match args.command {
-        Command::Run {
-            scenario,
-            out,
-            start_year,
-            end_year,
-            charts,
-            all_las,
-            draws,
-            seed,
-            parameter_uncertainty,
-            process_noise,
-        } => {
+        Command::Run { scenario, out, start_year, end_year, charts, all_las, draws } => {
             check_years(start_year, end_year)?;
-            let montecarlo = montecarlo_spec(draws, seed, parameter_uncertainty, process_noise)?;
+            let montecarlo = draws.spec()?;
             Config::Run(RunConfig {
                 scenario: scenario.unwrap_or_else(|| "baseline".into()),
                 out,
@@ -394,21 +376,10 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
         Command::Validate { files } => Config::Validate { files },
         Command::Explain { scenario } => Config::Explain { scenario },
         Command::Scenarios => Config::Scenarios,
-        Command::Compare {
-            base,
-            options,
-            out,
-            start_year,
-            end_year,
-            rank_by,
-            draws,
-            seed,
-            parameter_uncertainty,
-            process_noise,
-        } => {
+        Command::Compare { base, options, out, start_year, end_year, rank_by, draws } => {
             crate::compare::check_rank_by(&rank_by)?;
             check_years(start_year, end_year)?;
-            let montecarlo = montecarlo_spec(draws, seed, parameter_uncertainty, process_noise)?;
+            let montecarlo = draws.spec()?;
             Config::Compare(crate::compare::CompareConfig {
                 base,
                 options,
