@@ -80,7 +80,7 @@ fn group_of(key: &str) -> &'static str {
         "costs" | "deflator" | "dimensions" => "Costs and prices",
         "spend_lines" | "funding" => "Spend lines and funding",
         "workforce" => "Workforce",
-        "levers" => "Levers",
+        "levers" | "stock_path" => "Levers",
         "programmes" => "Programmes",
         _ => "Data and calibration",
     }

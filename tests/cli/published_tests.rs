@@ -25,7 +25,7 @@ fn sum_lines(rows: &[Vec<String>], prefix: &str, years: std::ops::RangeInclusive
 }
 
 /// CCN/Newton (2021): 95,000 children in care "by the end of 2025" and
-/// +£2.1bn on children in care in 2025 vs 2020.
+/// +£2.1bn on children in care in 2025 vs 2020, by the stock-trend method.
 #[test]
 fn ccn_newton_2022_against_its_published_figures() {
     let dir = tempdir();
@@ -34,13 +34,29 @@ fn ccn_newton_2022_against_its_published_figures() {
     let spend_2025 = value(&rows, "spend_gbp_cash", "total", 2025).unwrap();
     let increase = spend_2025 - 5_278_063_831.0;
     assert!((increase / 2.1e9 - 1.0).abs() <= 0.20, "increase £{:.2}bn", increase / 1e9);
-    // Children in care at 31 March 2026 (read as the end of 2025). The issue asks
-    // for 95,000 +/- 3%; the written-down trend method gives about 90,500
-    // (-4.8%), which README reports. Pinned here within 6% of 95,000 and above
-    // the 2025 outturn of 81,770.
+    // Children in care at 31 March 2026 (read as the end of 2025): 95,000 +/- 3%.
     let cic = value(&rows, "children_in_care", "total", 2026).unwrap();
-    assert!((cic / 95_000.0 - 1.0).abs() <= 0.06, "{cic}");
+    assert!((cic / 95_000.0 - 1.0).abs() <= 0.03, "{cic}");
+    // The stated path, computed independently: the 80,780 published at 31 March
+    // 2021 grown at 3.06% a year for five years.
+    assert!((cic - 80_780.0 * 1.0306f64.powi(5)).abs() < 1.0, "{cic}");
+    // The rates explain only part of the growth: the rest is a reconciliation inflow.
+    let recon = value(&rows, "reconciliation", "total", 2026).unwrap();
+    assert!(recon > 0.0, "{recon}");
+}
+
+/// The flow-trend method (trends of the entry and exit rates) gives fewer
+/// children: about 90,500 at 31 March 2026 (-4.8% against 95,000, outside the
+/// 3% tolerance; README reports both methods). Spend +£2.1bn is met.
+#[test]
+fn ccn_newton_2022_flow_trend_method() {
+    let dir = tempdir();
+    let rows = run("ccn-newton-2022-flows", dir.path(), &[]);
+    let cic = value(&rows, "children_in_care", "total", 2026).unwrap();
+    assert!((cic / 95_000.0 - 1.0).abs() <= 0.06 && cic < 95_000.0 * 0.97, "{cic}");
     assert!(cic > 81_770.0 * 1.08, "the projection sits well above the outturn: {cic}");
+    let increase = value(&rows, "spend_gbp_cash", "total", 2025).unwrap() - 5_278_063_831.0;
+    assert!((increase / 2.1e9 - 1.0).abs() <= 0.20, "increase £{:.2}bn", increase / 1e9);
 }
 
 /// MacAlister "do nothing": approaching 100,000 around 2032; CSC spend over

@@ -15,6 +15,7 @@ pub mod ipf;
 pub mod model;
 pub mod money;
 pub mod noise;
+pub mod path;
 pub mod rows;
 pub mod sim;
 

@@ -333,3 +333,44 @@ proptest! {
         prop_assert!(bad.is_empty(), "{:?}", bad);
     }
 }
+
+/// A stated stock path: a population with entries and exits follows 3% growth
+/// a year from its start (a closed form independent of the rates), and each
+/// year's stock change still equals its entries minus exits.
+#[test]
+fn stock_path_is_followed_and_flows_balance() {
+    use carecast_core::path::follow_stock_path;
+    let d = dims(false, &["foster", "home"], &["returned"]);
+    let (nb, np) = (d.n_bands(), d.n_placements());
+    let mut start = vec![0.0; AGES * np];
+    for a in 0..AGES {
+        start[a * np] = 100.0;
+        start[a * np + 1] = 20.0;
+    }
+    let years: Vec<YearParams> = (2026..=2030)
+        .map(|y| {
+            let mut yp = year(&d, y);
+            yp.entry_count_per_year = Some(vec![300.0; nb]);
+            yp.monthly_exit_probability = vec![0.02; nb * np];
+            yp
+        })
+        .collect();
+    let mut m = model(d, start.clone(), years);
+    let s0: f64 = start.iter().sum();
+    let targets: Vec<(i32, f64)> = (2026..=2030).map(|y| (y, s0 * 1.03f64.powi(y - 2025))).collect();
+    let added = follow_stock_path(&mut m, &targets).unwrap();
+    assert_eq!(added.len(), 5);
+    let run = simulate(&m).unwrap();
+    for (y, t) in &targets {
+        close(run.year(*y).unwrap().children_in_care(), *t, 0.5, &format!("stock {y}"));
+    }
+    for w in run.years.windows(2) {
+        let recon: f64 = w[1].reconciliation.iter().sum();
+        let change = w[1].children_in_care() - w[0].children_in_care();
+        let flows = w[1].starts_total() + recon.max(0.0) - w[1].ceased_total() - (-recon).max(0.0);
+        close(flows, change, 1e-6 * s0, "stock change = entries - exits");
+    }
+    // Unreachable or misplaced targets are errors, not panics.
+    assert!(follow_stock_path(&mut m, &[(2026, -1.0)]).is_err());
+    assert!(follow_stock_path(&mut m, &[(2099, 10.0)]).is_err());
+}

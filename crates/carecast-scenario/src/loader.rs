@@ -26,6 +26,7 @@ macro_rules! shipped {
 /// Every shipped scenario.
 pub const SHIPPED: &[Shipped] = &[
     shipped!("baseline"),
+    shipped!("ccn-newton-2022-flows"),
     shipped!("ccn-newton-2022"),
     shipped!("macalister-do-nothing"),
     shipped!("stable-homes-200m"),

@@ -166,9 +166,63 @@ fn population_for(seeds: &Seeds, area: &str, y: i32, base_mid_year: i32, growth:
 /// Resolves a loaded scenario against the seeds.
 pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built, ScenarioError> {
     let f: &ScenarioFile = &loaded.file;
-    if let Some(explicit) = &f.explicit {
-        return crate::explicit::build(loaded, seeds, opts, explicit);
+    let mut built = match &f.explicit {
+        Some(explicit) => crate::explicit::build(loaded, seeds, opts, explicit)?,
+        None => build_calibrated(loaded, seeds, opts)?,
+    };
+    if let Some(path) = &f.stock_path {
+        follow_path(loaded, path, &mut built)?;
     }
+    Ok(built)
+}
+
+/// Applies a `[stock_path]` to a resolved model (see [`carecast_core::path`]).
+fn follow_path(loaded: &Loaded, path: &crate::schema::StockPathDef, built: &mut Built) -> Result<(), ScenarioError> {
+    let g = param(
+        loaded,
+        "stock_path.annual_growth",
+        &path.annual_growth,
+        &mut built.notes,
+        &format!(
+            "children in care grow by this share a year from {} (a stated path; rate-driven flows kept, the difference is a reconciliation flow)",
+            path.from_year
+        ),
+    )?;
+    if !(-0.5..=0.5).contains(&g) {
+        return Err(
+            loaded.key_error("stock_path.annual_growth", format!("a growth between -0.5 and 0.5 a year, found {g}"))
+        );
+    }
+    let model = &mut built.model;
+    let years: Vec<i32> = model.years.iter().map(|y| y.year).filter(|y| *y >= path.from_year).collect();
+    if path.from_year <= model.start_year || years.is_empty() {
+        return Err(loaded.key_error(
+            "stock_path.from_year",
+            format!(
+                "a year after the start ({}) and no later than the end ({}), found {}",
+                model.start_year,
+                model.years.last().map_or(model.start_year, |y| y.year),
+                path.from_year
+            ),
+        ));
+    }
+    let core = |source| ScenarioError::Core { file: loaded.path().to_string(), source };
+    let anchor = if path.from_year == model.start_year + 1 {
+        model.initial.stock.iter().sum::<f64>()
+    } else {
+        let mut upto = model.clone();
+        upto.years.retain(|y| y.year < path.from_year);
+        simulate(&upto).map_err(core)?.final_stock_by_age.iter().sum()
+    };
+    let targets: Vec<(i32, f64)> =
+        years.iter().map(|&y| (y, anchor * (1.0 + g).powi(y - path.from_year + 1))).collect();
+    carecast_core::path::follow_stock_path(model, &targets).map_err(core)?;
+    Ok(())
+}
+
+/// Resolves a scenario calibrated on the seeds.
+fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built, ScenarioError> {
+    let f: &ScenarioFile = &loaded.file;
     let mut notes = Vec::new();
     let wanted = opts.area.as_deref().unwrap_or(&f.scenario.area);
     let area = seeds

@@ -110,6 +110,11 @@ pub struct ScenarioFile {
     /// Social workers needed and their cost (feeds a spend line).
     #[serde(default)]
     pub workforce: Option<WorkforceDef>,
+    /// A stated growth path for the number of children in care (a demand-trend
+    /// projection); the rates' flows are kept and a reconciliation flow makes
+    /// up the difference.
+    #[serde(default)]
+    pub stock_path: Option<StockPathDef>,
     /// Sources cited, keyed by seeds/published-figures.toml id.
     #[serde(default)]
     pub cites: Vec<String>,
@@ -453,6 +458,18 @@ pub struct EffectDef {
     pub ramp_years: u32,
     /// Share of effective money lost each year.
     pub decay_per_year: Param,
+}
+
+/// Children in care grow at a stated rate from `from_year` on: the stock at
+/// 31 March of each year `y >= from_year` is the simulated stock at 31 March
+/// `from_year - 1` times `(1 + annual_growth)^(y - from_year + 1)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockPathDef {
+    /// Annual growth of children in care (0.03 = 3% a year).
+    pub annual_growth: Param,
+    /// First year (ending 31 March) on the path.
+    pub from_year: i32,
 }
 
 /// Social workers needed and their cost.
