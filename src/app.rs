@@ -27,7 +27,7 @@ pub fn run(config: &Config) -> Result<()> {
         Config::Backtest(c) => crate::backtest::run(c),
         Config::Scenarios => {
             for s in SHIPPED {
-                let title = load(s.name).map(|l| l.file.scenario.title).unwrap_or_default();
+                let title = load(s.name).map(|l| l.file.scenario.title.clone()).unwrap_or_default();
                 outln!("{:<28} {title}", s.name);
             }
             Ok(())

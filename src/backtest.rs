@@ -112,7 +112,8 @@ fn cut_back(loaded: &Loaded, origin: i32) -> Result<Loaded, String> {
     if l.file.explicit.is_some() {
         return Err("the scenario has explicit rates ([explicit]); a backtest needs a calibrated scenario".into());
     }
-    let cal = l.file.calibration.as_mut().ok_or("the scenario has no [calibration] table")?;
+    let cal =
+        std::sync::Arc::make_mut(&mut l.file).calibration.as_mut().ok_or("the scenario has no [calibration] table")?;
     if origin <= cal.first_year {
         return Err(format!(
             "training to {origin} leaves no calibrated year: the scenario's calibration starts from the stock at 31 March {} \
@@ -126,7 +127,7 @@ fn cut_back(loaded: &Loaded, origin: i32) -> Result<Loaded, String> {
     // The child population after the cut-off was not known then: project it
     // from the last estimate before it (mid-year origin-1, used for the rates
     // of the year to 31 March origin) at the scenario's growth assumption.
-    if let Some(p) = l.file.population.as_mut() {
+    if let Some(p) = std::sync::Arc::make_mut(&mut l.file).population.as_mut() {
         p.base_mid_year = p.base_mid_year.min(origin - 1);
     }
     Ok(l)

@@ -45,7 +45,9 @@ fn mean_se(values: &[f64]) -> (f64, Option<f64>) {
 pub fn run(c: &Config) -> Result<()> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let mut loaded = load("baseline").context("loading the shipped baseline")?;
-    let Some(cal) = loaded.file.calibration.as_mut() else { bail!("the baseline has no [calibration] table") };
+    let Some(cal) = std::sync::Arc::make_mut(&mut loaded.file).calibration.as_mut() else {
+        bail!("the baseline has no [calibration] table")
+    };
     if let Some(f) = c.from {
         cal.first_year = f;
     }

@@ -62,7 +62,7 @@ fn ancestors(loaded: &Loaded) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for src in loaded.chain.iter().skip(1) {
         let l = load_source(src.clone()).with_context(|| format!("loading parent scenario `{}`", src.path))?;
-        out.push((l.file.scenario.name, src.path.clone()));
+        out.push((l.file.scenario.name.clone(), src.path.clone()));
     }
     Ok(out)
 }

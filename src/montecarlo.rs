@@ -22,8 +22,8 @@ use carecast_core::noise::Stochastic;
 use carecast_core::rows::rows;
 use carecast_core::simulate_with;
 use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
-use carecast_scenario::loader::{RangedParam, ranged_params, with_value};
-use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build};
+use carecast_scenario::loader::{RangedParam, ranged_params, set_value};
+use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build_reusing};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -191,9 +191,10 @@ pub fn draw_rows(
         };
         let mut varied = loaded.clone();
         for (p, v) in params.iter().zip(values) {
-            varied = with_value(&varied, &p.key, v).with_context(|| format!("setting `{}` to {v}", p.key))?;
+            set_value(&mut varied, &p.key, v).with_context(|| format!("setting `{}` to {v}", p.key))?;
         }
-        drawn = build(&varied, seeds, opts).context("resolving the scenario with drawn assumptions")?;
+        drawn =
+            build_reusing(&varied, seeds, opts, central).context("resolving the scenario with drawn assumptions")?;
         &drawn
     } else {
         central

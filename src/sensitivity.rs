@@ -13,7 +13,7 @@ use carecast_core::rows::rows;
 use carecast_plot::{Chart, ChartKind, ChartText, Formats, TornadoBar, ValueFormat};
 use carecast_report::{Cell, Column, ColumnKind, Table, financial_year_label, format_gbp_millions, write_csv};
 use carecast_scenario::loader::{RangedParam, ranged_params, with_value};
-use carecast_scenario::{Loaded, RunOptions, Seeds, build, load};
+use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build, build_reusing, load};
 use rayon::prelude::*;
 use std::path::PathBuf;
 
@@ -93,18 +93,24 @@ fn pick(rows: &[Row], measure: &str, year: i32) -> Option<f64> {
 }
 
 /// Resolves and runs `loaded`, returning its tidy rows.
-fn run_rows(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<(String, Vec<Row>)> {
-    let built = build(loaded, seeds, opts).context("resolving the scenario")?;
+fn run_rows(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions, prior: Option<&Built>) -> Result<(Built, Vec<Row>)> {
+    let built = match prior {
+        Some(p) => build_reusing(loaded, seeds, opts, p),
+        None => build(loaded, seeds, opts),
+    }
+    .context("resolving the scenario")?;
     let projection = built.run().context("running the model")?;
     let r = rows(&built.name, &built.model.dims, &projection);
-    Ok((built.name, r))
+    Ok((built, r))
 }
 
 /// The measure with one parameter set to `value`; errors as one line.
+#[allow(clippy::too_many_arguments)]
 fn variant(
     loaded: &Loaded,
     seeds: &Seeds,
     opts: &RunOptions,
+    central: &Built,
     key: &str,
     value: f64,
     measure: &str,
@@ -112,7 +118,7 @@ fn variant(
 ) -> Result<f64, String> {
     let chain = |e: anyhow::Error| e.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ");
     let changed = with_value(loaded, key, value).map_err(|e| e.to_string())?;
-    let (_, r) = run_rows(&changed, seeds, opts).map_err(chain)?;
+    let (_, r) = run_rows(&changed, seeds, opts, Some(central)).map_err(chain)?;
     let v = pick(&r, measure, year).ok_or_else(|| format!("no `{measure}` total for {year}"))?;
     if v.is_finite() { Ok(v) } else { Err(format!("`{measure}` is not a finite number")) }
 }
@@ -122,8 +128,9 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
     let opts = RunOptions { area: c.la.clone(), ..RunOptions::default() };
-    let (name, central_rows) =
-        run_rows(&loaded, &seeds, &opts).with_context(|| format!("scenario `{}` at central values", c.scenario))?;
+    let (central_built, central_rows) = run_rows(&loaded, &seeds, &opts, None)
+        .with_context(|| format!("scenario `{}` at central values", c.scenario))?;
+    let name = central_built.name.clone();
     let mut measures: Vec<&str> =
         central_rows.iter().filter(|r| r.breakdown == "total").map(|r| r.measure).collect::<Vec<_>>();
     measures.sort_unstable();
@@ -154,7 +161,7 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
         .map(|&(i, high)| {
             let p = &params[i];
             let v = if high { p.high } else { p.low };
-            variant(&loaded, &seeds, &opts, &p.key, v, &c.measure, year)
+            variant(&loaded, &seeds, &opts, &central_built, &p.key, v, &c.measure, year)
         })
         .collect();
 

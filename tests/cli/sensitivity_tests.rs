@@ -99,17 +99,17 @@ fn sensitivity_rejects_unknown_measure() {
 
 #[test]
 fn sensitivity_with_value_changes_only_that_value() {
-    use carecast_scenario::loader::{ranged_params, with_value};
+    use carecast_scenario::loader::{ranged_params, with_value_rewritten};
     let loaded = carecast_scenario::load("baseline").expect("baseline");
-    let changed = with_value(&loaded, "population.annual_growth", 0.001).expect("valid");
+    let changed = with_value_rewritten(&loaded, "population.annual_growth", 0.001).expect("valid");
     let growth = |l: &carecast_scenario::Loaded| l.merged["population"]["annual_growth"]["value"].as_float();
     assert_eq!(growth(&loaded), Some(-0.003));
     assert_eq!(growth(&changed), Some(0.001));
     assert_eq!(changed.file.population.as_ref().map(|p| p.annual_growth.value()), Some(0.001));
     // Put the old value back by hand: everything else is identical.
-    let mut restored = changed.merged.clone();
+    let mut restored = (*changed.merged).clone();
     restored["population"]["annual_growth"].as_table_mut().unwrap().insert("value".into(), toml::Value::Float(-0.003));
-    assert_eq!(restored, loaded.merged);
+    assert_eq!(restored, *loaded.merged);
     let (before, after) = (ranged_params(&loaded), ranged_params(&changed));
     assert_eq!(before.len(), after.len());
     assert_eq!(

@@ -245,5 +245,6 @@ pub(crate) fn build(
         published_margins: Vec::new(),
         filled: Vec::new(),
         notes,
+        reuse: None,
     })
 }

@@ -16,5 +16,5 @@ pub mod seeds;
 
 pub use error::ScenarioError;
 pub use loader::{Loaded, SHIPPED, load, load_source};
-pub use resolve::{Built, Note, Outturn, RunOptions, build};
+pub use resolve::{Built, Note, Outturn, RunOptions, build, build_reusing};
 pub use seeds::Seeds;

@@ -7,6 +7,7 @@
 use crate::error::{ScenarioError, did_you_mean};
 use crate::schema::ScenarioFile;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A scenario shipped with carecast (compiled in).
 #[derive(Debug, Clone, Copy)]
@@ -49,12 +50,17 @@ pub struct SourceFile {
 /// A loaded scenario: the merged file and its chain, child first.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// The merged scenario.
-    pub file: ScenarioFile,
+    /// The merged scenario (shared: a Monte Carlo draw clones `Loaded` and
+    /// changes only `overrides`; `Arc::make_mut` to edit it).
+    pub file: Arc<ScenarioFile>,
     /// The chain of files, the requested one first, its root parent last.
-    pub chain: Vec<SourceFile>,
+    pub chain: Arc<Vec<SourceFile>>,
     /// The merged TOML table that `file` was deserialised from.
-    pub merged: toml::Table,
+    pub merged: Arc<toml::Table>,
+    /// Central values replaced by [`with_value`], by the key [`ranged_params`]
+    /// names (a Monte Carlo draw, a sensitivity run). Read wherever a ranged
+    /// parameter is resolved, instead of re-writing and re-parsing the TOML.
+    pub overrides: std::collections::BTreeMap<String, f64>,
 }
 
 impl Loaded {
@@ -279,7 +285,7 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
             ScenarioError::key(&chain[0].path, None, &key, msg)
         })?
     };
-    Ok(Loaded { file, chain, merged })
+    Ok(Loaded { file: Arc::new(file), chain: Arc::new(chain), merged: Arc::new(merged), overrides: Default::default() })
 }
 
 /// An assumption stated with a range (`{ value, low, high, source }`) somewhere
@@ -345,10 +351,36 @@ fn walk_ranged(prefix: &str, value: &toml::Value, out: &mut Vec<RangedParam>) {
 /// in the merged scenario, in the order of the merged table.
 pub fn ranged_params(loaded: &Loaded) -> Vec<RangedParam> {
     let mut out = Vec::new();
-    for (k, v) in &loaded.merged {
+    for (k, v) in loaded.merged.iter() {
         walk_ranged(k, v, &mut out);
     }
+    for p in &mut out {
+        if let Some(v) = loaded.overrides.get(&p.key) {
+            p.value = *v;
+        }
+    }
     out
+}
+
+/// True if the dotted key names a table with a `value` (see [`find_table_mut`]).
+fn has_value(table: &toml::Table, key: &str) -> bool {
+    let mut segments = key.split('.');
+    let Some(mut value) = segments.next().and_then(|first| table.get(first)) else { return false };
+    for seg in segments {
+        let next = match value {
+            toml::Value::Table(t) => t.get(seg),
+            toml::Value::Array(items) => items
+                .iter()
+                .find(|it| matches!(it.get("id"), Some(toml::Value::String(id)) if id == seg))
+                .or_else(|| seg.parse::<usize>().ok().and_then(|i| items.get(i))),
+            _ => None,
+        };
+        match next {
+            Some(v) => value = v,
+            None => return false,
+        }
+    }
+    matches!(value, toml::Value::Table(t) if t.contains_key("value"))
 }
 
 /// Finds the table a dotted key names (array elements by id, then index).
@@ -375,10 +407,30 @@ fn find_table_mut<'a>(table: &'a mut toml::Table, segments: &[&str]) -> Option<&
 }
 
 /// A copy of `loaded` with the central `value` of the ranged parameter `key`
-/// (as named by [`ranged_params`]) replaced, re-deserialised into the typed
-/// scenario. The chain (and so error locations) is kept.
+/// (as named by [`ranged_params`]) replaced: recorded in `overrides`, which
+/// resolution reads in place of the file's value (cheap enough for thousands
+/// of Monte Carlo draws). The key must name a parameter with a `value`.
 pub fn with_value(loaded: &Loaded, key: &str, value: f64) -> Result<Loaded, ScenarioError> {
-    let mut merged = loaded.merged.clone();
+    let mut out = loaded.clone();
+    set_value(&mut out, key, value)?;
+    Ok(out)
+}
+
+/// [`with_value`] in place.
+pub fn set_value(loaded: &mut Loaded, key: &str, value: f64) -> Result<(), ScenarioError> {
+    if !loaded.overrides.contains_key(key) && !has_value(&loaded.merged, key) {
+        return Err(loaded.key_error(key, "a parameter with a `value` (see `ranged_params`)"));
+    }
+    loaded.overrides.insert(key.to_string(), value);
+    Ok(())
+}
+
+/// A copy of `loaded` with the value of `key` re-written in the merged TOML and
+/// the typed scenario re-parsed from it: the slow, independent route to the
+/// same result as [`with_value`], kept to test that every ranged parameter is
+/// read through its override.
+pub fn with_value_rewritten(loaded: &Loaded, key: &str, value: f64) -> Result<Loaded, ScenarioError> {
+    let mut merged = (*loaded.merged).clone();
     let segments: Vec<&str> = key.split('.').collect();
     let table = find_table_mut(&mut merged, &segments)
         .filter(|t| t.contains_key("value"))
@@ -388,12 +440,17 @@ pub fn with_value(loaded: &Loaded, key: &str, value: f64) -> Result<Loaded, Scen
     let text = toml::to_string(&merged).map_err(|e| ScenarioError::key(&path, None, key, e.to_string()))?;
     let file = toml::from_str::<ScenarioFile>(&text)
         .map_err(|e| ScenarioError::key(&path, None, key, suggest(e.message().trim())))?;
-    Ok(Loaded { file, chain: loaded.chain.clone(), merged })
+    Ok(Loaded {
+        file: Arc::new(file),
+        chain: loaded.chain.clone(),
+        merged: Arc::new(merged),
+        overrides: loaded.overrides.clone(),
+    })
 }
 
 #[cfg(test)]
 mod ranged_tests {
-    use super::{load, ranged_params, with_value};
+    use super::{load, ranged_params, with_value, with_value_rewritten};
 
     #[test]
     fn ranged_params_name_array_elements_by_id() {
@@ -422,17 +479,29 @@ mod ranged_tests {
     }
 
     #[test]
-    fn with_value_changes_that_value_and_nothing_else() {
+    fn with_value_records_an_override_and_rejects_unknown_keys() {
         let loaded = load("baseline").expect("baseline loads");
         let changed = with_value(&loaded, "population.annual_growth", 0.004).expect("valid");
+        assert_eq!(changed.overrides.get("population.annual_growth"), Some(&0.004));
+        assert_eq!(changed.merged, loaded.merged);
+        let p = ranged_params(&changed).into_iter().find(|p| p.key == "population.annual_growth").expect("ranged");
+        assert_eq!(p.value, 0.004);
+        assert!(with_value(&loaded, "population.no_such_thing", 1.0).is_err());
+        assert!(with_value(&loaded, "levers.no_such_lever.value", 1.0).is_err());
+    }
+
+    #[test]
+    fn with_value_rewritten_changes_that_value_and_nothing_else() {
+        let loaded = load("baseline").expect("baseline loads");
+        let changed = with_value_rewritten(&loaded, "population.annual_growth", 0.004).expect("valid");
         assert_eq!(changed.file.population.as_ref().expect("population").annual_growth.value(), 0.004);
         assert_eq!(loaded.file.population.as_ref().expect("population").annual_growth.value(), -0.003);
-        let mut expected = loaded.merged.clone();
+        let mut expected = (*loaded.merged).clone();
         expected["population"]["annual_growth"]
             .as_table_mut()
             .expect("table")
             .insert("value".into(), toml::Value::Float(0.004));
-        assert_eq!(changed.merged, expected);
+        assert_eq!(*changed.merged, expected);
         assert_ne!(changed.merged, loaded.merged);
         assert_eq!(changed.chain.len(), loaded.chain.len());
         let before = ranged_params(&loaded);
@@ -447,9 +516,10 @@ mod ranged_tests {
             }
         }
         // An element named by id inside an array of tables.
-        let homes = with_value(&loaded, "dimensions.placements.childrens_home.price_growth", 0.1).expect("valid");
+        let homes =
+            with_value_rewritten(&loaded, "dimensions.placements.childrens_home.price_growth", 0.1).expect("valid");
         let p = homes.file.dimensions.placements.iter().find(|p| p.id == "childrens_home").expect("homes");
         assert_eq!(p.price_growth.value(), 0.1);
-        assert!(with_value(&loaded, "population.no_such_key", 1.0).is_err());
+        assert!(with_value_rewritten(&loaded, "population.no_such_key", 1.0).is_err());
     }
 }

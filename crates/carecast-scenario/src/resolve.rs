@@ -93,6 +93,40 @@ pub struct Built {
     /// Published values that were suppressed or missing and were filled (or
     /// apportioned from a predecessor council), with the method.
     pub filled: Vec<crate::fill::FillNote>,
+    /// The calibration's inputs and the work derived from them alone, so
+    /// [`build_reusing`] can reuse them for a variant of the scenario (a Monte
+    /// Carlo draw) that has the same inputs.
+    pub reuse: Option<std::sync::Arc<Reusable>>,
+}
+
+/// What the published data and the calibration depend on.
+#[derive(Debug, Clone, PartialEq)]
+struct ReuseKey {
+    area: String,
+    first_year: i32,
+    last_year: i32,
+    base_mid_year: i32,
+    /// The population growth, if a published year needs it (bits of the f64).
+    growth_in_window: Option<u64>,
+    spec: CalibrationSpec,
+}
+
+/// Work that depends only on the published data and the calibration (see
+/// [`build_reusing`]).
+#[derive(Debug)]
+pub struct Reusable {
+    key: ReuseKey,
+    first_year: i32,
+    published: Vec<PublishedYear>,
+    published_margins: Vec<Row>,
+    outturn: Vec<Outturn>,
+    data_notes: Vec<Note>,
+    filled: Vec<crate::fill::FillNote>,
+    calibration: Calibration,
+    replay: Model,
+    replay_run: Projection,
+    /// (start year, single-age stock, care leavers) before any policy.
+    start: std::sync::OnceLock<(i32, Vec<f64>, [f64; LEAVER_AGES])>,
 }
 
 impl Built {
@@ -165,10 +199,27 @@ fn population_for(seeds: &Seeds, area: &str, y: i32, base_mid_year: i32, growth:
 
 /// Resolves a loaded scenario against the seeds.
 pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built, ScenarioError> {
+    build_with(loaded, seeds, opts, None)
+}
+
+/// [`build`], reusing `prior`'s calibration when this scenario's calibration
+/// inputs (dimensions, entry mix, published margins) are the same: a Monte
+/// Carlo draw varies assumptions applied after the calibration, so it need
+/// not calibrate again. The result equals that of [`build`].
+pub fn build_reusing(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions, prior: &Built) -> Result<Built, ScenarioError> {
+    build_with(loaded, seeds, opts, Some(prior))
+}
+
+fn build_with(
+    loaded: &Loaded,
+    seeds: &Seeds,
+    opts: &RunOptions,
+    prior: Option<&Built>,
+) -> Result<Built, ScenarioError> {
     let f: &ScenarioFile = &loaded.file;
     let mut built = match &f.explicit {
         Some(explicit) => crate::explicit::build(loaded, seeds, opts, explicit)?,
-        None => build_calibrated(loaded, seeds, opts)?,
+        None => build_calibrated(loaded, seeds, opts, prior)?,
     };
     if let Some(path) = &f.stock_path {
         follow_path(loaded, path, &mut built)?;
@@ -221,7 +272,12 @@ fn follow_path(loaded: &Loaded, path: &crate::schema::StockPathDef, built: &mut 
 }
 
 /// Resolves a scenario calibrated on the seeds.
-fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built, ScenarioError> {
+fn build_calibrated(
+    loaded: &Loaded,
+    seeds: &Seeds,
+    opts: &RunOptions,
+    prior: Option<&Built>,
+) -> Result<Built, ScenarioError> {
     let f: &ScenarioFile = &loaded.file;
     let mut notes = Vec::new();
     let wanted = opts.area.as_deref().unwrap_or(&f.scenario.area);
@@ -350,154 +406,177 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
             "2000 <= first_year < last_year <= 2100, first_year < rates_from_year <= rates_to_year <= last_year, and at most 200 passes",
         ));
     }
-    let need = |v: Option<f64>, what: String| -> Result<f64, ScenarioError> {
-        v.ok_or_else(|| {
-            ScenarioError::data(
-                "seeds/cla_breakdowns.csv",
-                1,
-                1,
-                format!("a published number for {what} in {}, it is suppressed or missing", area.name),
-            )
-        })
-    };
-    // A council created by reorganisation has breakdowns only from its first
-    // year: calibrate from there (stated in the notes).
-    let first_year = (cal.first_year..cal.last_year)
-        .find(|y| dims.age_bands.iter().all(|b| data.breakdown(*y, "stock", "age", &b.id).is_some()))
-        .ok_or_else(|| {
-            loaded.key_error(
-                "calibration.first_year",
-                format!("two consecutive years of published breakdowns for {} from {}", area.name, cal.first_year),
-            )
-        })?;
-    if first_year > cal.first_year {
-        notes.push(Note {
-            key: "calibration.first_year".into(),
-            text: format!(
-                "{} has no published breakdowns before 31 March {first_year}; calibration starts there",
-                area.name
-            ),
-            source: "seeds/cla_breakdowns.csv; seeds/areas.csv (local government reorganisation)".into(),
-        });
-    }
-    let rates_from_year = cal.rates_from_year.max(first_year + 1);
-    let mut published = Vec::new();
-    let mut published_margins = Vec::new();
-    let mut outturn = Vec::new();
-    for y in 2015..=cal.last_year {
-        outturn.push(Outturn {
-            year: y,
-            children_in_care: data.headline(y, 0),
-            starts: data.headline(y, 1),
-            ceased: data.headline(y, 2),
-            spend_cla_gbp: data.s251(y, "cla_total_gbp"),
-            spend_total_gbp: data.s251(y, "children_young_people_total_gbp"),
-        });
-    }
-    for y in first_year..=cal.last_year {
-        let bd = |table: &str, dim: &str, cat: &str| data.breakdown(y, table, dim, cat);
-        let mut stock_by_band = Vec::new();
-        for band in &dims.age_bands {
-            stock_by_band.push(need(
-                bd("stock", "age", &band.id),
-                format!("children in care aged {} at 31 March {y}", band.id),
-            )?);
-        }
-        // DfE rounds every cell to the nearest 10, so the bands need not add to
-        // the headline total: scale them to it (a change of at most a few tens).
-        if let Some(total) = data.headline(y, 0) {
-            let sum: f64 = stock_by_band.iter().sum();
-            if sum > 0.0 {
-                stock_by_band.iter_mut().for_each(|v| *v *= total / sum);
-            }
-        }
-        let mut stock_by_placement = Vec::new();
-        for p in &f.dimensions.placements {
-            let mut s = 0.0;
-            for c in &p.dfe {
-                s += bd("stock", "placement", c).unwrap_or(0.0);
-            }
-            stock_by_placement.push(s);
-        }
-        let starts_by_band: Option<Vec<f64>> = dims.age_bands.iter().map(|b| bd("starts", "age", &b.id)).collect();
-        let starts_total = data.headline(y, 1).or_else(|| bd("starts", "age", "total")).unwrap_or(0.0);
-        let mut ceased_by_band_under_18 = Vec::new();
-        for band in &dims.age_bands {
-            let v = if band.id == "16_17" {
-                need(bd("ceased", "age", "16"), format!("children ceasing aged 16 in {y}"))?
-                    + need(bd("ceased", "age", "17"), format!("children ceasing aged 17 in {y}"))?
-            } else {
-                need(bd("ceased", "age", &band.id), format!("children ceasing aged {} in {y}", band.id))?
-            };
-            ceased_by_band_under_18.push(v);
-        }
-        let ceased_aged_18_plus =
-            need(bd("ceased", "age", "18_plus"), format!("children ceasing aged 18 or over in {y}"))?;
-        let ceased_total =
-            need(bd("ceased", "reason", "total").or(bd("ceased", "age", "total")), format!("children ceasing in {y}"))?;
-        let mut ceased_by_reason = vec![0.0; nr];
-        for (r, def) in f.dimensions.exit_reasons.iter().enumerate() {
-            if !def.residual {
-                ceased_by_reason[r] = def.dfe.iter().map(|c| bd("ceased", "reason", c).unwrap_or(0.0)).sum();
-            }
-        }
-        let known: f64 = ceased_by_reason.iter().sum();
-        let rest = ceased_total - known - ceased_aged_18_plus;
-        if rest < 0.0 {
-            notes.push(Note {
-                key: format!("published.{y}.ceased"),
-                text: format!("the named exit reasons plus exits at 18 exceed the total by {:.0}; the residual reason is set to 0", -rest),
-                source: "seeds/cla_breakdowns.csv".into(),
-            });
-        }
-        ceased_by_reason[residual[0]] = rest.max(0.0);
-        {
-            let mut m = |measure: &'static str, breakdown: String, value: f64| {
-                published_margins.push(Row { scenario: "published".into(), year: y, measure, breakdown, value });
-            };
-            for (b, band) in dims.age_bands.iter().enumerate() {
-                if let Some(v) = bd("stock", "age", &band.id) {
-                    m("children_in_care", format!("age:{}", band.id), v);
-                }
-                if let Some(s) = &starts_by_band {
-                    m("starts", format!("age:{}", band.id), s[b]);
-                }
-                m(
-                    "ceased",
-                    format!("age:{}", band.id),
-                    ceased_by_band_under_18[b] + if b + 1 == nb { ceased_aged_18_plus } else { 0.0 },
-                );
-            }
-            for (p, def) in f.dimensions.placements.iter().enumerate() {
-                m("children_in_care", format!("placement:{}", def.id), stock_by_placement[p]);
-            }
-            for (r, def) in f.dimensions.exit_reasons.iter().enumerate() {
-                m("ceased", format!("reason:{}", def.id), ceased_by_reason[r]);
-            }
-            m("ceased", format!("reason:{}", dims.ageing_out_reason), ceased_aged_18_plus);
-        }
-        published.push(PublishedYear {
-            year: y,
-            stock_by_band,
-            stock_by_placement,
-            starts_by_band,
-            starts_total,
-            ceased_by_band_under_18,
-            ceased_aged_18_plus,
-            ceased_by_reason,
-            population_by_age: pop(y)?,
-        });
-    }
-
     let spec = CalibrationSpec {
         dims: dims.clone(),
-        allowed,
+        allowed: allowed.clone(),
         entry_mix: entry_mix.clone(),
         reason_only_from,
         passes: cal.passes,
     };
-    let calibration = calibrate(&spec, &published)
-        .map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+    // What the published data give depends only on this key: a Monte Carlo
+    // draw of the same scenario reuses it (and the calibration) from `prior`.
+    let key = ReuseKey {
+        area: code.to_string(),
+        first_year: cal.first_year,
+        last_year: cal.last_year,
+        base_mid_year: population.base_mid_year,
+        growth_in_window: (cal.last_year - 1 > population.base_mid_year).then_some(growth.to_bits()),
+        spec: spec.clone(),
+    };
+    let cached = prior.and_then(|b| b.reuse.clone()).filter(|r| r.key == key);
+    let notes_before_data = notes.len();
+    let (first_year, published, published_margins, outturn) = if let Some(r) = &cached {
+        notes.extend(r.data_notes.iter().cloned());
+        (r.first_year, r.published.clone(), r.published_margins.clone(), r.outturn.clone())
+    } else {
+        let need = |v: Option<f64>, what: String| -> Result<f64, ScenarioError> {
+            v.ok_or_else(|| {
+                ScenarioError::data(
+                    "seeds/cla_breakdowns.csv",
+                    1,
+                    1,
+                    format!("a published number for {what} in {}, it is suppressed or missing", area.name),
+                )
+            })
+        };
+        // A council created by reorganisation has breakdowns only from its first
+        // year: calibrate from there (stated in the notes).
+        let first_year = (cal.first_year..cal.last_year)
+            .find(|y| dims.age_bands.iter().all(|b| data.breakdown(*y, "stock", "age", &b.id).is_some()))
+            .ok_or_else(|| {
+                loaded.key_error(
+                    "calibration.first_year",
+                    format!("two consecutive years of published breakdowns for {} from {}", area.name, cal.first_year),
+                )
+            })?;
+        if first_year > cal.first_year {
+            notes.push(Note {
+                key: "calibration.first_year".into(),
+                text: format!(
+                    "{} has no published breakdowns before 31 March {first_year}; calibration starts there",
+                    area.name
+                ),
+                source: "seeds/cla_breakdowns.csv; seeds/areas.csv (local government reorganisation)".into(),
+            });
+        }
+        let mut published = Vec::new();
+        let mut published_margins = Vec::new();
+        let mut outturn = Vec::new();
+        for y in 2015..=cal.last_year {
+            outturn.push(Outturn {
+                year: y,
+                children_in_care: data.headline(y, 0),
+                starts: data.headline(y, 1),
+                ceased: data.headline(y, 2),
+                spend_cla_gbp: data.s251(y, "cla_total_gbp"),
+                spend_total_gbp: data.s251(y, "children_young_people_total_gbp"),
+            });
+        }
+        for y in first_year..=cal.last_year {
+            let bd = |table: &str, dim: &str, cat: &str| data.breakdown(y, table, dim, cat);
+            let mut stock_by_band = Vec::new();
+            for band in &dims.age_bands {
+                stock_by_band.push(need(
+                    bd("stock", "age", &band.id),
+                    format!("children in care aged {} at 31 March {y}", band.id),
+                )?);
+            }
+            // DfE rounds every cell to the nearest 10, so the bands need not add to
+            // the headline total: scale them to it (a change of at most a few tens).
+            if let Some(total) = data.headline(y, 0) {
+                let sum: f64 = stock_by_band.iter().sum();
+                if sum > 0.0 {
+                    stock_by_band.iter_mut().for_each(|v| *v *= total / sum);
+                }
+            }
+            let mut stock_by_placement = Vec::new();
+            for p in &f.dimensions.placements {
+                let mut s = 0.0;
+                for c in &p.dfe {
+                    s += bd("stock", "placement", c).unwrap_or(0.0);
+                }
+                stock_by_placement.push(s);
+            }
+            let starts_by_band: Option<Vec<f64>> = dims.age_bands.iter().map(|b| bd("starts", "age", &b.id)).collect();
+            let starts_total = data.headline(y, 1).or_else(|| bd("starts", "age", "total")).unwrap_or(0.0);
+            let mut ceased_by_band_under_18 = Vec::new();
+            for band in &dims.age_bands {
+                let v = if band.id == "16_17" {
+                    need(bd("ceased", "age", "16"), format!("children ceasing aged 16 in {y}"))?
+                        + need(bd("ceased", "age", "17"), format!("children ceasing aged 17 in {y}"))?
+                } else {
+                    need(bd("ceased", "age", &band.id), format!("children ceasing aged {} in {y}", band.id))?
+                };
+                ceased_by_band_under_18.push(v);
+            }
+            let ceased_aged_18_plus =
+                need(bd("ceased", "age", "18_plus"), format!("children ceasing aged 18 or over in {y}"))?;
+            let ceased_total = need(
+                bd("ceased", "reason", "total").or(bd("ceased", "age", "total")),
+                format!("children ceasing in {y}"),
+            )?;
+            let mut ceased_by_reason = vec![0.0; nr];
+            for (r, def) in f.dimensions.exit_reasons.iter().enumerate() {
+                if !def.residual {
+                    ceased_by_reason[r] = def.dfe.iter().map(|c| bd("ceased", "reason", c).unwrap_or(0.0)).sum();
+                }
+            }
+            let known: f64 = ceased_by_reason.iter().sum();
+            let rest = ceased_total - known - ceased_aged_18_plus;
+            if rest < 0.0 {
+                notes.push(Note {
+                    key: format!("published.{y}.ceased"),
+                    text: format!("the named exit reasons plus exits at 18 exceed the total by {:.0}; the residual reason is set to 0", -rest),
+                    source: "seeds/cla_breakdowns.csv".into(),
+                });
+            }
+            ceased_by_reason[residual[0]] = rest.max(0.0);
+            {
+                let mut m = |measure: &'static str, breakdown: String, value: f64| {
+                    published_margins.push(Row { scenario: "published".into(), year: y, measure, breakdown, value });
+                };
+                for (b, band) in dims.age_bands.iter().enumerate() {
+                    if let Some(v) = bd("stock", "age", &band.id) {
+                        m("children_in_care", format!("age:{}", band.id), v);
+                    }
+                    if let Some(s) = &starts_by_band {
+                        m("starts", format!("age:{}", band.id), s[b]);
+                    }
+                    m(
+                        "ceased",
+                        format!("age:{}", band.id),
+                        ceased_by_band_under_18[b] + if b + 1 == nb { ceased_aged_18_plus } else { 0.0 },
+                    );
+                }
+                for (p, def) in f.dimensions.placements.iter().enumerate() {
+                    m("children_in_care", format!("placement:{}", def.id), stock_by_placement[p]);
+                }
+                for (r, def) in f.dimensions.exit_reasons.iter().enumerate() {
+                    m("ceased", format!("reason:{}", def.id), ceased_by_reason[r]);
+                }
+                m("ceased", format!("reason:{}", dims.ageing_out_reason), ceased_aged_18_plus);
+            }
+            published.push(PublishedYear {
+                year: y,
+                stock_by_band,
+                stock_by_placement,
+                starts_by_band,
+                starts_total,
+                ceased_by_band_under_18,
+                ceased_aged_18_plus,
+                ceased_by_reason,
+                population_by_age: pop(y)?,
+            });
+        }
+        (first_year, published, published_margins, outturn)
+    };
+    let data_notes: Vec<Note> = notes[notes_before_data..].to_vec();
+    let rates_from_year = cal.rates_from_year.max(first_year + 1);
+    let calibration = match &cached {
+        Some(r) => r.calibration.clone(),
+        None => calibrate(&spec, &published)
+            .map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?,
+    };
     let projection_rates = mean_rates(
         &calibration
             .years
@@ -585,8 +664,16 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
     for (yp, r) in replay.years.iter_mut().zip(&calibration.years) {
         yp.reconciliation_per_year.clone_from(&r.reconciliation_per_year);
     }
-    let replay_run =
-        simulate(&replay).map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+    let cached = cached.filter(|r| r.replay == replay);
+    let fresh_replay_run = match &cached {
+        Some(_) => None,
+        None => {
+            Some(simulate(&replay).map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?)
+        }
+    };
+    let Some(replay_run) = cached.as_ref().map(|r| &r.replay_run).or(fresh_replay_run.as_ref()) else {
+        return Err(loaded.key_error("calibration", "a replay of the published years"));
+    };
 
     // Unit costs per published financial year, reconciled with S251.
     let mut cost_by_year: Vec<(i32, Vec<f64>, f64, f64)> = Vec::new();
@@ -611,7 +698,10 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
                         format!("an S251 weekly cost item present for {y}, `{item}` is missing"),
                     )
                 })?,
-                (None, Some(m)) => m.value() * fostering,
+                (None, Some(m)) => {
+                    m.checked(loaded, &format!("dimensions.placements.{}.derived_cost_vs_fostering", def.id))?
+                        * fostering
+                }
                 (None, None) => {
                     return Err(loaded.key_error(
                         &format!("dimensions.placements.{}", def.id),
@@ -691,27 +781,29 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
         "general inflation for real terms",
     )?;
     let funding = match &f.funding {
-        Some(fd) if fd.base_gbp_m.value() < 0.0 || !(1990..=2100).contains(&fd.base_year) => {
-            return Err(loaded.key_error(
-                "funding.base_gbp_m",
-                format!(
-                    "a non-negative amount of funding in a base year between 1990 and 2100, found £{}m in {}",
-                    fd.base_gbp_m.value(),
-                    fd.base_year
-                ),
-            ));
-        }
-        Some(fd) => Some((
-            fd.base_year,
-            param(
+        Some(fd) => {
+            let base_m = param(
                 loaded,
                 "funding.base_gbp_m",
                 &fd.base_gbp_m,
                 &mut notes,
                 &format!("funding in {}, £m", fd.base_year),
-            )?,
-            param(loaded, "funding.annual_growth", &fd.annual_growth, &mut notes, "annual funding growth")?,
-        )),
+            )?;
+            if base_m < 0.0 || !(1990..=2100).contains(&fd.base_year) {
+                return Err(loaded.key_error(
+                    "funding.base_gbp_m",
+                    format!(
+                        "a non-negative amount of funding in a base year between 1990 and 2100, found £{base_m}m in {}",
+                        fd.base_year
+                    ),
+                ));
+            }
+            Some((
+                fd.base_year,
+                base_m,
+                param(loaded, "funding.annual_growth", &fd.annual_growth, &mut notes, "annual funding growth")?,
+            ))
+        }
         None => None,
     };
 
@@ -733,8 +825,12 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
     // The start stock: the replay's single-age structure at 31 March of the
     // start year, raked cell by cell (band x placement) to the published joint,
     // so the run starts from the actual stock exactly.
+    let mut new_start = None;
     let (initial_stock, initial_leavers) = if start_year == first_year {
         (calibration.start_stock.clone(), leavers_at(first_year))
+    } else if let Some((_, stock, leavers)) = cached.as_ref().and_then(|r| r.start.get()).filter(|s| s.0 == start_year)
+    {
+        (stock.clone(), *leavers)
     } else {
         let mut upto = replay.clone();
         upto.years.retain(|y| y.year <= start_year);
@@ -745,7 +841,12 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
         let target = joint_stock(&spec, published_start)
             .map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
         let weights = tilted_weights(&dims, &published_start.population_by_age, projection_rates.last_band_tilt);
-        (rake_to_joint(&dims, &run.final_stock_by_age, &target, &weights), run.final_care_leavers)
+        let stock = rake_to_joint(&dims, &run.final_stock_by_age, &target, &weights);
+        if let Some(r) = &cached {
+            let _ = r.start.set((start_year, stock.clone(), run.final_care_leavers));
+        }
+        new_start = Some((start_year, stock.clone(), run.final_care_leavers));
+        (stock, run.final_care_leavers)
     };
     let mut years = Vec::new();
     for y in start_year + 1..=end_year {
@@ -781,7 +882,10 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
         }
         years.push(yp);
     }
-    let filled = data.fills();
+    let filled = match &cached {
+        Some(r) => r.filled.clone(),
+        None => data.fills(),
+    };
     if !filled.is_empty() {
         notes.push(Note {
             key: "published.filled".into(),
@@ -817,6 +921,29 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
         years: policy.years,
     };
     model.validate().map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+    let reuse = match (cached, fresh_replay_run) {
+        (Some(r), _) => r,
+        (None, None) => return Err(loaded.key_error("calibration", "a replay of the published years")),
+        (None, Some(replay_run)) => {
+            let start = std::sync::OnceLock::new();
+            if let Some(s) = new_start {
+                let _ = start.set(s);
+            }
+            std::sync::Arc::new(Reusable {
+                key,
+                first_year,
+                published: published.clone(),
+                published_margins: published_margins.clone(),
+                outturn: outturn.clone(),
+                data_notes,
+                filled: filled.clone(),
+                calibration: calibration.clone(),
+                replay: replay.clone(),
+                replay_run,
+                start,
+            })
+        }
+    };
     Ok(Built {
         name: f.scenario.name.clone(),
         title: f.scenario.title.clone(),
@@ -833,6 +960,7 @@ fn build_calibrated(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result
         published_margins,
         filled,
         notes,
+        reuse: Some(reuse),
     })
 }
 
@@ -856,12 +984,21 @@ fn rake_to_joint(dims: &Dimensions, by_age: &[f64], target: &[f64], weights: &[f
 
 /// Checks that every citation names a figure in seeds/published-figures.toml.
 pub(crate) fn check_cites(loaded: &Loaded, f: &ScenarioFile) -> Result<(), ScenarioError> {
-    let figures: toml::Table = crate::seeds::PUBLISHED_FIGURES.text.parse().map_err(|e: toml::de::Error| {
-        ScenarioError::data(crate::seeds::PUBLISHED_FIGURES.path, 1, 1, format!("valid TOML ({})", e.message()))
-    })?;
+    // The bundled figures are a compile-time constant: parse their ids once.
+    static IDS: std::sync::OnceLock<Result<std::collections::BTreeSet<String>, String>> = std::sync::OnceLock::new();
+    let figures = IDS
+        .get_or_init(|| {
+            crate::seeds::PUBLISHED_FIGURES
+                .text
+                .parse::<toml::Table>()
+                .map(|t| t.keys().cloned().collect())
+                .map_err(|e| e.message().to_string())
+        })
+        .as_ref()
+        .map_err(|e| ScenarioError::data(crate::seeds::PUBLISHED_FIGURES.path, 1, 1, format!("valid TOML ({e})")))?;
     for cite in &f.cites {
-        if !figures.contains_key(cite) {
-            let hint = crate::error::did_you_mean(cite, figures.keys().map(String::as_str))
+        if !figures.contains(cite) {
+            let hint = crate::error::did_you_mean(cite, figures.iter().map(String::as_str))
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
             return Err(

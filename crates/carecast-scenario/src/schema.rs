@@ -50,7 +50,17 @@ impl Param {
     }
     /// The central value, checked to be finite and within its own stated
     /// range; errors are located at `key` in the scenario's files.
+    ///
+    /// A value set by `with_value` (a Monte Carlo draw or a sensitivity run)
+    /// replaces the central one; it is checked to be finite but may lie
+    /// outside the stated low-high range (a normal draw can).
     pub(crate) fn checked(&self, loaded: &crate::loader::Loaded, key: &str) -> Result<f64, crate::ScenarioError> {
+        if let Some(v) = loaded.overrides.get(key) {
+            if !v.is_finite() {
+                return Err(loaded.key_error(key, format!("a finite number, found {v}")));
+            }
+            return Ok(*v);
+        }
         let v = self.value();
         if !v.is_finite() {
             return Err(loaded.key_error(key, format!("a finite number, found {v}")));
