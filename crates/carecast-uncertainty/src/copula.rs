@@ -168,6 +168,15 @@ mod tests {
     }
 
     #[test]
+    fn empty_and_single_variable_copulas_work() {
+        let empty = GaussianCopula::new(0, &[]).unwrap();
+        assert_eq!(empty.correlate(&[]).unwrap(), Vec::<f64>::new());
+        let one = GaussianCopula::new(1, &[]).unwrap();
+        assert_eq!(one.correlate(&[0.25]).unwrap(), vec![0.25]);
+        assert_eq!(one, GaussianCopula::independent(1));
+    }
+
+    #[test]
     fn extreme_uniforms_stay_in_the_unit_interval() {
         let c = GaussianCopula::new(2, &[(0, 1, 0.9)]).unwrap();
         for u in [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]] {
