@@ -15,7 +15,6 @@ use carecast_core::rows::rows;
 use carecast_report::{
     Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, format_gbp_pounds, write_csv,
 };
-use carecast_scenario::loader::{RangedParam, ranged_params};
 use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build, load};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -266,7 +265,7 @@ fn summarise(npvs: &[Vec<f64>], options: usize) -> Vec<Uncertainty> {
                 .count() as f64;
             let mut sorted: Vec<f64> = npvs.iter().map(|draw| draw[k]).collect();
             sorted.sort_by(f64::total_cmp);
-            let q = |p: f64| crate::montecarlo::percentile(&sorted, p);
+            let q = |p: f64| carecast_uncertainty::type7(&sorted, p);
             Uncertainty {
                 probability_cheaper: cheaper / n,
                 probability_cheapest: cheapest / n,
@@ -294,7 +293,7 @@ fn draw_npvs(
     spec: &crate::montecarlo::MonteCarloSpec,
     d: u64,
     x: &DrawInputs<'_>,
-    params: &[Vec<RangedParam>],
+    plans: &[carecast_scenario::DrawPlan],
 ) -> Result<Vec<f64>> {
     let mut series = Vec::with_capacity(x.built.len());
     for i in 0..x.built.len() {
@@ -305,7 +304,7 @@ fn draw_npvs(
             central: &x.built[i],
             central_rows: &x.central_rows[i],
         };
-        let r = crate::montecarlo::draw_rows(spec, d, inputs, &params[i], crate::montecarlo::Streams::Keyed)
+        let r = crate::montecarlo::draw_rows(spec, d, inputs, &plans[i], crate::montecarlo::Streams::Keyed)
             .with_context(|| format!("scenario `{}`", x.built[i].name))?;
         series.push(Series::from_rows(&x.built[i].name, x.start_year, x.end_year, &r)?);
     }
@@ -317,12 +316,12 @@ fn uncertainty(spec: &crate::montecarlo::MonteCarloSpec, x: &DrawInputs<'_>) -> 
     if spec.draws == 0 {
         bail!("--draws must be at least 1");
     }
-    let params: Vec<Vec<RangedParam>> =
-        x.loaded.iter().map(|l| if spec.parameter_uncertainty { ranged_params(l) } else { Vec::new() }).collect();
+    let plans: Vec<carecast_scenario::DrawPlan> =
+        x.loaded.iter().map(|l| crate::montecarlo::plan_for(l, spec.parameter_uncertainty)).collect::<Result<_>>()?;
     let npvs: Vec<Vec<f64>> = (0..spec.draws)
         .into_par_iter()
         .map(|d| {
-            draw_npvs(spec, d, x, &params)
+            draw_npvs(spec, d, x, &plans)
                 .with_context(|| format!("Monte Carlo draw {d} (seed {})", spec.seed.wrapping_add(d)))
         })
         .collect::<Result<_>>()?;

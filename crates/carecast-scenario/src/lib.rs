@@ -13,8 +13,10 @@ mod policy;
 pub mod resolve;
 pub mod schema;
 pub mod seeds;
+pub mod uncertainty;
 
 pub use error::ScenarioError;
 pub use loader::{Loaded, SHIPPED, load, load_source};
 pub use resolve::{Built, Note, Outturn, RunOptions, build, build_reusing};
 pub use seeds::Seeds;
+pub use uncertainty::{DrawPlan, draw_plan};

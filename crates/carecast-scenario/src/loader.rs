@@ -305,6 +305,14 @@ pub struct RangedParam {
     pub high: f64,
     /// Stated source (empty if none).
     pub source: String,
+    /// Stated distribution name (`None`: triangular).
+    pub distribution: Option<String>,
+    /// Explicit shape fields, as stated.
+    pub shape: carecast_uncertainty::Shape,
+    /// Stated truncation (`min`, `max`).
+    pub min: Option<f64>,
+    /// Stated truncation (`max`).
+    pub max: Option<f64>,
 }
 
 fn as_number(v: Option<&toml::Value>) -> Option<f64> {
@@ -330,7 +338,24 @@ fn walk_ranged(prefix: &str, value: &toml::Value, out: &mut Vec<RangedParam>) {
                 (as_number(t.get("value")), as_number(t.get("low")), as_number(t.get("high")))
             {
                 let source = t.get("source").and_then(|s| s.as_str()).unwrap_or("").to_string();
-                out.push(RangedParam { key: prefix.to_string(), value, low, high, source });
+                let shape = carecast_uncertainty::Shape {
+                    sd: as_number(t.get("sd")),
+                    sigma: as_number(t.get("sigma")),
+                    alpha: as_number(t.get("alpha")),
+                    beta: as_number(t.get("beta")),
+                    shape: as_number(t.get("shape")),
+                };
+                out.push(RangedParam {
+                    key: prefix.to_string(),
+                    value,
+                    low,
+                    high,
+                    source,
+                    distribution: t.get("distribution").and_then(|s| s.as_str()).map(str::to_string),
+                    shape,
+                    min: as_number(t.get("min")),
+                    max: as_number(t.get("max")),
+                });
                 return;
             }
             for (k, v) in t {

@@ -224,6 +224,10 @@ fn build_with(
     if let Some(path) = &f.stock_path {
         follow_path(loaded, path, &mut built)?;
     }
+    if loaded.overrides.is_empty() {
+        // Distributions and correlations are checked with the file, not first at a draw.
+        crate::uncertainty::draw_plan(loaded)?;
+    }
     Ok(built)
 }
 

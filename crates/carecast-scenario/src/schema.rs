@@ -31,6 +31,24 @@ pub struct ParamFull {
     pub high: Option<f64>,
     /// Where the value comes from (a seed id, a publication, or "assumption: ...").
     pub source: Option<String>,
+    /// Monte Carlo distribution of the value: `triangular` (the default:
+    /// min low, mode value, max high), `uniform`, `normal`, `lognormal`,
+    /// `beta` (PERT) or `gamma`; see README for how each reads the range.
+    pub distribution: Option<String>,
+    /// Standard deviation (normal, gamma) instead of the one the range implies.
+    pub sd: Option<f64>,
+    /// Log-scale standard deviation (lognormal).
+    pub sigma: Option<f64>,
+    /// Beta shape alpha (with `beta`), scaled to [low, high].
+    pub alpha: Option<f64>,
+    /// Beta shape beta (with `alpha`).
+    pub beta: Option<f64>,
+    /// Gamma shape.
+    pub shape: Option<f64>,
+    /// Smallest value a draw may take (truncation to a physical domain).
+    pub min: Option<f64>,
+    /// Largest value a draw may take.
+    pub max: Option<f64>,
 }
 
 impl Param {
@@ -128,6 +146,28 @@ pub struct ScenarioFile {
     /// Sources cited, keyed by seeds/published-figures.toml id.
     #[serde(default)]
     pub cites: Vec<String>,
+    /// Correlations between ranged assumptions, for Monte Carlo draws.
+    #[serde(default)]
+    pub correlations: Vec<CorrelationDef>,
+}
+
+/// Two ranged assumptions drawn together: `rho` is the correlation of their
+/// normal scores (Gaussian copula); their rank correlation is (6/pi) asin(rho/2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrelationDef {
+    /// Name, so a child scenario can override it.
+    pub id: String,
+    /// Key of the first assumption, as `carecast sensitivity` lists it
+    /// (e.g. `dimensions.placements.childrens_home.price_growth`).
+    pub a: String,
+    /// Key of the second assumption.
+    pub b: String,
+    /// Correlation of normal scores, in (-1, 1).
+    pub rho: f64,
+    /// Why they move together.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// Names and horizon.
