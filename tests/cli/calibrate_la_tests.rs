@@ -58,3 +58,110 @@ fn la_and_a_return_do_not_mix() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!dir.path().join("x.toml").exists());
 }
+
+/// The fit levers of a written file: id -> (low, high, description, source).
+fn fit_levers(text: &str) -> Vec<(String, f64, f64, String, String)> {
+    let table: toml::Table = text.parse().expect("valid TOML");
+    table["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let v = l["value"].as_table().unwrap();
+            (
+                l["id"].as_str().unwrap().to_string(),
+                v["low"].as_float().unwrap(),
+                v["high"].as_float().unwrap(),
+                l["description"].as_str().unwrap().to_string(),
+                v["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Published starts of `area` aged `band` summed over the financial years ending `from..=to`.
+fn published_starts(area: &str, band: &str, from: i32, to: i32) -> f64 {
+    let (_, rows) = read_csv(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/cla_breakdowns.csv"));
+    rows.iter()
+        .filter(|r| r[0] == area && r[2] == "starts" && r[3] == "age" && r[4] == band)
+        .filter(|r| r[1].parse::<i32>().is_ok_and(|y| (from..=to).contains(&y)))
+        .map(|r| r[5].parse::<f64>().unwrap())
+        .sum()
+}
+
+const BANDS: [&str; 5] = ["under_1", "1_4", "5_9", "10_15", "16_17"];
+
+#[test]
+fn the_fit_states_standard_errors_that_shrink_with_the_counts() {
+    let dir = tempdir();
+    let o = carecast(&["calibrate", "--la", "England", "--out", "en.toml"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    // Bath and North East Somerset: about 75 starts a year, none suppressed.
+    let small = carecast(&["calibrate", "--la", "E06000022", "--out", "ru.toml"], dir.path());
+    assert!(small.status.success(), "{}", String::from_utf8_lossy(&small.stderr));
+    let en = fit_levers(&std::fs::read_to_string(dir.path().join("en.toml")).unwrap());
+    let ru = fit_levers(&std::fs::read_to_string(dir.path().join("ru.toml")).unwrap());
+    let half = |ls: &[(String, f64, f64, String, String)], id: &str| {
+        let l = ls.iter().find(|l| l.0 == id).unwrap_or_else(|| panic!("no lever {id}"));
+        (l.2 - 1.0, l.3.clone(), l.4.clone())
+    };
+    for band in BANDS {
+        let id = format!("fit_entry_rate_{band}");
+        let (h, what, source) = half(&en, &id);
+        let se = h / 2.0;
+        assert!(what.contains("relative standard error"), "{what}");
+        assert!(source.contains("Poisson maximum likelihood"), "{source}");
+        // Identified and precise for England...
+        assert!(se > 0.0 && se < 0.05, "{id}: England relative SE {se}");
+        // ...and never below the Poisson floor 1/sqrt(starts over the window): adding the
+        // trend and overdispersion can only widen it.
+        let floor = 1.0 / published_starts("E92000001", band, 2021, 2025).sqrt();
+        assert!(se >= floor * 0.999, "{id}: {se} below the Poisson floor {floor}");
+        // A small council's counts identify less.
+        let (h_small, _, _) = half(&ru, &id);
+        assert!(h_small > h, "{id}: the small council's half-range {h_small} not above England's {h}");
+        let floor_small = 1.0 / published_starts("E06000022", band, 2021, 2025).sqrt();
+        assert!(h_small / 2.0 >= floor_small.min(0.45) * 0.999, "{id}: {h_small} vs the Poisson floor {floor_small}");
+    }
+    for band in BANDS {
+        let (h, what, _) = half(&en, &format!("fit_exit_age_{band}"));
+        assert!(h > 0.0 && h < 0.1 && what.contains("relative standard error"), "{band}: {h} {what}");
+    }
+    for reason in ["returned_home", "adoption", "special_guardianship", "other"] {
+        let (h, what, _) = half(&en, &format!("fit_exit_reason_{reason}"));
+        assert!(h > 0.0 && h < 0.2 && what.contains("relative standard error"), "{reason}: {h} {what}");
+    }
+    // Stated ranges where the data do not identify a parameter, said so.
+    let (h, what, source) = half(&en, "fit_entry_mix_childrens_home");
+    assert!((h - 0.5).abs() < 1e-9 && what.contains("not identified") && source.starts_with("assumption"), "{what}");
+    let text = std::fs::read_to_string(dir.path().join("en.toml")).unwrap();
+    assert!(text.contains("reason-by-age interaction"));
+    // Goodness of fit by series, in the file and on the terminal.
+    for series in
+        ["starts by age", "ceased by age (under 18)", "ceased by reason", "stock by age", "stock by placement"]
+    {
+        assert!(text.lines().any(|l| l.starts_with("#   ") && l.contains(series)), "file: {series}");
+        assert!(stdout.lines().any(|l| l.starts_with(series)), "stdout: {series}\n{stdout}");
+    }
+    assert!(text.contains("not matched within 2%"));
+    assert!(stdout.contains("not matched within 2%"));
+    assert!(stdout.contains("a year (SE"), "{stdout}");
+}
+
+#[test]
+fn the_fitted_file_with_its_new_levers_reproduces_the_england_run() {
+    let dir = tempdir();
+    assert!(carecast(&["calibrate", "--la", "England", "--out", "en.toml"], dir.path()).status.success());
+    assert!(carecast(&["validate", "en.toml"], dir.path()).status.success());
+    assert!(carecast(&["run", "en.toml", "--out", "a"], dir.path()).status.success());
+    assert!(carecast(&["run", "--la", "England", "--out", "b"], dir.path()).status.success());
+    let (_, a) = read_csv(&dir.path().join("a/projection.csv"));
+    let (_, b) = read_csv(&dir.path().join("b/projection.csv"));
+    for y in [2026, 2030, 2035] {
+        for measure in ["children_in_care", "starts", "ceased"] {
+            let (x, z) = (value(&a, measure, "total", y).unwrap(), value(&b, measure, "total", y).unwrap());
+            assert!((x - z).abs() <= 1e-9 * z, "{measure} {y}: {x} vs {z}");
+        }
+    }
+}

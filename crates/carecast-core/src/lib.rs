@@ -11,6 +11,7 @@
 pub mod calibrate;
 pub mod effects;
 pub mod error;
+pub mod fit;
 pub mod ipf;
 pub mod model;
 pub mod money;
