@@ -9,15 +9,24 @@
 //! cut-off, and `backtest.png/.svg` (published outturn solid, each origin's
 //! forecast dashed, with the CCN/Newton 2021 projection for England).
 //!
-//! The quantile columns (p05-p95) are written empty: there is no Monte Carlo
-//! yet. Not a place for modelling: the model is the scenario's, resolved by
+//! Uncertainty bands (`--draws N`, default 100): for each area and cut-off the
+//! council's rates are fitted by Poisson maximum likelihood on the training
+//! years only (`carecast calibrate --la`, so entry and exit rates carry their
+//! standard errors as lognormal multipliers) and the scenario is drawn N times
+//! with those rates, every other ranged assumption and process noise; the
+//! 5th-95th percentiles fill p05-p95 and the summary reports how often the
+//! 50% and 90% bands held the outturn.
+//!
+//! Not a place for modelling: the model is the scenario's, resolved by
 //! `carecast_scenario::build` with the calibration years cut back.
 
+use crate::montecarlo::{Inputs, MonteCarloSpec, percentiles};
 use anyhow::{Context, Result};
 use carecast_core::rows::rows;
 use carecast_plot::{Chart, ChartKind, ChartText, Formats, LineStyle, Series, ValueFormat};
 use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
-use carecast_scenario::{Loaded, RunOptions, Seeds, build, load};
+use carecast_scenario::loader::SourceFile;
+use carecast_scenario::{Loaded, RunOptions, SHIPPED, Seeds, build, build_reusing, load, load_source};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -42,6 +51,10 @@ pub struct BacktestConfig {
     pub train_until: Vec<i32>,
     /// Years projected after each cut-off.
     pub horizon: i32,
+    /// Monte Carlo draws per area and cut-off (0: no bands).
+    pub draws: u64,
+    /// Draw d uses seed `seed + d`.
+    pub seed: u64,
     /// Output folder.
     pub out: PathBuf,
     /// Suppress progress output.
@@ -67,6 +80,8 @@ pub struct BacktestRow {
     pub naive_last: f64,
     /// Least-squares line through the published stocks up to the origin (NaN with fewer than two).
     pub naive_trend: f64,
+    /// Monte Carlo 5th, 25th, 50th, 75th and 95th percentiles, if drawn.
+    pub bands: Option<[f64; 5]>,
 }
 
 /// One area backtested from one origin.
@@ -133,11 +148,59 @@ fn cut_back(loaded: &Loaded, origin: i32) -> Result<Loaded, String> {
     Ok(l)
 }
 
-/// Backtests one area (query: code, number or name) from one origin.
-fn backtest_one(loaded: &Loaded, seeds: &Seeds, area: &str, origin: i32, horizon: i32) -> Result<Run, String> {
+/// The scenario with the fit's uncertainty added: the council's rates fitted
+/// on the training years only (`carecast calibrate --la`), written as neutral
+/// levers that carry their standard errors, on top of `scenario`.
+fn with_fit(scenario: &str, seeds: &Seeds, area: &str, first_year: i32, origin: i32) -> Result<Loaded, String> {
+    let config = crate::calibrate_la::Config {
+        la: area.to_string(),
+        from: Some(first_year),
+        to: Some(origin),
+        out: PathBuf::new(),
+        name: Some("backtest-fit".into()),
+    };
+    let fitted = crate::calibrate_la::fit(seeds, &config).map_err(|e| format!("fitting the rates: {e:#}"))?;
+    let parent = if SHIPPED.iter().any(|s| s.name == scenario) {
+        scenario.to_string()
+    } else {
+        std::path::absolute(scenario).map_err(|e| e.to_string())?.display().to_string()
+    };
+    let text = fitted.text.replacen("extends = \"baseline\"", &format!("extends = {parent:?}"), 1);
+    load_source(SourceFile { path: format!("(fit of {area} to {origin})"), text }).map_err(|e| e.to_string())
+}
+
+/// Backtests one area (query: code, number or name) from one origin; with
+/// `mc`, also draws the uncertainty bands.
+fn backtest_one(
+    loaded: &Loaded,
+    seeds: &Seeds,
+    area: &str,
+    origin: i32,
+    horizon: i32,
+    mc: Option<(&str, MonteCarloSpec)>,
+) -> Result<Run, String> {
     let cut = cut_back(loaded, origin)?;
     let opts = RunOptions { start_year: Some(origin), end_year: Some(origin + horizon), area: Some(area.to_string()) };
     let built = build(&cut, seeds, &opts).map_err(|e| e.to_string())?;
+    let bands: Option<Vec<(i32, [f64; 5])>> = match mc {
+        None => None,
+        Some((scenario, spec)) => {
+            let first_year = cut.file.calibration.as_ref().map_or(origin - 1, |c| c.first_year);
+            let drawn = cut_back(&with_fit(scenario, seeds, &built.area, first_year, origin)?, origin)?;
+            let central = build_reusing(&drawn, seeds, &opts, &built).map_err(|e| e.to_string())?;
+            let central_rows = rows(&central.name, &central.model.dims, &central.run().map_err(|e| e.to_string())?);
+            let inputs = Inputs { loaded: &drawn, seeds, opts: &opts, central: &central, central_rows: &central_rows };
+            let b = percentiles(&spec, inputs).map_err(|e| format!("{e:#}"))?;
+            Some(
+                central_rows
+                    .iter()
+                    .zip(b)
+                    .filter(|(r, _)| r.measure == "children_in_care" && r.breakdown == "total")
+                    .map(|(r, b)| (r.year, b))
+                    .collect(),
+            )
+        }
+    };
     let projection = built.run().map_err(|e| e.to_string())?;
     let path: Vec<(i32, f64)> = rows(&built.name, &built.model.dims, &projection)
         .into_iter()
@@ -168,6 +231,7 @@ fn backtest_one(loaded: &Loaded, seeds: &Seeds, area: &str, origin: i32, horizon
             forecast,
             naive_last: last,
             naive_trend: trend.map_or(f64::NAN, |(a, b)| a + b * f64::from(year)),
+            bands: bands.as_ref().and_then(|b| b.iter().find(|(y, _)| *y == year).map(|(_, q)| *q)),
         });
     }
     Ok(Run { code, name: built.area_name.clone(), origin, rows: out, path })
@@ -206,6 +270,10 @@ pub struct HorizonSummary {
     pub mape: [f64; 3],
     /// The median area's error (each area's mean APE over origins, then the median over areas).
     pub median_area: [f64; 3],
+    /// Share of forecasts with bands whose outturn lies in the 50% band (p25-p75) and the 90% band (p05-p95).
+    pub coverage: [f64; 2],
+    /// Forecasts with bands.
+    pub with_bands: usize,
 }
 
 /// Mean absolute percentage error by horizon, pooled over areas and origins.
@@ -232,7 +300,20 @@ pub fn summarise(rows: &[BacktestRow]) -> Vec<HorizonSummary> {
                 .collect();
             median_area[m] = median(&per_area);
         }
-        out.push(HorizonSummary { horizon: h, areas: areas.len(), forecasts: at.len(), mape, median_area });
+        let banded: Vec<(f64, [f64; 5])> = at.iter().filter_map(|r| Some((r.actual?, r.bands?))).collect();
+        let share = |lo: usize, hi: usize| {
+            let n = banded.iter().filter(|(a, b)| b[lo] <= *a && *a <= b[hi]).count();
+            if banded.is_empty() { f64::NAN } else { n as f64 / banded.len() as f64 }
+        };
+        out.push(HorizonSummary {
+            horizon: h,
+            areas: areas.len(),
+            forecasts: at.len(),
+            mape,
+            median_area,
+            coverage: [share(1, 3), share(0, 4)],
+            with_bands: banded.len(),
+        });
     }
     out
 }
@@ -253,13 +334,17 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
         })?;
         vec![(a.code.clone(), a.name.clone())]
     };
+    let mc = (c.draws > 0).then_some((
+        c.scenario.as_str(),
+        MonteCarloSpec { draws: c.draws, seed: c.seed, parameter_uncertainty: true, process_noise: true },
+    ));
     let jobs: Vec<(&(String, String), i32)> =
         areas.iter().flat_map(|a| c.train_until.iter().map(move |o| (a, *o))).collect();
     // Each (area, origin) is independent; rayon keeps the results in order.
     let results: Vec<Outcome> = jobs
         .par_iter()
         .map(|((code, name), origin)| {
-            ((code.clone(), name.clone()), *origin, backtest_one(&loaded, &seeds, code, *origin, c.horizon))
+            ((code.clone(), name.clone()), *origin, backtest_one(&loaded, &seeds, code, *origin, c.horizon, mc))
         })
         .collect();
     let mut runs = Vec::new();
@@ -303,7 +388,7 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
 
     // The chart: England for --all-las (councils do not add up to one line), else the area.
     let chart_runs: Vec<Run> = if c.all_las {
-        c.train_until.iter().filter_map(|o| backtest_one(&loaded, &seeds, ENGLAND, *o, c.horizon).ok()).collect()
+        c.train_until.iter().filter_map(|o| backtest_one(&loaded, &seeds, ENGLAND, *o, c.horizon, None).ok()).collect()
     } else {
         runs.clone()
     };
@@ -359,8 +444,12 @@ fn backtest_table(rows: &[BacktestRow]) -> Table {
         "Backtest: children in care at 31 March, forecast from data to the origin year against the published outturn",
         cols.iter().map(|(n, k)| Column::new(*n, *k)).collect(),
     );
-    t.notes.push("p05-p95 are empty: there is no Monte Carlo yet".into());
+    t.notes.push(
+        "p05-p95: Monte Carlo percentiles (fitted rates with their standard errors, ranged assumptions, process noise); empty without --draws"
+            .into(),
+    );
     for r in rows {
+        let b = |i: usize| r.bands.map_or(Cell::Empty, |b| Cell::Number(b[i]));
         t.push_row(vec![
             r.area.as_str().into(),
             r.origin_year.into(),
@@ -368,11 +457,11 @@ fn backtest_table(rows: &[BacktestRow]) -> Table {
             r.horizon.into(),
             r.actual.into(),
             r.forecast.into(),
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
+            b(0),
+            b(1),
+            b(2),
+            b(3),
+            b(4),
             r.naive_last.into(),
             r.naive_trend.into(),
         ]);
@@ -393,13 +482,17 @@ fn summary_table(summary: &[HorizonSummary]) -> Table {
         "median_area_ape_model",
         "median_area_ape_naive_last",
         "median_area_ape_naive_trend",
+        "coverage_50",
+        "coverage_90",
     ] {
         cols.push(Column::new(n, ColumnKind::Percent));
     }
+    cols.push(Column::new("forecasts_with_bands", ColumnKind::Count));
     let mut t = Table::new("summary", "Backtest: mean absolute percentage error by horizon", cols);
     for s in summary {
         let mut row: Vec<Cell> = vec![s.horizon.into(), (s.areas as f64).into(), (s.forecasts as f64).into()];
-        row.extend(s.mape.iter().chain(&s.median_area).map(|v| Cell::Number(*v)));
+        row.extend(s.mape.iter().chain(&s.median_area).chain(&s.coverage).map(|v| Cell::Number(*v)));
+        row.push((s.with_bands as f64).into());
         t.push_row(row);
     }
     t
@@ -491,7 +584,15 @@ fn print_summary(
             outln!("{line}");
         }
     }
-    outln!("p05-p95 are empty in backtest.csv: the Monte Carlo is not built yet.");
+    if summary.iter().any(|s| s.with_bands > 0) {
+        outln!("share of outturns inside the Monte Carlo bands ({} draws each):", c.draws);
+        outln!("{:>7} {:>9} {:>12} {:>12}", "horizon", "forecasts", "50% band", "90% band");
+        for s in summary {
+            outln!("{:>7} {:>9} {:>12} {:>12}", s.horizon, s.with_bands, pct(s.coverage[0]), pct(s.coverage[1]));
+        }
+    } else {
+        outln!("no uncertainty bands (--draws 0)");
+    }
     if !skipped.is_empty() {
         outln!("skipped ({}; see skipped.csv):", skipped.len());
         for (code, name, origin, e) in skipped {
@@ -533,6 +634,7 @@ mod tests {
             forecast,
             naive_last: actual,
             naive_trend: f64::NAN,
+            bands: Some([forecast * 0.9, forecast * 0.95, forecast, forecast * 1.05, forecast * 1.1]),
         };
         let s = summarise(&[row("a", 100.0, 110.0), row("b", 200.0, 180.0), row("c", 50.0, 50.0)]);
         assert_eq!(s.len(), 1);
@@ -541,5 +643,8 @@ mod tests {
         assert!((s[0].median_area[0] - 0.1).abs() < 1e-12);
         assert_eq!(s[0].mape[1], 0.0);
         assert!(s[0].mape[2].is_nan());
+        // 100 is in [99, 121] but not [104.5, 115.5]; 200 is outside [162, 198]; 50 is in both.
+        assert_eq!(s[0].coverage, [1.0 / 3.0, 2.0 / 3.0]);
+        assert_eq!(s[0].with_bands, 3);
     }
 }

@@ -132,6 +132,18 @@ impl SeriesFit {
         Some((f.coefficients[c].exp(), f.standard_errors[c]))
     }
 
+    /// Between-year standard deviation of group `g`'s log rate beyond Poisson
+    /// noise: with dispersion phi (Pearson chi-square per degree of freedom)
+    /// a count with mean m has variance phi m, so the rate itself varies from
+    /// year to year with relative variance (phi - 1) / m (0 when phi <= 1).
+    fn between_year_sd(&self, g: usize) -> f64 {
+        let Ok(f) = self.fit.as_ref() else { return 0.0 };
+        let phi = f.dispersion.unwrap_or(1.0);
+        let counts: Vec<f64> = self.obs.iter().filter(|o| o.group == g).map(|o| o.count).collect();
+        let mean = counts.iter().sum::<f64>() / counts.len().max(1) as f64;
+        if mean > 0.0 { ((phi - 1.0).max(0.0) / mean).sqrt() } else { 0.0 }
+    }
+
     /// Annual trend (log-rate change a year) and its standard error.
     fn trend(&self) -> Option<(f64, f64)> {
         let f = self.fit.as_ref().ok()?;
@@ -172,6 +184,11 @@ struct Lever {
     to: Option<String>,
     /// Relative half-range: low = 1 - this, high = 1 + this.
     half_range: f64,
+    /// Predictive standard deviation of the log rate, where the fit identifies
+    /// it (the estimate's standard error and the between-year variation beyond
+    /// Poisson, in quadrature): Monte Carlo draws the multiplier from a
+    /// lognormal with this sigma (median 1).
+    log_sd: Option<f64>,
     source: String,
 }
 
@@ -235,8 +252,17 @@ fn band_population(dims: &Dimensions, built: &Built, year: i32) -> Option<Vec<f6
 }
 
 /// Runs the command.
-pub fn run(c: &Config) -> Result<()> {
-    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
+/// A council's fitted scenario: the file's text and the report printed beside it.
+#[derive(Debug, Clone)]
+pub struct Fitted {
+    /// The scenario file (TOML), extending the shipped baseline.
+    pub text: String,
+    /// Fits, standard errors and goodness of fit, as printed.
+    pub report: String,
+}
+
+/// Fits a council's rates on the bundled data (no file written).
+pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
     let mut loaded = load("baseline").context("loading the shipped baseline")?;
     let Some(cal) = std::sync::Arc::make_mut(&mut loaded.file).calibration.as_mut() else {
         bail!("the baseline has no [calibration] table")
@@ -258,7 +284,7 @@ pub fn run(c: &Config) -> Result<()> {
     cal.rates_from_year = (cal.first_year + 1).max(cal.rates_from_year.min(cal.last_year));
     let (first, last) = (cal.first_year, cal.last_year);
     let opts = RunOptions { start_year: Some(last), end_year: Some(last + 10), area: Some(c.la.clone()) };
-    let built = build(&loaded, &seeds, &opts).with_context(|| format!("calibrating {} on the published data", c.la))?;
+    let built = build(&loaded, seeds, &opts).with_context(|| format!("calibrating {} on the published data", c.la))?;
     let calibration = built.calibration.as_ref().context("no calibration")?;
     let replay = built.replay.as_ref().context("no replay model")?;
     let dims = replay.dims.clone();
@@ -556,16 +582,23 @@ pub fn run(c: &Config) -> Result<()> {
     let mut printed: Vec<(String, String, f64, Option<f64>)> = Vec::new();
     // A lever from a fitted rate of group `g` of series `s`; the caller adds the selection.
     let mut fitted_lever = |s: &SeriesFit, g: usize, id: String, what: String, unit: &str, target: &'static str| {
-        let (half_range, what, source) = match s.rate(g) {
+        let (half_range, log_sd, what, source) = match s.rate(g) {
             Some((rate, se)) => {
                 printed.push((s.label.to_string(), s.groups[g].clone(), rate, Some(se)));
+                // A forecast year's rate differs from the fitted mean by the
+                // estimate's error and by the year's own variation.
+                let tau = s.between_year_sd(g);
+                let sigma = se.hypot(tau);
                 (
-                    (2.0 * se).min(MAX_HALF_RANGE),
+                    (2.0 * sigma).min(MAX_HALF_RANGE),
+                    Some(sigma),
                     format!(
-                        "{what}: fitted {rate:.5} {unit} at the window centre ({}); relative standard error {:.2}% ({})",
+                        "{what}: fitted {rate:.5} {unit} at the window centre ({}); relative standard error {:.2}% ({}); between-year variation {:.2}%; forecast sigma {:.2}%",
                         centre_text(s.year_centre),
                         100.0 * se,
-                        s.scale_text()
+                        s.scale_text(),
+                        100.0 * tau,
+                        100.0 * sigma
                     ),
                     ml_source.clone(),
                 )
@@ -574,12 +607,13 @@ pub fn run(c: &Config) -> Result<()> {
                 printed.push((s.label.to_string(), s.groups[g].clone(), f64::NAN, None));
                 (
                     UNIDENTIFIED_HALF_RANGE,
+                    None,
                     format!("{what}: not identified by the published series (no events or no fit); a stated +/- 20%"),
                     "assumption: not identified by the published data; +/- 20%".to_string(),
                 )
             }
         };
-        Lever { id, what, target, half_range, source, ..Lever::default() }
+        Lever { id, what, target, half_range, log_sd, source, ..Lever::default() }
     };
     let mut levers: Vec<Lever> = Vec::new();
     for (b, band) in band_ids.iter().enumerate() {
@@ -663,39 +697,51 @@ pub fn run(c: &Config) -> Result<()> {
         if let Some(to) = &l.to {
             let _ = writeln!(t, "to = \"{to}\"");
         }
+        let distribution =
+            l.log_sd.map(|sd| format!("distribution = \"lognormal\", sigma = {sd:.5}, ")).unwrap_or_default();
         let _ = writeln!(
             t,
-            "op = \"multiply\"\nvalue = {{ value = 1.0, low = {:.4}, high = {:.4}, source = \"{}\" }}\nfrom_year = {}\n",
+            "op = \"multiply\"\nvalue = {{ value = 1.0, low = {:.4}, high = {:.4}, {distribution}source = \"{}\" }}\nfrom_year = {}\n",
             1.0 - l.half_range,
             1.0 + l.half_range,
             l.source,
             last + 1
         );
     }
-    if let Some(dir) = c.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // The terminal report.
+    let mut report = String::new();
+    macro_rules! w {
+        ($dst:expr, $($arg:tt)*) => {{
+            let _ = writeln!($dst, $($arg)*);
+        }};
     }
-    write_atomic(&c.out, t.as_bytes()).with_context(|| format!("writing {}", c.out.display()))?;
-
-    // The terminal.
-    outln!("{} ({}): calibrated on published data, {} to {}", built.area_name, built.area, fy(y0), fy(y1));
-    outln!("Poisson maximum-likelihood fits (intercept per band or reason, common year trend):");
-    outln!("{:<26} {:<22} {:>12} {:>12}", "series", "band or reason", "fitted rate", "relative SE");
+    w!(report, "{} ({}): calibrated on published data, {} to {}", built.area_name, built.area, fy(y0), fy(y1));
+    w!(report, "Poisson maximum-likelihood fits (intercept per band or reason, common year trend):");
+    w!(report, "{:<26} {:<22} {:>12} {:>12}", "series", "band or reason", "fitted rate", "relative SE");
     for (series, group, rate, se) in &printed {
         match se {
-            Some(se) => outln!("{series:<26} {group:<22} {rate:>12.5} {:>11.2}%", 100.0 * se),
-            None => outln!("{series:<26} {group:<22} {:>12} {:>12}", "-", "not identified"),
+            Some(se) => w!(report, "{series:<26} {group:<22} {rate:>12.5} {:>11.2}%", 100.0 * se),
+            None => w!(report, "{series:<26} {group:<22} {:>12} {:>12}", "-", "not identified"),
         }
     }
-    outln!("(rates: starts per 10,000 children; exits per child-year in care)");
-    outln!("{:<26} {:>28} {}", "series", "trend", "scale");
+    w!(report, "(rates: starts per 10,000 children; exits per child-year in care)");
+    w!(report, "{:<26} {:>28} {}", "series", "trend", "scale");
     for s in [&starts, &ceased_age, &ceased_reason] {
-        outln!("{:<26} {:>28} {}", s.label, s.trend_text(), s.scale_text());
+        w!(report, "{:<26} {:>28} {}", s.label, s.trend_text(), s.scale_text());
     }
-    outln!("goodness of fit by series:");
-    outln!("{:<28} {:>10} {:>4} {:>10} {:>14}  worst cell", "series", "deviance", "df", "dispersion", "largest error");
+    w!(report, "goodness of fit by series:");
+    w!(
+        report,
+        "{:<28} {:>10} {:>4} {:>10} {:>14}  worst cell",
+        "series",
+        "deviance",
+        "df",
+        "dispersion",
+        "largest error"
+    );
     for g in &gof {
-        outln!(
+        w!(
+            report,
             "{:<28} {:>10.1} {:>4} {:>10} {:>13.2}%  {}",
             g.label,
             g.deviance,
@@ -706,18 +752,20 @@ pub fn run(c: &Config) -> Result<()> {
         );
     }
     if unmatched.is_empty() {
-        outln!("published totals and breakdowns not matched within 2%: none");
+        w!(report, "published totals and breakdowns not matched within 2%: none");
     } else {
-        outln!(
+        w!(
+            report,
             "published totals and breakdowns not matched within 2% ({}; a Pearson residual within +/-2 is Poisson noise):",
             unmatched.len()
         );
         for u in &unmatched {
-            outln!("  {u}");
+            w!(report, "  {u}");
         }
     }
-    outln!("goodness of fit by year (calibrated replay):");
-    outln!(
+    w!(report, "goodness of fit by year (calibrated replay):");
+    w!(
+        report,
         "{:>6} {:>15} {:>11} {:>16} {:>15}",
         "year",
         "reconciliation",
@@ -726,7 +774,8 @@ pub fn run(c: &Config) -> Result<()> {
         "ageing-out gap"
     );
     for f in &calibration.fit {
-        outln!(
+        w!(
+            report,
             "{:>6} {:>15.0} {:>10.2}% {:>15.2}% {:>15.1}",
             f.year,
             f.reconciliation,
@@ -735,6 +784,20 @@ pub fn run(c: &Config) -> Result<()> {
             f.ageing_out_gap
         );
     }
+    Ok(Fitted { text: t, report })
+}
+
+/// Runs the command: fits, writes the scenario file atomically, prints the report.
+pub fn run(c: &Config) -> Result<()> {
+    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
+    let fitted = fit(&seeds, c)?;
+    let t = &fitted.text;
+    if let Some(dir) = c.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    write_atomic(&c.out, t.as_bytes()).with_context(|| format!("writing {}", c.out.display()))?;
+
+    outln!("{}", fitted.report.trim_end());
     outln!("wrote {} (run it with `carecast run {}`)", c.out.display(), c.out.display());
     Ok(())
 }

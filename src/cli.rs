@@ -158,6 +158,13 @@ enum Command {
         /// Backtest every council (in parallel).
         #[arg(long, conflicts_with = "la")]
         all_las: bool,
+        /// Monte Carlo draws per area and cut-off for the p05-p95 bands (0: none). Each draws the
+        /// fit's rates (`carecast calibrate --la`, Poisson standard errors) and process noise.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        draws: u64,
+        /// Monte Carlo: draw d uses seed S + d.
+        #[arg(long, value_name = "S", default_value_t = 0)]
+        seed: u64,
     },
     /// Sensitivity of a measure to each ranged assumption (low/high one at a time): CSV, tornado chart, top 10.
     Sensitivity {
@@ -506,7 +513,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 quiet: args.quiet,
             })
         }
-        Command::Backtest { scenario, mut train_until, horizon, out, all_las } => {
+        Command::Backtest { scenario, mut train_until, horizon, out, all_las, draws, seed } => {
             let last = crate::backtest::LAST_OUTTURN_YEAR;
             if let Some(y) = train_until.iter().find(|y| !(crate::backtest::FIRST_OUTTURN_YEAR + 1..last).contains(y)) {
                 return Err(format!(
@@ -526,6 +533,8 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 all_las,
                 train_until,
                 horizon,
+                draws,
+                seed,
                 out: out.unwrap_or_else(crate::backtest::default_out),
                 quiet: args.quiet,
             })

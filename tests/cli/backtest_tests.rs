@@ -35,7 +35,8 @@ fn trend_at(points: &[(f64, f64)], at: f64) -> f64 {
 #[test]
 fn national_backtest_against_published_and_naive_forecasts() {
     let dir = tempdir();
-    let o = carecast(&["backtest", "--train-until", "2022", "--horizon", "3", "--out", "bt"], dir.path());
+    let o =
+        carecast(&["backtest", "--train-until", "2022", "--horizon", "3", "--out", "bt", "--draws", "0"], dir.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = dir.path().join("bt");
     let text = std::fs::read_to_string(out.join("backtest.csv")).unwrap();
@@ -56,7 +57,7 @@ fn national_backtest_against_published_and_naive_forecasts() {
         let f = num(&r[col(&h, "forecast")]);
         assert!((60_000.0..110_000.0).contains(&f), "{year}: {f}");
         for p in ["p05", "p25", "p50", "p75", "p95"] {
-            assert_eq!(r[col(&h, p)], "", "{p} should be empty (no Monte Carlo yet)");
+            assert_eq!(r[col(&h, p)], "", "{p} should be empty with --draws 0");
         }
     }
     let (sh, srows) = read_csv(&out.join("summary.csv"));
@@ -72,7 +73,7 @@ fn national_backtest_against_published_and_naive_forecasts() {
     let svg = std::fs::read_to_string(out.join("backtest.svg")).unwrap();
     assert!(svg.contains("CCN/Newton"), "no CCN/Newton series in the chart");
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("Monte Carlo"), "{stdout}");
+    assert!(stdout.contains("no uncertainty bands"), "{stdout}");
 }
 
 #[test]
@@ -87,6 +88,32 @@ fn council_backtest_runs() {
     let r2025 = rows.iter().find(|r| r[col(&h, "year")] == "2025").unwrap();
     assert_eq!(num(&r2025[col(&h, "actual")]), 531.0);
     assert!(dir.path().join("bp/backtest.svg").is_file());
+    // Monte Carlo bands (100 draws by default): ordered, around the forecast.
+    for r in &rows {
+        let q: Vec<f64> = ["p05", "p25", "p50", "p75", "p95"].iter().map(|p| num(&r[col(&h, p)])).collect();
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "{q:?}");
+        let f = num(&r[col(&h, "forecast")]);
+        assert!(q[0] < f && f < q[4], "forecast {f} outside its 90% band {q:?}");
+        assert!(q[4] - q[0] > 0.0);
+    }
+    // Coverage in summary.csv, counted again here from backtest.csv.
+    let (sh, srows) = read_csv(&dir.path().join("bp/summary.csv"));
+    for s in &srows {
+        let horizon = &s[col(&sh, "horizon")];
+        let at: Vec<&Vec<String>> = rows.iter().filter(|r| &r[col(&h, "horizon")] == horizon).collect();
+        let inside = |lo: &str, hi: &str| {
+            at.iter()
+                .filter(|r| {
+                    let a = num(&r[col(&h, "actual")]);
+                    num(&r[col(&h, lo)]) <= a && a <= num(&r[col(&h, hi)])
+                })
+                .count() as f64
+                / at.len() as f64
+        };
+        assert_eq!(num(&s[col(&sh, "coverage_50")]), inside("p25", "p75"), "horizon {horizon}");
+        assert_eq!(num(&s[col(&sh, "coverage_90")]), inside("p05", "p95"), "horizon {horizon}");
+        assert_eq!(num(&s[col(&sh, "forecasts_with_bands")]), at.len() as f64);
+    }
 }
 
 #[test]
@@ -102,7 +129,7 @@ fn bad_cut_off_is_a_usage_error() {
 fn every_council_backtest_with_median_error() {
     let dir = tempdir();
     let o = carecast(
-        &["backtest", "--all-las", "--train-until", "2023", "--horizon", "2", "--out", "all", "-q"],
+        &["backtest", "--all-las", "--train-until", "2023", "--horizon", "2", "--out", "all", "-q", "--draws", "0"],
         dir.path(),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

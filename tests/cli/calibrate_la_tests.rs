@@ -106,10 +106,16 @@ fn the_fit_states_standard_errors_that_shrink_with_the_counts() {
         let l = ls.iter().find(|l| l.0 == id).unwrap_or_else(|| panic!("no lever {id}"));
         (l.2 - 1.0, l.3.clone(), l.4.clone())
     };
+    // The stated standard error (the range is +/- 2 forecast sigmas, which add the between-year variation).
+    let se_of = |what: &str| -> f64 {
+        let rest = what.split("relative standard error ").nth(1).expect("a standard error");
+        rest.split('%').next().unwrap().trim().parse::<f64>().unwrap() / 100.0
+    };
     for band in BANDS {
         let id = format!("fit_entry_rate_{band}");
         let (h, what, source) = half(&en, &id);
-        let se = h / 2.0;
+        let se = se_of(&what);
+        assert!(h / 2.0 >= se * 0.999, "{id}: the range {h} is narrower than 2 standard errors {se}");
         assert!(what.contains("relative standard error"), "{what}");
         assert!(source.contains("Poisson maximum likelihood"), "{source}");
         // Identified and precise for England...
@@ -119,18 +125,19 @@ fn the_fit_states_standard_errors_that_shrink_with_the_counts() {
         let floor = 1.0 / published_starts("E92000001", band, 2021, 2025).sqrt();
         assert!(se >= floor * 0.999, "{id}: {se} below the Poisson floor {floor}");
         // A small council's counts identify less.
-        let (h_small, _, _) = half(&ru, &id);
+        let (h_small, what_small, _) = half(&ru, &id);
         assert!(h_small > h, "{id}: the small council's half-range {h_small} not above England's {h}");
+        assert!(se_of(&what_small) > se, "{id}: the small council's standard error is not above England's");
         let floor_small = 1.0 / published_starts("E06000022", band, 2021, 2025).sqrt();
         assert!(h_small / 2.0 >= floor_small.min(0.45) * 0.999, "{id}: {h_small} vs the Poisson floor {floor_small}");
     }
     for band in BANDS {
         let (h, what, _) = half(&en, &format!("fit_exit_age_{band}"));
-        assert!(h > 0.0 && h < 0.1 && what.contains("relative standard error"), "{band}: {h} {what}");
+        assert!(h > 0.0 && se_of(&what) < 0.05 && what.contains("relative standard error"), "{band}: {h} {what}");
     }
     for reason in ["returned_home", "adoption", "special_guardianship", "other"] {
         let (h, what, _) = half(&en, &format!("fit_exit_reason_{reason}"));
-        assert!(h > 0.0 && h < 0.2 && what.contains("relative standard error"), "{reason}: {h} {what}");
+        assert!(h > 0.0 && se_of(&what) < 0.1 && what.contains("relative standard error"), "{reason}: {h} {what}");
     }
     // Stated ranges where the data do not identify a parameter, said so.
     let (h, what, source) = half(&en, "fit_entry_mix_childrens_home");

@@ -33,16 +33,32 @@ fn bundled_zeros() -> &'static HashSet<BreakdownKey> {
 pub(crate) struct AreaData<'s> {
     seeds: &'s Seeds,
     code: String,
-    filler: Option<Filler<'s>>,
+    /// Councils (and former councils) are filled; built on first use (it
+    /// indexes every breakdown of the seeds), so a resolution that needs no
+    /// filled cell, such as a Monte Carlo draw reusing the published data,
+    /// does not pay for it.
+    filler: std::cell::OnceCell<Option<Filler<'s>>>,
+    is_council: bool,
     fills: RefCell<Vec<FillNote>>,
 }
 
 impl<'s> AreaData<'s> {
     /// For an area: councils (and former councils) are filled, England and regions are not.
     pub fn new(seeds: &'s Seeds, area: &Area) -> Self {
-        let filler = matches!(area.level.as_str(), "la" | "former_la")
-            .then(|| Filler::with_structural_zeros(seeds, bundled_zeros().clone()));
-        AreaData { seeds, code: area.code.clone(), filler, fills: RefCell::new(Vec::new()) }
+        let is_council = matches!(area.level.as_str(), "la" | "former_la");
+        AreaData {
+            seeds,
+            code: area.code.clone(),
+            filler: std::cell::OnceCell::new(),
+            is_council,
+            fills: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn filler(&self) -> Option<&Filler<'s>> {
+        self.filler
+            .get_or_init(|| self.is_council.then(|| Filler::with_structural_zeros(self.seeds, bundled_zeros().clone())))
+            .as_ref()
     }
 
     fn record(&self, note: FillNote) {
@@ -53,7 +69,7 @@ impl<'s> AreaData<'s> {
 
     /// A breakdown cell (published, or filled for a council).
     pub fn breakdown(&self, year: i32, table: &str, dimension: &str, category: &str) -> Option<f64> {
-        match &self.filler {
+        match self.filler() {
             None => self.seeds.breakdown(&self.code, year, table, dimension, category).and_then(Cell::number),
             Some(f) => {
                 let (cell, report) = f.value(&self.code, year, table, dimension, category).ok()?;
@@ -71,7 +87,7 @@ impl<'s> AreaData<'s> {
         if own.is_some() {
             return own;
         }
-        let f = self.filler.as_ref()?;
+        let f = self.filler()?;
         let table = ["stock", "starts", "ceased"][index.min(2)];
         let (cell, report) = f.headline(&self.code, year, table).ok()?;
         for n in report.filled {
@@ -87,7 +103,9 @@ impl<'s> AreaData<'s> {
         if let Some(v) = get(&self.code, year) {
             return Some(v);
         }
-        self.filler.as_ref()?;
+        if !self.is_council {
+            return None;
+        }
         let note = |value: f64, how: &str| FillNote {
             area: self.code.clone(),
             year,
