@@ -36,7 +36,7 @@
 //! per-state flows up to floating-point reassociation.
 
 use crate::error::CoreError;
-use crate::model::{AGES, LEAVER_AGES, Model, YearParams};
+use crate::model::{AGES, AgeBand, LEAVER_AGES, Model, YearParams};
 use crate::money::WEEKS_PER_MONTH;
 use crate::noise::BinomialProb;
 use serde::Serialize;
@@ -312,6 +312,8 @@ struct YearTables {
     reconciliation_by_band: Vec<f64>,
     /// Ageing: 1/12 of a single year of age moves up each month, prepared for drawing.
     ageing_split: SplitTable,
+    /// Scratch for one state's outcome probabilities.
+    outcomes_scratch: Vec<f64>,
 }
 
 impl YearTables {
@@ -333,7 +335,7 @@ impl YearTables {
         }
         self.state_to.clear();
         self.state_to.resize(nb * np * np, 0);
-        let mut outcomes = Vec::with_capacity(np);
+        let mut outcomes = std::mem::take(&mut self.outcomes_scratch);
         for b in 0..nb {
             for p in 0..np {
                 let bp = b * np + p;
@@ -373,9 +375,11 @@ impl YearTables {
                 self.transition[bp * np + p] = 1.0 - outflow;
             }
         }
+        self.outcomes_scratch = outcomes;
         // Within-band age shares for entries.
-        let mut band_weight = vec![0.0; nb];
-        let mut band_pop = vec![0.0; nb];
+        // Bands tile 0..18 with at least one age each, so there are at most AGES.
+        let mut band_weight = [0.0; AGES];
+        let mut band_pop = [0.0; AGES];
         for age in 0..AGES {
             band_weight[band_of_age[age]] += y.entry_age_weights[age];
             band_pop[band_of_age[age]] += y.population_by_age[age];
@@ -545,22 +549,22 @@ fn month_expected(
     let (np, nr) = (model.dims.n_placements(), model.dims.n_reasons());
     // 1. exits and moves: next[age] = stock[age] · transition[band]; the year's
     // exits by reason and moves are booked at the year end from band stocks.
-    w.band_place.iter_mut().for_each(|v| *v = 0.0);
     let step = (&w.stock[..], &mut w.next[..], &mut w.band_place[..], &t.transition[..]);
+    let bands = &model.dims.age_bands;
     match np {
-        1 => transition_fixed::<1>(step, band_of_age),
-        2 => transition_fixed::<2>(step, band_of_age),
-        3 => transition_fixed::<3>(step, band_of_age),
-        4 => transition_fixed::<4>(step, band_of_age),
-        5 => transition_fixed::<5>(step, band_of_age),
-        6 => transition_fixed::<6>(step, band_of_age),
-        7 => transition_fixed::<7>(step, band_of_age),
-        8 => transition_fixed::<8>(step, band_of_age),
-        9 => transition_fixed::<9>(step, band_of_age),
-        10 => transition_fixed::<10>(step, band_of_age),
-        11 => transition_fixed::<11>(step, band_of_age),
-        12 => transition_fixed::<12>(step, band_of_age),
-        _ => transition_any(step, band_of_age, np),
+        1 => transition_fixed::<1>(step, bands),
+        2 => transition_fixed::<2>(step, bands),
+        3 => transition_fixed::<3>(step, bands),
+        4 => transition_fixed::<4>(step, bands),
+        5 => transition_fixed::<5>(step, bands),
+        6 => transition_fixed::<6>(step, bands),
+        7 => transition_fixed::<7>(step, bands),
+        8 => transition_fixed::<8>(step, bands),
+        9 => transition_fixed::<9>(step, bands),
+        10 => transition_fixed::<10>(step, bands),
+        11 => transition_fixed::<11>(step, bands),
+        12 => transition_fixed::<12>(step, bands),
+        _ => transition_any(step, bands, np),
     }
     let mut exits = 0.0;
     let mut max_ratio: f64 = 0.0;
@@ -581,13 +585,10 @@ fn month_expected(
         w.next[(AGES - 1) * np + p] -= m;
         aged_out += m;
     }
-    for a in (0..AGES - 1).rev() {
-        let (lower, upper) = w.next[a * np..(a + 2) * np].split_at_mut(np);
-        for (x, up) in lower.iter_mut().zip(upper.iter_mut()) {
-            let m = *x * (1.0 / 12.0);
-            *x -= m;
-            *up += m;
-        }
+    for i in (0..(AGES - 1) * np).rev() {
+        let m = w.next[i] * (1.0 / 12.0);
+        w.next[i] -= m;
+        w.next[i + np] += m;
     }
     r.ceased[aged_out_band * (nr + 1) + nr] += aged_out;
     exits += aged_out;
@@ -613,39 +614,45 @@ fn month_expected(
 type TransitionArrays<'a> = (&'a [f64], &'a mut [f64], &'a mut [f64], &'a [f64]);
 
 /// Step 1 for `N` placements known at compile time (unrolled and vectorised).
-fn transition_fixed<const N: usize>(arrays: TransitionArrays<'_>, band_of_age: &[usize; AGES]) {
+fn transition_fixed<const N: usize>(arrays: TransitionArrays<'_>, bands: &[AgeBand]) {
     let (stock, next, band_place, transition) = arrays;
     let (rows, _) = stock.as_chunks::<N>();
     let (next_rows, _) = next.as_chunks_mut::<N>();
     let (matrices, _) = transition.as_chunks::<N>();
     let (held_rows, _) = band_place.as_chunks_mut::<N>();
-    for (a, (x, out)) in rows.iter().zip(next_rows.iter_mut()).enumerate() {
-        let b = band_of_age[a];
+    for (b, band) in bands.iter().enumerate() {
         let matrix = &matrices[b * N..(b + 1) * N];
-        let held = &mut held_rows[b];
-        let mut acc = [0.0; N];
-        for p in 0..N {
-            held[p] += x[p];
-            for q in 0..N {
-                acc[q] += x[p] * matrix[p][q];
+        let mut held = [0.0; N];
+        let ages = band.from_years..band.to_years;
+        for (x, out) in rows[ages.clone()].iter().zip(next_rows[ages].iter_mut()) {
+            let mut acc = [0.0; N];
+            for p in 0..N {
+                held[p] += x[p];
+                for q in 0..N {
+                    acc[q] += x[p] * matrix[p][q];
+                }
             }
+            *out = acc;
         }
-        *out = acc;
+        held_rows[b] = held;
     }
 }
 
 /// Step 1 for any number of placements.
-fn transition_any(arrays: TransitionArrays<'_>, band_of_age: &[usize; AGES], np: usize) {
+fn transition_any(arrays: TransitionArrays<'_>, bands: &[AgeBand], np: usize) {
     let (stock, next, band_place, transition) = arrays;
-    for ((a, row), next_row) in stock.chunks_exact(np).enumerate().zip(next.chunks_exact_mut(np)) {
-        let b = band_of_age[a];
+    band_place.iter_mut().for_each(|v| *v = 0.0);
+    for (b, band) in bands.iter().enumerate() {
         let held = &mut band_place[b * np..(b + 1) * np];
         let matrix = &transition[b * np * np..(b + 1) * np * np];
-        next_row.iter_mut().for_each(|v| *v = 0.0);
-        for ((x, h), tr) in row.iter().zip(held.iter_mut()).zip(matrix.chunks_exact(np)) {
-            *h += *x;
-            for (n, m) in next_row.iter_mut().zip(tr) {
-                *n += *x * *m;
+        let rows = band.from_years * np..band.to_years * np;
+        for (row, next_row) in stock[rows.clone()].chunks_exact(np).zip(next[rows].chunks_exact_mut(np)) {
+            next_row.iter_mut().for_each(|v| *v = 0.0);
+            for ((x, h), tr) in row.iter().zip(held.iter_mut()).zip(matrix.chunks_exact(np)) {
+                *h += *x;
+                for (n, m) in next_row.iter_mut().zip(tr) {
+                    *n += *x * *m;
+                }
             }
         }
     }
@@ -811,6 +818,7 @@ fn age_leavers<D: FlowDraw>(leavers: &mut [f64; LEAVER_AGES], ageing: &SplitTabl
 }
 
 /// Step 2: fixed transfers, each capped at the source placement's stock.
+#[inline]
 fn transfers(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
     for t in &y.transfers {
         let available: f64 = (0..AGES).map(|a| next[a * np + t.from]).sum();
@@ -879,6 +887,7 @@ fn reconcile<D: FlowDraw>(
 }
 
 /// Step 6: any placement above its capacity sends the excess to its overflow placement.
+#[inline]
 fn capacities(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
     for c in &y.capacities {
         let held: f64 = (0..AGES).map(|a| next[a * np + c.placement]).sum();
@@ -900,15 +909,20 @@ fn capacities(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
 fn clamp_and_total(next: &mut [f64], by_place: &mut [f64]) -> f64 {
     let np = by_place.len();
     let mut min_stock = f64::INFINITY;
-    by_place.iter_mut().for_each(|v| *v = 0.0);
-    for row in next.chunks_exact_mut(np) {
-        for (v, total) in row.iter_mut().zip(by_place.iter_mut()) {
+    for (p, total) in by_place.iter_mut().enumerate() {
+        // Ages in order, as a sum over rows would take them.
+        let mut sum = 0.0;
+        for a in 0..AGES {
+            let v = &mut next[a * np + p];
             if *v < 0.0 && *v > -1e-9 {
                 *v = 0.0;
             }
-            min_stock = min_stock.min(*v);
-            *total += *v;
+            if *v < min_stock {
+                min_stock = *v;
+            }
+            sum += *v;
         }
+        *total = sum;
     }
     min_stock
 }
