@@ -1,13 +1,14 @@
 //! Criterion benchmarks of carecast's performance targets (see BENCHMARKS.md):
 //! one deterministic national run (monthly, 10 years), the resolution of the
-//! baseline (seed parsing and calibration), and reading, cleaning and
-//! aggregating 200,000 SSDA903 episode rows, and 100 process-noise Monte Carlo
-//! draws of the national run.
+//! baseline (seed parsing and calibration), reading, cleaning and aggregating
+//! 200,000 SSDA903 episode rows, 100 process-noise Monte Carlo draws of the
+//! national run, and 10,000 parameter draws of the smallest model the core
+//! allows (18 stocks), each a deterministic run.
 //!
 //! Not tests: nothing here asserts a time.
 
 use carecast_core::noise::Stochastic;
-use carecast_core::{simulate, simulate_with};
+use carecast_core::{AGES, AgeBand, Dimensions, InitialState, LEAVER_AGES, Model, YearParams, simulate, simulate_with};
 use carecast_scenario::{RunOptions, Seeds, build, load};
 use carecast_ssda903::testing::{KnownRates, generate_synthetic_return};
 use carecast_ssda903::{AggregateOptions, CleanOptions, ReturnTables, TableSource};
@@ -49,6 +50,78 @@ fn montecarlo_process_noise(c: &mut Criterion) {
     group.finish();
 }
 
+/// The smallest model the core allows, for comparison with a vectorised numpy
+/// version of a 9-stock model (about 0.2 s for 10,000 draws): one age band
+/// (0-17) over the core's 18 single years of age, one placement and one exit
+/// reason, so the state is 18 stocks (plus 8 care-leaver ages); 10 years of
+/// monthly steps, with a population of 10,000 a year of age.
+fn small_model() -> Model {
+    let dims = Dimensions {
+        age_bands: vec![AgeBand { id: "all".into(), from_years: 0, to_years: AGES }],
+        placements: vec!["care".into()],
+        exit_reasons: vec!["other".into()],
+        ageing_out_reason: "reached_18".into(),
+        other_spend_lines: vec![],
+    };
+    let years = (1..=10)
+        .map(|k| YearParams {
+            year: 2025 + k,
+            population_by_age: [10_000.0; AGES],
+            entry_rate_per_10k: vec![30.0],
+            entry_count_per_year: None,
+            entry_age_weights: [1.0; AGES],
+            entry_mix: vec![1.0],
+            monthly_exit_probability: vec![0.03],
+            monthly_move_probability: vec![0.0],
+            reconciliation_per_year: vec![0.0],
+            transfers: vec![],
+            capacities: vec![],
+            weekly_cost_gbp: vec![1_000.0],
+            other_cla_weekly_cost_gbp: 100.0,
+            care_leaver_annual_cost_gbp: 3_000.0,
+            other_lines_gbp: vec![],
+            funding_gbp: 0.0,
+            workforce: None,
+            deflator: 1.0,
+        })
+        .collect();
+    Model {
+        dims,
+        start_year: 2025,
+        initial: InitialState { stock: vec![40.0; AGES], care_leavers: [30.0; LEAVER_AGES] },
+        years,
+    }
+}
+
+/// 10,000 parameter draws of the small model, one thread: each draw (seed =
+/// draw index) scales the entry rate and the exit probability by lognormal
+/// factors (sd 0.1) and runs the deterministic simulation over 10 years,
+/// monthly; the sum of the final children in care is returned.
+fn montecarlo_small_model(c: &mut Criterion) {
+    let base = small_model();
+    let mut group = c.benchmark_group("montecarlo");
+    group.sample_size(10);
+    group.bench_function("small_model_18_stocks_10000_parameter_draws", |b| {
+        let mut model = base.clone();
+        b.iter(|| {
+            let mut total = 0.0;
+            for d in 0..10_000u64 {
+                let mut rng = Stochastic::new(d);
+                let entry_factor = (0.1 * rng.standard_normal()).exp();
+                let exit_factor = (0.1 * rng.standard_normal()).exp();
+                for (y, y0) in model.years.iter_mut().zip(&base.years) {
+                    y.entry_rate_per_10k[0] = y0.entry_rate_per_10k[0] * entry_factor;
+                    y.monthly_exit_probability[0] = (y0.monthly_exit_probability[0] * exit_factor).min(1.0);
+                }
+                let p = simulate(black_box(&model)).expect("run");
+                total += p.years.last().map_or(0.0, |y| y.children_in_care());
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
 fn ssda903_200k(c: &mut Criterion) {
     let rates = KnownRates { monthly_entries: 500.0, ..KnownRates::default() };
     let (episodes, header) = generate_synthetic_return(3, 37_000, &rates);
@@ -68,5 +141,5 @@ fn ssda903_200k(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, national_run, montecarlo_process_noise, ssda903_200k);
+criterion_group!(benches, national_run, montecarlo_process_noise, montecarlo_small_model, ssda903_200k);
 criterion_main!(benches);

@@ -258,26 +258,31 @@ pub struct Model {
     pub years: Vec<YearParams>,
 }
 
-fn check_len(key: &str, got: usize, want: usize) -> Result<(), CoreError> {
+// Keys are closures so that a valid model formats no strings.
+
+fn check_len(key: impl Fn() -> String, got: usize, want: usize) -> Result<(), CoreError> {
     if got != want {
-        return Err(CoreError::invalid(key, format!("{want} values, got {got}")));
+        return Err(CoreError::invalid(key(), format!("{want} values, got {got}")));
     }
     Ok(())
 }
 
-fn check_finite_nonneg(key: &str, values: &[f64]) -> Result<(), CoreError> {
+fn check_finite_nonneg(key: impl Fn() -> String, values: &[f64]) -> Result<(), CoreError> {
     for (i, v) in values.iter().enumerate() {
         if !v.is_finite() || *v < 0.0 {
-            return Err(CoreError::invalid(format!("{key}[{i}]"), format!("a finite non-negative number, got {v}")));
+            return Err(CoreError::invalid(
+                format!("{}[{i}]", key()),
+                format!("a finite non-negative number, got {v}"),
+            ));
         }
     }
     Ok(())
 }
 
-fn check_probability(key: &str, values: &[f64]) -> Result<(), CoreError> {
+fn check_probability(key: impl Fn() -> String, values: &[f64]) -> Result<(), CoreError> {
     for (i, v) in values.iter().enumerate() {
         if !(0.0..=1.0).contains(v) {
-            return Err(CoreError::invalid(format!("{key}[{i}]"), format!("a probability in [0, 1], got {v}")));
+            return Err(CoreError::invalid(format!("{}[{i}]", key()), format!("a probability in [0, 1], got {v}")));
         }
     }
     Ok(())
@@ -291,25 +296,25 @@ impl Model {
         if self.years.is_empty() || self.years.len() > 30 {
             return Err(CoreError::invalid("years", format!("a horizon of 1 to 30 years, got {}", self.years.len())));
         }
-        check_len("initial.stock", self.initial.stock.len(), AGES * np)?;
-        check_finite_nonneg("initial.stock", &self.initial.stock)?;
-        check_finite_nonneg("initial.care_leavers", &self.initial.care_leavers)?;
+        check_len(|| "initial.stock".to_string(), self.initial.stock.len(), AGES * np)?;
+        check_finite_nonneg(|| "initial.stock".to_string(), &self.initial.stock)?;
+        check_finite_nonneg(|| "initial.care_leavers".to_string(), &self.initial.care_leavers)?;
         for (k, y) in self.years.iter().enumerate() {
             let want_year = self.start_year + 1 + k as i32;
             let at = |field: &str| format!("years.{}.{field}", y.year);
             if y.year != want_year {
                 return Err(CoreError::invalid(format!("years[{k}].year"), format!("{want_year}, got {}", y.year)));
             }
-            check_finite_nonneg(&at("population_by_age"), &y.population_by_age)?;
-            check_len(&at("entry_rate_per_10k"), y.entry_rate_per_10k.len(), nb)?;
-            check_finite_nonneg(&at("entry_rate_per_10k"), &y.entry_rate_per_10k)?;
+            check_finite_nonneg(|| at("population_by_age"), &y.population_by_age)?;
+            check_len(|| at("entry_rate_per_10k"), y.entry_rate_per_10k.len(), nb)?;
+            check_finite_nonneg(|| at("entry_rate_per_10k"), &y.entry_rate_per_10k)?;
             if let Some(c) = &y.entry_count_per_year {
-                check_len(&at("entry_count_per_year"), c.len(), nb)?;
-                check_finite_nonneg(&at("entry_count_per_year"), c)?;
+                check_len(|| at("entry_count_per_year"), c.len(), nb)?;
+                check_finite_nonneg(|| at("entry_count_per_year"), c)?;
             }
-            check_finite_nonneg(&at("entry_age_weights"), &y.entry_age_weights)?;
-            check_len(&at("entry_mix"), y.entry_mix.len(), nb * np)?;
-            check_probability(&at("entry_mix"), &y.entry_mix)?;
+            check_finite_nonneg(|| at("entry_age_weights"), &y.entry_age_weights)?;
+            check_len(|| at("entry_mix"), y.entry_mix.len(), nb * np)?;
+            check_probability(|| at("entry_mix"), &y.entry_mix)?;
             for b in 0..nb {
                 let s: f64 = y.entry_mix[b * np..(b + 1) * np].iter().sum();
                 if (s - 1.0).abs() > 1e-6 {
@@ -319,11 +324,11 @@ impl Model {
                     ));
                 }
             }
-            check_len(&at("monthly_exit_probability"), y.monthly_exit_probability.len(), nb * np * nr)?;
-            check_probability(&at("monthly_exit_probability"), &y.monthly_exit_probability)?;
-            check_len(&at("monthly_move_probability"), y.monthly_move_probability.len(), nb * np * np)?;
-            check_probability(&at("monthly_move_probability"), &y.monthly_move_probability)?;
-            check_len(&at("reconciliation_per_year"), y.reconciliation_per_year.len(), nb)?;
+            check_len(|| at("monthly_exit_probability"), y.monthly_exit_probability.len(), nb * np * nr)?;
+            check_probability(|| at("monthly_exit_probability"), &y.monthly_exit_probability)?;
+            check_len(|| at("monthly_move_probability"), y.monthly_move_probability.len(), nb * np * np)?;
+            check_probability(|| at("monthly_move_probability"), &y.monthly_move_probability)?;
+            check_len(|| at("reconciliation_per_year"), y.reconciliation_per_year.len(), nb)?;
             for t in &y.transfers {
                 if t.from >= np || t.to >= np || !t.children_per_month.is_finite() || t.children_per_month < 0.0 {
                     return Err(CoreError::invalid(at("transfers"), "valid placements and a non-negative count"));
@@ -342,19 +347,19 @@ impl Model {
                     ));
                 }
             }
-            check_len(&at("weekly_cost_gbp"), y.weekly_cost_gbp.len(), np)?;
-            check_finite_nonneg(&at("weekly_cost_gbp"), &y.weekly_cost_gbp)?;
-            check_finite_nonneg(&at("other_cla_weekly_cost_gbp"), &[y.other_cla_weekly_cost_gbp])?;
-            check_finite_nonneg(&at("care_leaver_annual_cost_gbp"), &[y.care_leaver_annual_cost_gbp])?;
-            check_len(&at("other_lines_gbp"), y.other_lines_gbp.len(), self.dims.other_spend_lines.len())?;
-            check_finite_nonneg(&at("other_lines_gbp"), &y.other_lines_gbp)?;
-            check_finite_nonneg(&at("funding_gbp"), &[y.funding_gbp])?;
+            check_len(|| at("weekly_cost_gbp"), y.weekly_cost_gbp.len(), np)?;
+            check_finite_nonneg(|| at("weekly_cost_gbp"), &y.weekly_cost_gbp)?;
+            check_finite_nonneg(|| at("other_cla_weekly_cost_gbp"), &[y.other_cla_weekly_cost_gbp])?;
+            check_finite_nonneg(|| at("care_leaver_annual_cost_gbp"), &[y.care_leaver_annual_cost_gbp])?;
+            check_len(|| at("other_lines_gbp"), y.other_lines_gbp.len(), self.dims.other_spend_lines.len())?;
+            check_finite_nonneg(|| at("other_lines_gbp"), &y.other_lines_gbp)?;
+            check_finite_nonneg(|| at("funding_gbp"), &[y.funding_gbp])?;
             if let Some(w) = &y.workforce {
                 if w.line >= self.dims.other_spend_lines.len() {
                     return Err(CoreError::invalid(at("workforce.line"), "an index of a spend line"));
                 }
                 check_finite_nonneg(
-                    &at("workforce"),
+                    || at("workforce"),
                     &[
                         w.base_fte,
                         w.base_children,
@@ -364,7 +369,7 @@ impl Model {
                         w.agency_premium,
                     ],
                 )?;
-                check_probability(&at("workforce.agency_share"), &[w.agency_share, w.base_agency_share])?;
+                check_probability(|| at("workforce.agency_share"), &[w.agency_share, w.base_agency_share])?;
             }
             if !(y.deflator.is_finite() && y.deflator > 0.0) {
                 return Err(CoreError::invalid(at("deflator"), format!("a positive number, got {}", y.deflator)));

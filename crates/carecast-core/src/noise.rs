@@ -1,18 +1,28 @@
 //! Process noise: a [`FlowDraw`] that draws whole numbers of children.
 //!
 //! What it is: [`Stochastic`], which draws entries as Poisson counts and splits
-//! a stock across outcomes as a multinomial (sequential binomials over the
-//! outcomes, the remainder staying), from a small deterministic generator
-//! (xoshiro256** seeded through splitmix64) so the same `u64` seed always
-//! gives the same run, bit for bit, on any platform and with any `rand`
+//! a stock across outcomes as a multinomial, from a small deterministic
+//! generator (xoshiro256** seeded through splitmix64) so the same `u64` seed
+//! always gives the same run, bit for bit, on any platform and with any `rand`
 //! version. What it is not: parameter uncertainty (that is drawing a
 //! scenario's ranged values, done outside the core) or a general-purpose
 //! random-number library.
 //!
-//! Samplers: Poisson and binomial by inversion (exact) when the mean (for the
-//! binomial, `n·min(p, 1-p)`) is below [`INVERSION_MAX_MEAN`]; above it a
-//! normal approximation with continuity correction, rounded and clamped to the
-//! support (`>= 0`, and `<= n` for the binomial).
+//! Samplers, all exact in distribution (no normal approximation):
+//! - binomial: inversion by sequential search from 0 with the recurrence
+//!   f(k+1) = f(k)·(n-k)/(k+1)·p/(1-p) and one uniform when `n·min(p, 1-p)`
+//!   is below [`INVERSION_MAX_MEAN`]; otherwise BTRD (Hörmann 1993,
+//!   "The generation of binomial random variates", transformed rejection
+//!   with decomposition);
+//! - Poisson: inversion from 0 below [`INVERSION_MAX_MEAN`]; otherwise PTRS
+//!   (Hörmann 1993, "The transformed rejection method for generating Poisson
+//!   random variables");
+//! - multinomial ([`FlowDraw::split`]): sequential conditional binomials over
+//!   the outcomes, the remainder staying. With a [`SplitTable`] (probabilities
+//!   prepared once per year by the simulator) the number leaving is drawn
+//!   first as one binomial, then spread over the outcomes by conditional
+//!   binomials, or by one categorical draw per child when few leave; a stock
+//!   of zero draws nothing.
 //!
 //! Whole numbers: counts are whole, and a whole stock is split into whole
 //! numbers that never exceed it. The simulator's proportional flows (fixed
@@ -22,10 +32,29 @@
 //! piece to an outcome chosen with the outcome probabilities (or stays), so
 //! expectations are kept and nothing goes negative.
 
-use crate::sim::FlowDraw;
+use crate::sim::{FlowDraw, SplitTable};
 
-/// Means at or above this are drawn by the normal approximation.
-pub const INVERSION_MAX_MEAN: f64 = 30.0;
+/// Means (for the binomial, `n·min(p, 1-p)`) at or above this are drawn by
+/// transformed rejection (BTRD, PTRS), below it by inversion.
+pub const INVERSION_MAX_MEAN: f64 = 10.0;
+
+/// Children leaving a state are spread over a [`SplitTable`]'s outcomes by one
+/// categorical draw each when there are at most this many per outcome after
+/// the first, else by conditional binomials. Both are exact; the value only
+/// trades speed (measured on the national baseline, user CPU time).
+const CATEGORICAL_MAX_PER_OUTCOME: f64 = 2.0;
+
+/// `x.floor()` without a library call (the baseline x86-64 target has no
+/// rounding instruction): exact, by truncation through `i64` where `|x| < 2^52`.
+#[inline]
+fn floor(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64 as f64;
+        if t > x { t - 1.0 } else { t }
+    } else {
+        x.floor()
+    }
+}
 
 /// Random flows from a seeded xoshiro256** generator.
 #[derive(Debug, Clone)]
@@ -41,6 +70,75 @@ fn splitmix64(x: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A binomial success probability with what inversion needs, computed once:
+/// the smaller of `p` and `1-p` (draws of the larger are `n` minus draws of
+/// the smaller), `ln(1 - p_small)` and the odds `p_small / (1 - p_small)`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct BinomialProb {
+    /// `min(p, 1-p)`, in [0, 1/2].
+    p_small: f64,
+    /// True when `p > 1/2`, so the draw is `n` minus a draw with `p_small`.
+    flipped: bool,
+    /// `ln(1 - p_small)`.
+    ln_q: f64,
+    /// `p_small / (1 - p_small)`.
+    odds: f64,
+}
+
+impl BinomialProb {
+    /// Prepares `p` (clamped to [0, 1]; NaN counts as 0).
+    pub(crate) fn new(p: f64) -> Self {
+        let p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
+        let (p_small, flipped) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
+        BinomialProb { p_small, flipped, ln_q: (-p_small).ln_1p(), odds: p_small / (1.0 - p_small) }
+    }
+}
+
+/// `1/k` for small `k`, so the inversion recurrences multiply instead of divide.
+const RECIPROCALS: [f64; 64] = {
+    let mut t = [0.0; 64];
+    let mut k = 1;
+    while k < 64 {
+        t[k] = 1.0 / k as f64;
+        k += 1;
+    }
+    t
+};
+
+#[inline]
+fn reciprocal(k: f64) -> f64 {
+    if k < 64.0 { RECIPROCALS[k as usize] } else { 1.0 / k }
+}
+
+/// Stirling-series correction `ln k! - [(k + 1/2) ln(k + 1) - (k + 1) + ln(2π)/2]`
+/// for a whole `k >= 0`: tabulated below 10, a four-term series above (error < 1e-12).
+fn stirling_correction(k: f64) -> f64 {
+    const TABLE: [f64; 10] = [
+        0.081_061_466_795_327_26,
+        0.041_340_695_955_409_29,
+        0.027_677_925_684_998_34,
+        0.020_790_672_103_765_09,
+        0.016_644_691_189_821_19,
+        0.013_876_128_823_070_75,
+        0.011_896_709_945_891_77,
+        0.010_411_265_261_972_09,
+        0.009_255_462_182_712_733,
+        0.008_330_563_433_362_87,
+    ];
+    if k < 10.0 {
+        return TABLE[k as usize];
+    }
+    let x = k + 1.0;
+    let x2 = x * x;
+    (1.0 / 12.0 - (1.0 / 360.0 - (1.0 / 1260.0 - 1.0 / (1680.0 * x2)) / x2) / x2) / x
+}
+
+/// `ln k!` for a whole `k >= 0`.
+pub(crate) fn ln_factorial(k: f64) -> f64 {
+    const HALF_LN_TAU: f64 = 0.918_938_533_204_672_8;
+    stirling_correction(k) + (k + 0.5) * (k + 1.0).ln() - (k + 1.0) + HALF_LN_TAU
+}
+
 impl Stochastic {
     /// A generator for `seed` (any value, including 0).
     pub fn new(seed: u64) -> Self {
@@ -50,6 +148,7 @@ impl Stochastic {
     }
 
     /// The next 64 random bits (xoshiro256**).
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.state;
         let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
@@ -64,6 +163,7 @@ impl Stochastic {
     }
 
     /// Uniform on [0, 1) with 53 random bits.
+    #[inline]
     pub fn uniform(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
@@ -81,22 +181,46 @@ impl Stochastic {
             return 0.0;
         }
         if mean >= INVERSION_MAX_MEAN {
-            return (mean + mean.sqrt() * self.standard_normal() + 0.5).floor().max(0.0);
+            return self.poisson_ptrs(mean);
         }
-        // Inversion: walk the cumulative distribution from 0.
-        let u = self.uniform();
+        // Inversion: walk the distribution from 0, subtracting each probability from u.
+        let mut u = self.uniform();
         let mut k = 0.0;
         let mut f = (-mean).exp();
-        let mut cdf = f;
-        while u >= cdf {
+        while u >= f {
+            u -= f;
             k += 1.0;
-            f *= mean / k;
+            f *= mean * reciprocal(k);
             if f <= 0.0 {
                 break; // the tail is below f64 resolution
             }
-            cdf += f;
         }
         k
+    }
+
+    /// PTRS (Hörmann 1993) for a mean of at least 10: transformed rejection with squeeze.
+    fn poisson_ptrs(&mut self, mean: f64) -> f64 {
+        let sqrt_mean = mean.sqrt();
+        let ln_mean = mean.ln();
+        let b = 0.931 + 2.53 * sqrt_mean;
+        let a = -0.059 + 0.02483 * b;
+        let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+        let v_r = 0.9277 - 3.6224 / (b - 2.0);
+        loop {
+            let u = self.uniform() - 0.5;
+            let v = self.uniform();
+            let us = 0.5 - u.abs();
+            let k = floor((2.0 * a / us + b) * u + mean + 0.43);
+            if us >= 0.07 && v <= v_r {
+                return k;
+            }
+            if k < 0.0 || (us < 0.013 && v > us) {
+                continue;
+            }
+            if (v * inv_alpha / (a / (us * us) + b)).ln() <= -mean + k * ln_mean - ln_factorial(k) {
+                return k;
+            }
+        }
     }
 
     /// A binomial draw: successes in `n` trials (a whole number) with probability `p`.
@@ -105,32 +229,132 @@ impl Stochastic {
             return 0.0;
         }
         if p >= 1.0 {
-            return n;
+            return floor(n);
         }
-        if p > 0.5 {
-            return n - self.binomial(n, 1.0 - p);
+        self.binomial_prepared(n, &BinomialProb::new(p))
+    }
+
+    /// A binomial draw with a prepared probability; `n` is floored to a whole number.
+    #[inline]
+    pub(crate) fn binomial_prepared(&mut self, n: f64, prob: &BinomialProb) -> f64 {
+        let n = floor(n);
+        if n.is_nan() || n < 1.0 || prob.p_small <= 0.0 {
+            return if prob.flipped && n >= 1.0 { n } else { 0.0 };
         }
-        let mean = n * p;
-        if mean >= INVERSION_MAX_MEAN {
-            let sd = (mean * (1.0 - p)).sqrt();
-            return (mean + sd * self.standard_normal() + 0.5).floor().clamp(0.0, n);
-        }
-        // Inversion with f(k+1) = f(k)·(n-k)/(k+1)·p/(1-p); p <= 1/2 and
-        // n·p < 30 keep (1-p)^n above 1e-19.
-        let u = self.uniform();
-        let odds = p / (1.0 - p);
+        let k = if n * prob.p_small < INVERSION_MAX_MEAN {
+            self.binomial_inversion(n, prob)
+        } else {
+            self.binomial_btrd(n, prob.p_small)
+        };
+        if prob.flipped { n - k } else { k }
+    }
+
+    /// Inversion for `n·p < 10`, `p <= 1/2`: `(1-p)^n >= e^{-20·ln 2} ≈ 1e-6`, no underflow.
+    #[inline]
+    fn binomial_inversion(&mut self, n: f64, prob: &BinomialProb) -> f64 {
+        let mut u = self.uniform();
+        let mut f = (n * prob.ln_q).exp();
         let mut k = 0.0;
-        let mut f = (n * (-p).ln_1p()).exp();
-        let mut cdf = f;
-        while u >= cdf && k < n {
-            f *= (n - k) / (k + 1.0) * odds;
+        while u >= f {
+            u -= f;
             k += 1.0;
-            if f <= 0.0 {
-                break;
+            if k >= n {
+                return n; // the remaining mass (rounding included) is at n
             }
-            cdf += f;
+            f *= (n - k + 1.0) * reciprocal(k) * prob.odds;
+            if f <= 0.0 {
+                break; // the tail is below f64 resolution
+            }
         }
         k
+    }
+
+    /// BTRD (Hörmann 1993) for `n·p >= 10`, `p <= 1/2`.
+    fn binomial_btrd(&mut self, n: f64, p: f64) -> f64 {
+        let q = 1.0 - p;
+        let m = floor((n + 1.0) * p);
+        let r = p / q;
+        let nr = (n + 1.0) * r;
+        let npq = n * p * q;
+        let spq = npq.sqrt();
+        let b = 1.15 + 2.53 * spq;
+        let a = -0.0873 + 0.0248 * b + 0.01 * p;
+        let c = n * p + 0.5;
+        let alpha = (2.83 + 5.1 / b) * spq;
+        let v_r = 0.92 - 4.2 / b;
+        let ur_vr = 0.86 * v_r;
+        loop {
+            // 1. The central region, accepted at once.
+            let mut v = self.uniform();
+            if v <= ur_vr {
+                let u = v / v_r - 0.43;
+                return floor((2.0 * a / (0.5 - u.abs()) + b) * u + c);
+            }
+            // 2. The rest of the hat.
+            let u = if v >= v_r {
+                self.uniform() - 0.5
+            } else {
+                let w = v / v_r - 0.93;
+                v = self.uniform() * v_r;
+                0.5f64.copysign(w) - w
+            };
+            // 3.0
+            let us = 0.5 - u.abs();
+            let k = floor((2.0 * a / us + b) * u + c);
+            if k < 0.0 || k > n {
+                continue;
+            }
+            v = v * alpha / (a / (us * us) + b);
+            let km = (k - m).abs();
+            if km <= 15.0 {
+                // 3.1 f(k)/f(m) by the recurrence.
+                let mut f = 1.0;
+                if m < k {
+                    let mut i = m;
+                    while i < k {
+                        i += 1.0;
+                        f *= nr / i - r;
+                    }
+                } else if m > k {
+                    let mut i = k;
+                    while i < m {
+                        i += 1.0;
+                        v *= nr / i - r;
+                    }
+                }
+                if v <= f {
+                    return k;
+                }
+                continue;
+            }
+            // 3.2 Squeeze on ln f(k)/f(m).
+            let v = v.ln();
+            let rho = (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) / npq + 0.5);
+            let t = -km * km / (2.0 * npq);
+            if v < t - rho {
+                return k;
+            }
+            if v > t + rho {
+                continue;
+            }
+            // 3.3-3.4 The exact test.
+            let nm = n - m + 1.0;
+            let h = (m + 0.5) * ((m + 1.0) / (r * nm)).ln() + stirling_correction(m) + stirling_correction(n - m);
+            let nk = n - k + 1.0;
+            if v <= h + (n + 1.0) * (nm / nk).ln() + (k + 0.5) * (nk * r / (k + 1.0)).ln()
+                - stirling_correction(k)
+                - stirling_correction(n - k)
+            {
+                return k;
+            }
+        }
+    }
+
+    /// Index of the outcome a child takes given `u` uniform on [0, 1) and the
+    /// cumulative shares of a table's outcomes (the last is 1).
+    #[inline]
+    fn categorical(u: f64, cumulative: &[f64]) -> usize {
+        cumulative.iter().position(|c| u < *c).unwrap_or(cumulative.len() - 1)
     }
 }
 
@@ -144,7 +368,7 @@ impl FlowDraw for Stochastic {
         if stock.is_nan() || stock <= 0.0 {
             return;
         }
-        let whole = stock.floor();
+        let whole = floor(stock);
         let fraction = stock - whole;
         // Probabilities summing to 1 (to rounding) leave nobody staying: the
         // last possible outcome then takes everyone left.
@@ -161,7 +385,7 @@ impl FlowDraw for Stochastic {
             let p = p.max(0.0);
             let x = if nobody_stays && Some(k) == last {
                 left
-            } else if p_left > 0.0 {
+            } else if p_left > 0.0 && p > 0.0 {
                 self.binomial(left, (p / p_left).min(1.0))
             } else {
                 0.0
@@ -182,13 +406,60 @@ impl FlowDraw for Stochastic {
             }
         }
     }
+
+    /// The number leaving is one binomial with the table's total probability;
+    /// it is spread over the outcomes by one categorical draw per child when
+    /// few leave, else by conditional binomials (the last outcome taking the
+    /// rest). The fraction of a fractional stock leaves with probability
+    /// `total` to an outcome chosen by the same uniform.
+    fn split_table(&mut self, stock: f64, table: &SplitTable, out: &mut [f64]) {
+        let out = &mut out[..table.len()];
+        out.iter_mut().for_each(|o| *o = 0.0);
+        if stock.is_nan() || stock <= 0.0 || table.total <= 0.0 {
+            return;
+        }
+        let whole = floor(stock);
+        let fraction = stock - whole;
+        let leaving = if table.everyone_leaves { whole } else { self.binomial_prepared(whole, &table.total_prob) };
+        if leaving > 0.0 {
+            if table.len() == 1 || leaving <= CATEGORICAL_MAX_PER_OUTCOME * (table.len() - 1) as f64 {
+                if table.len() == 1 {
+                    out[0] = leaving;
+                } else {
+                    let mut k = 0.0;
+                    while k < leaving {
+                        out[Self::categorical(self.uniform(), &table.cumulative)] += 1.0;
+                        k += 1.0;
+                    }
+                }
+            } else {
+                // The last outcome with a positive probability has conditional probability 1.
+                let mut left = leaving;
+                for (o, prob) in out.iter_mut().zip(&table.conditional) {
+                    let x = self.binomial_prepared(left, prob);
+                    *o = x;
+                    left -= x;
+                    if left < 1.0 {
+                        break;
+                    }
+                }
+            }
+        }
+        if fraction > 0.0 {
+            let u = self.uniform();
+            if table.everyone_leaves || u < table.total {
+                let k = Self::categorical(u / table.total, &table.cumulative);
+                out[k] += fraction;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{AGES, AgeBand, Dimensions, InitialState, LEAVER_AGES, Model, YearParams};
-    use crate::sim::simulate_with;
+    use crate::sim::{SplitTable, simulate_with};
 
     /// One band 0..18, one placement, one exit reason; `e` entries a month at
     /// age 0, monthly exit probability `m`, `years` years from `s0` two-year-olds.
@@ -273,13 +544,14 @@ mod tests {
 
     #[test]
     fn small_means_by_inversion_give_a_poisson_stationary_stock() {
-        // Poisson(5) entries, exits with n·p ≈ 5: both samplers by inversion; λ = 100.
+        // Poisson(5) entries, exits with n·p ≈ 5: both samplers by inversion; λ = 100
+        // (the stock's split draws the number leaving, then spreads it).
         check_stationary_poisson(5.0, 0.05);
     }
 
     #[test]
-    fn large_means_by_normal_approximation_give_a_poisson_stationary_stock() {
-        // Poisson(60) entries, exits with n·p ≈ 60: both by the normal approximation; λ = 2000.
+    fn large_means_by_rejection_give_a_poisson_stationary_stock() {
+        // Poisson(60) entries (PTRS), exits with n·p ≈ 60 (BTRD); λ = 2000.
         check_stationary_poisson(60.0, 0.03);
     }
 
@@ -295,7 +567,7 @@ mod tests {
     fn samplers_match_their_moments() {
         let mut r = Stochastic::new(1);
         let n = 20_000.0;
-        for (mean, what) in [(3.0, "poisson inversion"), (200.0, "poisson normal")] {
+        for (mean, what) in [(3.0, "poisson inversion"), (200.0, "poisson PTRS")] {
             let xs: Vec<f64> = (0..n as usize).map(|_| r.poisson(mean)).collect();
             let (m, v) = mean_var(&xs);
             assert!(xs.iter().all(|x| *x >= 0.0 && x.fract() == 0.0), "{what}");
@@ -303,7 +575,7 @@ mod tests {
             assert!((v / mean - 1.0).abs() < 0.05, "{what} variance {v}");
         }
         for (trials, p, what) in
-            [(40.0, 0.1, "binomial inversion"), (40.0, 0.9, "binomial p > 1/2"), (5000.0, 0.3, "binomial normal")]
+            [(40.0, 0.1, "binomial inversion"), (40.0, 0.9, "binomial p > 1/2"), (5000.0, 0.3, "binomial BTRD")]
         {
             let xs: Vec<f64> = (0..n as usize).map(|_| r.binomial(trials, p)).collect();
             let (m, v) = mean_var(&xs);
@@ -334,5 +606,173 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `ln k!` summed exactly enough for the tests (k up to a few thousand).
+    fn ln_fact_table(n: usize) -> Vec<f64> {
+        let mut t = vec![0.0; n + 1];
+        for k in 1..=n {
+            t[k] = t[k - 1] + (k as f64).ln();
+        }
+        t
+    }
+
+    fn binomial_pmf(n: usize, p: f64) -> Vec<f64> {
+        let lf = ln_fact_table(n);
+        (0..=n).map(|k| (lf[n] - lf[k] - lf[n - k] + k as f64 * p.ln() + (n - k) as f64 * (-p).ln_1p()).exp()).collect()
+    }
+
+    fn poisson_pmf(mean: f64, max: usize) -> Vec<f64> {
+        let lf = ln_fact_table(max);
+        (0..=max).map(|k| (k as f64 * mean.ln() - mean - lf[k]).exp()).collect()
+    }
+
+    /// Chi-square statistic of `draws` against `pmf`, pooling cells with fewer
+    /// than 5 expected (the tails), and its degrees of freedom.
+    fn chi_square(draws: &[f64], pmf: &[f64]) -> (f64, f64) {
+        let n = draws.len() as f64;
+        let mut observed = vec![0.0; pmf.len()];
+        for x in draws {
+            assert!(*x >= 0.0 && x.fract() == 0.0 && (*x as usize) < pmf.len(), "draw {x}");
+            observed[*x as usize] += 1.0;
+        }
+        let (mut stat, mut cells) = (0.0, 0.0);
+        let (mut pooled_o, mut pooled_e) = (0.0, 0.0);
+        for (o, p) in observed.iter().zip(pmf) {
+            pooled_o += o;
+            pooled_e += n * p;
+            if pooled_e >= 5.0 {
+                stat += (pooled_o - pooled_e).powi(2) / pooled_e;
+                cells += 1.0;
+                pooled_o = 0.0;
+                pooled_e = 0.0;
+            }
+        }
+        if pooled_e > 0.0 {
+            stat += (pooled_o - pooled_e).powi(2) / pooled_e.max(1e-300);
+            cells += 1.0;
+        }
+        (stat, cells - 1.0)
+    }
+
+    /// Upper 1e-4 quantile of chi-square with `df` degrees of freedom (Wilson–Hilferty).
+    fn chi_square_critical(df: f64) -> f64 {
+        let z = 3.719;
+        let h = 2.0 / (9.0 * df);
+        df * (1.0 - h + z * h.sqrt()).powi(3)
+    }
+
+    /// Mean and variance within 5 standard errors of the closed forms, over
+    /// small (inversion) and large (BTRD) `n·p`, both sides of 1/2.
+    #[test]
+    fn binomial_mean_and_variance_match_closed_forms() {
+        let mut r = Stochastic::new(11);
+        let draws = 40_000usize;
+        for (n, p) in [
+            (3.0, 0.2),
+            (25.0, 0.02),
+            (1_000.0, 0.001),
+            (19.0, 0.5),
+            (100.0, 0.09),
+            (100.0, 0.11),
+            (200.0, 0.3),
+            (5_000.0, 0.03),
+            (1_000_000.0, 0.25),
+            (80.0, 0.85),
+            (10_000.0, 0.999_5),
+        ] {
+            let xs: Vec<f64> = (0..draws).map(|_| r.binomial(n, p)).collect();
+            assert!(xs.iter().all(|x| *x >= 0.0 && *x <= n && x.fract() == 0.0), "n {n} p {p}");
+            let (m, v) = mean_var(&xs);
+            let (mu, var) = (n * p, n * p * (1.0 - p));
+            // SE of the sample variance: sqrt((μ4 - σ⁴)/N), with μ4 = npq(1 + 3(n-2)pq).
+            let mu4 = var * (1.0 + 3.0 * (n - 2.0) * p * (1.0 - p));
+            let se_m = (var / draws as f64).sqrt();
+            let se_v = ((mu4 - var * var).max(var * var * 1e-6) / draws as f64).sqrt();
+            assert!((m - mu).abs() < 5.0 * se_m, "n {n} p {p}: mean {m} vs {mu} (SE {se_m})");
+            assert!((v - var).abs() < 5.0 * se_v, "n {n} p {p}: variance {v} vs {var} (SE {se_v})");
+        }
+    }
+
+    #[test]
+    fn poisson_mean_and_variance_match_closed_forms() {
+        let mut r = Stochastic::new(12);
+        let draws = 40_000usize;
+        for mean in [0.01, 0.7, 4.0, 9.99, 10.0, 35.0, 400.0, 1.0e6] {
+            let xs: Vec<f64> = (0..draws).map(|_| r.poisson(mean)).collect();
+            assert!(xs.iter().all(|x| *x >= 0.0 && x.fract() == 0.0), "mean {mean}");
+            let (m, v) = mean_var(&xs);
+            let se_m = (mean / draws as f64).sqrt();
+            let se_v = ((mean * (1.0 + 3.0 * mean) - mean * mean) / draws as f64).sqrt();
+            assert!((m - mean).abs() < 5.0 * se_m, "mean {m} vs {mean} (SE {se_m})");
+            assert!((v - mean).abs() < 5.0 * se_v, "variance {v} vs {mean} (SE {se_v})");
+        }
+    }
+
+    /// The whole distribution, not just two moments: chi-square goodness of fit
+    /// (rejecting at 1e-4, a fixed seed) on both samplers of each distribution.
+    #[test]
+    fn samplers_pass_chi_square_goodness_of_fit() {
+        let mut r = Stochastic::new(13);
+        let draws = 100_000;
+        for (n, p) in [(12usize, 0.3), (60, 0.1), (60, 0.2), (400, 0.05), (1_000, 0.4), (300, 0.93)] {
+            let xs: Vec<f64> = (0..draws).map(|_| r.binomial(n as f64, p)).collect();
+            let (stat, df) = chi_square(&xs, &binomial_pmf(n, p));
+            assert!(stat < chi_square_critical(df), "binomial({n}, {p}): chi-square {stat} on {df} df");
+        }
+        for mean in [2.5f64, 9.0, 10.5, 60.0, 700.0] {
+            let max = (mean + 12.0 * mean.sqrt() + 30.0) as usize;
+            let xs: Vec<f64> = (0..draws).map(|_| r.poisson(mean)).collect();
+            let (stat, df) = chi_square(&xs, &poisson_pmf(mean, max));
+            assert!(stat < chi_square_critical(df), "poisson({mean}): chi-square {stat} on {df} df");
+        }
+    }
+
+    /// With a tiny p the draw is almost always 0, with probability (1-p)^n.
+    #[test]
+    fn binomial_with_tiny_p_is_zero_with_the_right_probability() {
+        let mut r = Stochastic::new(14);
+        let draws = 200_000.0;
+        for (n, p) in [(1.0, 1e-9), (50.0, 1e-6), (3_000.0, 1e-5), (10.0, 1e-300)] {
+            let zeros = (0..draws as usize).filter(|_| r.binomial(n, p) == 0.0).count() as f64;
+            let want = (n * (-p).ln_1p()).exp();
+            let se = (want * (1.0 - want) / draws).sqrt().max(1.0 / draws);
+            assert!((zeros / draws - want).abs() < 5.0 * se, "n {n} p {p}: {} zeros vs {want}", zeros / draws);
+        }
+    }
+
+    /// A prepared split is a multinomial: with everyone leaving, each outcome's
+    /// count has the binomial mean and variance, counts are whole and sum to the stock.
+    #[test]
+    fn prepared_split_is_multinomial() {
+        let mut r = Stochastic::new(15);
+        let probs = [0.02, 0.0, 0.005, 0.01, 0.0003];
+        let table = SplitTable::new(&probs);
+        let mut out = [0.0; 5];
+        for stock in [7.0, 150.0, 2_500.0] {
+            let draws = 20_000;
+            let mut per: Vec<Vec<f64>> = vec![Vec::new(); 5];
+            for _ in 0..draws {
+                r.split_table(stock, &table, &mut out);
+                assert!(out.iter().all(|x| *x >= 0.0 && x.fract() == 0.0) && out.iter().sum::<f64>() <= stock);
+                assert_eq!(out[1], 0.0);
+                for k in 0..5 {
+                    per[k].push(out[k]);
+                }
+            }
+            for (k, p) in probs.iter().enumerate() {
+                let (m, v) = mean_var(&per[k]);
+                let (mu, var) = (stock * p, stock * p * (1.0 - p));
+                let mu4 = var * (1.0 + 3.0 * (stock - 2.0) * p * (1.0 - p));
+                let se_m = (var / draws as f64).sqrt().max(1e-12);
+                let se_v = ((mu4 - var * var).max(0.0) / draws as f64).sqrt().max(1e-12);
+                assert!((m - mu).abs() < 5.0 * se_m, "stock {stock} outcome {k}: mean {m} vs {mu}");
+                assert!((v - var).abs() < 5.0 * se_v, "stock {stock} outcome {k}: variance {v} vs {var}");
+            }
+        }
+        let all = SplitTable::new(&[0.25, 0.5, 0.25]);
+        let mut out3 = [0.0; 3];
+        r.split_table(1_000.5, &all, &mut out3);
+        assert_eq!(out3.iter().sum::<f64>(), 1_000.5, "probabilities summing to 1 take everyone");
     }
 }

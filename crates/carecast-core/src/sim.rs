@@ -2,9 +2,10 @@
 //! transfers, capacity overflow, ageing, care leavers, and the money.
 //!
 //! What it is: a deterministic (expected-value) or stochastic (process-noise)
-//! cohort model with state `children[age 0..=17][placement]`. What it is not:
-//! a scenario interpreter (levers are already resolved into `YearParams`) or a
-//! writer of any output (results are returned as data).
+//! cohort model with state `children[age 0..=17][placement]`, stored flat as
+//! `[age * n_placements + placement]`. What it is not: a scenario interpreter
+//! (levers are already resolved into `YearParams`) or a writer of any output
+//! (results are returned as data).
 //!
 //! Order of events within a month, all on the stock at the start of the month:
 //! 1. exits by reason and placement moves compete for the same children: if a
@@ -15,7 +16,7 @@
 //!    birthdays); 1/12 of the 17-year-olds reach 18 and leave care, joining the
 //!    care-leaver stock (18..=25; leavers age out of it at 26);
 //! 4. entries, spread over single years by the entry age weights and over
-//!    placements by the entry mix;
+//!    placements by the entry mix (drawn as one count per age and placement);
 //! 5. reconciliation flows (signed, by band) — inflows join the band's current
 //!    placement mix, outflows leave proportionally and never exceed the stock;
 //! 6. capacity: any placement above its capacity sends the excess to its
@@ -23,10 +24,21 @@
 //!
 //! Every movement out of care is an exit and every movement in is an entry, so
 //! the month's stock change equals entries minus exits exactly.
+//!
+//! Speed: everything that depends only on the year's parameters (scaled
+//! outcome probabilities, one transition matrix per band, entries by age and
+//! placement, prepared [`SplitTable`]s for drawing) is computed once a year
+//! into buffers reused across years, so the month loop allocates nothing.
+//! With [`Expected`] (the deterministic model) step 1 is one small
+//! matrix-vector product per single year of age, and the year's exits by
+//! reason and moves are booked once a year from the summed band stocks, since
+//! their probabilities are constant within the year; the numbers equal the
+//! per-state flows up to floating-point reassociation.
 
 use crate::error::CoreError;
-use crate::model::{AGES, LEAVER_AGES, Model, YearParams};
+use crate::model::{AGES, AgeBand, LEAVER_AGES, Model, YearParams};
 use crate::money::WEEKS_PER_MONTH;
+use crate::noise::BinomialProb;
 use serde::Serialize;
 
 /// How flows are drawn: expected values, or random counts (process noise).
@@ -36,6 +48,101 @@ pub trait FlowDraw {
     /// Splits `stock` across outcomes with probabilities `probs` (sum <= 1);
     /// writes the numbers taking each outcome into `out`.
     fn split(&mut self, stock: f64, probs: &[f64], out: &mut [f64]);
+    /// [`FlowDraw::split`] with the probabilities of a [`SplitTable`], prepared
+    /// once per year by the simulator; writes `out[..table.len()]`. The
+    /// default calls `split`.
+    #[inline]
+    fn split_table(&mut self, stock: f64, table: &SplitTable, out: &mut [f64]) {
+        self.split(stock, table.probabilities(), &mut out[..table.len()]);
+    }
+    /// True if every flow is its expected value, as with [`Expected`]: the
+    /// simulator then takes its deterministic route (same numbers up to
+    /// floating-point reassociation) and calls neither `count` nor `split`.
+    /// The default is false.
+    #[inline]
+    fn is_expected(&self) -> bool {
+        false
+    }
+}
+
+/// Outcome probabilities prepared once for many draws: the probabilities, their
+/// total, the conditional probabilities of sequential binomials and the
+/// cumulative shares of a categorical draw. Used through
+/// [`FlowDraw::split_table`]; it is not a distribution object of its own.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SplitTable {
+    /// Outcome probabilities (non-negative).
+    pub(crate) probs: Vec<f64>,
+    /// Their sum, capped at 1.
+    pub(crate) total: f64,
+    /// True when the sum is 1 to rounding (1e-12): nobody stays.
+    pub(crate) everyone_leaves: bool,
+    /// Binomial probability of leaving at all (`total`).
+    pub(crate) total_prob: BinomialProb,
+    /// Conditional probability of outcome k among those leaving not taking an
+    /// earlier outcome; 1 for the last outcome with a positive probability.
+    pub(crate) conditional: Vec<BinomialProb>,
+    /// Cumulative share of outcomes `0..=k` among those leaving; 1 from the
+    /// last outcome with a positive probability on.
+    pub(crate) cumulative: Vec<f64>,
+}
+
+impl SplitTable {
+    /// A table for `probs` (negative or NaN probabilities count as 0).
+    pub fn new(probs: &[f64]) -> Self {
+        let mut t = SplitTable::default();
+        t.set(probs);
+        t
+    }
+
+    /// Re-prepares the table for `probs`, reusing its buffers.
+    pub fn set(&mut self, probs: &[f64]) {
+        self.probs.clear();
+        self.probs.extend(probs.iter().map(|p| if *p > 0.0 { *p } else { 0.0 }));
+        let total: f64 = self.probs.iter().sum();
+        self.everyone_leaves = total >= 1.0 - 1e-12;
+        self.total = total.min(1.0);
+        self.total_prob = BinomialProb::new(self.total);
+        let last = self.probs.iter().rposition(|p| *p > 0.0);
+        self.conditional.clear();
+        self.cumulative.clear();
+        let mut remaining: f64 = total;
+        let mut taken = 0.0;
+        for (k, &p) in self.probs.iter().enumerate() {
+            let at_or_after_last = last.is_none_or(|l| k >= l);
+            let c = if p <= 0.0 {
+                0.0
+            } else if Some(k) == last {
+                1.0
+            } else {
+                (p / remaining).min(1.0)
+            };
+            self.conditional.push(BinomialProb::new(c));
+            taken += p;
+            remaining = (remaining - p).max(0.0);
+            self.cumulative.push(if at_or_after_last { 1.0 } else { taken / total });
+        }
+    }
+
+    /// The outcome probabilities.
+    pub fn probabilities(&self) -> &[f64] {
+        &self.probs
+    }
+
+    /// Number of outcomes.
+    pub fn len(&self) -> usize {
+        self.probs.len()
+    }
+
+    /// True if there are no outcomes.
+    pub fn is_empty(&self) -> bool {
+        self.probs.is_empty()
+    }
+
+    /// Sum of the outcome probabilities, capped at 1.
+    pub fn total(&self) -> f64 {
+        self.total
+    }
 }
 
 /// Expected values: the deterministic model.
@@ -52,6 +159,10 @@ impl FlowDraw for Expected {
         for (o, p) in out.iter_mut().zip(probs) {
             *o = stock * p;
         }
+    }
+    #[inline]
+    fn is_expected(&self) -> bool {
+        true
     }
 }
 
@@ -163,84 +274,193 @@ pub fn simulate(model: &Model) -> Result<Projection, CoreError> {
     simulate_with(model, &mut Expected, |_| {})
 }
 
-/// Per-year constants expanded from `YearParams` for the monthly loop.
+/// Per-year constants expanded from `YearParams` for the monthly loop; the
+/// buffers are reused from year to year.
+#[derive(Default)]
 struct YearTables {
-    /// Per (band, placement): offset into `outcomes` and number of outcomes.
-    /// The first outcome is "exits (any reason)", the rest are moves.
-    spans: Vec<(usize, usize)>,
-    /// Outcome probabilities, already scaled so a state's outflow is at most 1.
-    outcome_probs: Vec<f64>,
-    /// Destination placement of each outcome (unused for the exit outcome).
-    outcome_to: Vec<usize>,
+    /// Per (band, placement): exit probability (all reasons), scaled so the
+    /// state's outflow is at most 1.
+    exit_scaled: Vec<f64>,
+    /// Per (band, placement): total outflow probability (exits plus moves), scaled.
+    outflow_scaled: Vec<f64>,
+    /// Per (band, from, to): move probability, scaled; 0 on the diagonal.
+    move_scaled: Vec<f64>,
+    /// Per (band, from, to): share of a state's stock in `to` after step 1
+    /// (the move probability, or one minus the outflow on the diagonal).
+    transition: Vec<f64>,
     /// Per (band, placement): share of exits by reason (sums to 1 when exits > 0).
     reason_share: Vec<f64>,
-    /// Expected entries per month by single age.
-    entries_by_age: [f64; AGES],
+    /// Per (band, placement): the outcomes "exit (any reason)" then each move
+    /// with a positive probability, prepared for drawing (empty for [`Expected`]).
+    state_split: Vec<SplitTable>,
+    /// Destination placement of each outcome of `state_split` (the state's own
+    /// placement for the exit outcome), `[bp * n_placements + k]`.
+    state_to: Vec<usize>,
+    /// Per (band, placement): exits by reason, prepared for drawing (empty for [`Expected`]).
+    reason_split: Vec<SplitTable>,
+    /// Expected entries per month by band.
+    entries_by_band: Vec<f64>,
     /// Entry age weight of each age within its band (sums to 1 in a band).
     age_share: [f64; AGES],
+    /// Expected entries per month by `[age * n_placements + placement]`.
+    entries_by_state: Vec<f64>,
+    /// Expected starts per month by `[band * n_placements + placement]`.
+    starts_by_band_place: Vec<f64>,
+    /// Expected entries per month, all bands.
+    entries_total: f64,
     /// Reconciliation per month by band.
     reconciliation_by_band: Vec<f64>,
+    /// Ageing: 1/12 of a single year of age moves up each month, prepared for drawing.
+    ageing_split: SplitTable,
+    /// Scratch for one state's outcome probabilities.
+    outcomes_scratch: Vec<f64>,
 }
 
-fn expand_year(model: &Model, y: &YearParams, band_of_age: &[usize; AGES]) -> YearTables {
-    let (np, nr, nb) = (model.dims.n_placements(), model.dims.n_reasons(), model.dims.n_bands());
-    let mut spans = Vec::with_capacity(nb * np);
-    let mut outcome_probs = Vec::new();
-    let mut outcome_to = Vec::new();
-    let mut reason_share = vec![0.0; nb * np * nr];
-    for b in 0..nb {
-        for p in 0..np {
-            let bp = b * np + p;
-            let exits = &y.monthly_exit_probability[bp * nr..(bp + 1) * nr];
-            let exit_total: f64 = exits.iter().sum();
-            let moves = &y.monthly_move_probability[bp * np..(bp + 1) * np];
-            let move_total: f64 = moves.iter().enumerate().filter(|(q, _)| *q != p).map(|(_, m)| m).sum();
-            let scale = if exit_total + move_total > 1.0 { 1.0 / (exit_total + move_total) } else { 1.0 };
-            if exit_total > 0.0 {
-                for r in 0..nr {
-                    reason_share[bp * nr + r] = exits[r] / exit_total;
-                }
-            }
-            let start = outcome_probs.len();
-            outcome_probs.push(exit_total * scale);
-            outcome_to.push(p);
-            for (q, m) in moves.iter().enumerate() {
-                if q != p && *m > 0.0 {
-                    outcome_probs.push(m * scale);
-                    outcome_to.push(q);
-                }
-            }
-            spans.push((start, outcome_probs.len() - start));
+impl YearTables {
+    /// Fills the tables for year `y`; the [`SplitTable`]s only if `for_drawing`.
+    fn prepare(&mut self, model: &Model, y: &YearParams, band_of_age: &[usize; AGES], for_drawing: bool) {
+        let (np, nr, nb) = (model.dims.n_placements(), model.dims.n_reasons(), model.dims.n_bands());
+        let resize = |v: &mut Vec<f64>, n: usize| {
+            v.clear();
+            v.resize(n, 0.0);
+        };
+        resize(&mut self.exit_scaled, nb * np);
+        resize(&mut self.outflow_scaled, nb * np);
+        resize(&mut self.move_scaled, nb * np * np);
+        resize(&mut self.transition, nb * np * np);
+        resize(&mut self.reason_share, nb * np * nr);
+        if for_drawing {
+            self.state_split.resize_with(nb * np, SplitTable::default);
+            self.reason_split.resize_with(nb * np, SplitTable::default);
         }
+        self.state_to.clear();
+        self.state_to.resize(nb * np * np, 0);
+        let mut outcomes = std::mem::take(&mut self.outcomes_scratch);
+        for b in 0..nb {
+            for p in 0..np {
+                let bp = b * np + p;
+                let exits = &y.monthly_exit_probability[bp * nr..(bp + 1) * nr];
+                let exit_total: f64 = exits.iter().sum();
+                let moves = &y.monthly_move_probability[bp * np..(bp + 1) * np];
+                let move_total: f64 = moves.iter().enumerate().filter(|(q, _)| *q != p).map(|(_, m)| m).sum();
+                let scale = if exit_total + move_total > 1.0 { 1.0 / (exit_total + move_total) } else { 1.0 };
+                if exit_total > 0.0 {
+                    for r in 0..nr {
+                        self.reason_share[bp * nr + r] = exits[r] / exit_total;
+                    }
+                }
+                if for_drawing {
+                    self.reason_split[bp].set(&self.reason_share[bp * nr..(bp + 1) * nr]);
+                }
+                let exit = exit_total * scale;
+                self.exit_scaled[bp] = exit;
+                outcomes.clear();
+                outcomes.push(exit);
+                self.state_to[bp * np] = p;
+                let mut outflow = exit;
+                for (q, m) in moves.iter().enumerate() {
+                    if q != p && *m > 0.0 {
+                        let m = m * scale;
+                        self.move_scaled[bp * np + q] = m;
+                        self.transition[bp * np + q] = m;
+                        self.state_to[bp * np + outcomes.len()] = q;
+                        outcomes.push(m);
+                        outflow += m;
+                    }
+                }
+                if for_drawing {
+                    self.state_split[bp].set(&outcomes);
+                }
+                self.outflow_scaled[bp] = outflow;
+                self.transition[bp * np + p] = 1.0 - outflow;
+            }
+        }
+        self.outcomes_scratch = outcomes;
+        // Within-band age shares for entries.
+        // Bands tile 0..18 with at least one age each, so there are at most AGES.
+        let mut band_weight = [0.0; AGES];
+        let mut band_pop = [0.0; AGES];
+        for age in 0..AGES {
+            band_weight[band_of_age[age]] += y.entry_age_weights[age];
+            band_pop[band_of_age[age]] += y.population_by_age[age];
+        }
+        for age in 0..AGES {
+            let b = band_of_age[age];
+            let band = &model.dims.age_bands[b];
+            self.age_share[age] = if band_weight[b] > 0.0 {
+                y.entry_age_weights[age] / band_weight[b]
+            } else {
+                1.0 / (band.to_years - band.from_years) as f64
+            };
+        }
+        let mut entries_by_age = [0.0; AGES];
+        for age in 0..AGES {
+            let b = band_of_age[age];
+            let per_year = match &y.entry_count_per_year {
+                Some(counts) => counts[b],
+                None => band_pop[b] * y.entry_rate_per_10k[b] / 10_000.0,
+            };
+            entries_by_age[age] = per_year * self.age_share[age] / 12.0;
+        }
+        self.entries_by_band.clear();
+        resize(&mut self.entries_by_state, AGES * np);
+        resize(&mut self.starts_by_band_place, nb * np);
+        self.entries_total = 0.0;
+        for (b, band) in model.dims.age_bands.iter().enumerate() {
+            let ages = band.from_years..band.to_years;
+            let mean: f64 = ages.clone().map(|a| entries_by_age[a]).sum();
+            self.entries_by_band.push(mean);
+            let mix = &y.entry_mix[b * np..(b + 1) * np];
+            if mean <= 0.0 {
+                continue;
+            }
+            for a in ages {
+                let age_n = mean * self.age_share[a];
+                for p in 0..np {
+                    let v = age_n * mix[p];
+                    self.entries_by_state[a * np + p] = v;
+                    self.starts_by_band_place[b * np + p] += v;
+                }
+            }
+            self.entries_total += mean;
+        }
+        if for_drawing && self.ageing_split.is_empty() {
+            self.ageing_split.set(&[1.0 / 12.0]);
+        }
+        self.reconciliation_by_band.clear();
+        self.reconciliation_by_band.extend(y.reconciliation_per_year.iter().map(|r| r / 12.0));
     }
-    // Within-band age shares for entries.
-    let mut band_weight = vec![0.0; nb];
-    let mut band_pop = vec![0.0; nb];
-    for age in 0..AGES {
-        band_weight[band_of_age[age]] += y.entry_age_weights[age];
-        band_pop[band_of_age[age]] += y.population_by_age[age];
-    }
-    let mut age_share = [0.0; AGES];
-    for age in 0..AGES {
-        let b = band_of_age[age];
-        let band = &model.dims.age_bands[b];
-        age_share[age] = if band_weight[b] > 0.0 {
-            y.entry_age_weights[age] / band_weight[b]
-        } else {
-            1.0 / (band.to_years - band.from_years) as f64
-        };
-    }
-    let mut entries_by_age = [0.0; AGES];
-    for age in 0..AGES {
-        let b = band_of_age[age];
-        let per_year = match &y.entry_count_per_year {
-            Some(counts) => counts[b],
-            None => band_pop[b] * y.entry_rate_per_10k[b] / 10_000.0,
-        };
-        entries_by_age[age] = per_year * age_share[age] / 12.0;
-    }
-    let reconciliation_by_band = y.reconciliation_per_year.iter().map(|r| r / 12.0).collect();
-    YearTables { spans, outcome_probs, outcome_to, reason_share, entries_by_age, age_share, reconciliation_by_band }
+}
+
+/// The run's state and scratch buffers, allocated once.
+struct Work {
+    /// Children at the start of the month, `[age * n_placements + placement]`.
+    stock: Vec<f64>,
+    /// Children being updated during the month.
+    next: Vec<f64>,
+    /// Care leavers by single year of age 18..=25.
+    leavers: [f64; LEAVER_AGES],
+    /// Children by placement at the start of the month.
+    by_place_before: Vec<f64>,
+    /// Children by placement at the end of the month.
+    by_place_after: Vec<f64>,
+    /// Children by band and placement at the start of the month.
+    band_place: Vec<f64>,
+    /// Sum over the year's months of `band_place` (for the year's exits and moves).
+    band_place_year: Vec<f64>,
+    /// Drawn exits by band and placement this month.
+    exits_bp: Vec<f64>,
+    /// Scratch for drawn outcomes.
+    out: Vec<f64>,
+    /// Scratch for drawn exits by reason.
+    reasons: Vec<f64>,
+}
+
+/// The month's totals for the observer.
+struct MonthTotals {
+    entries: f64,
+    exits: f64,
+    max_ratio: f64,
 }
 
 /// Runs the model with a flow-drawing method and an observer called every month.
@@ -253,216 +473,458 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
     let dims = &model.dims;
     let (np, nr, nb) = (dims.n_placements(), dims.n_reasons(), dims.n_bands());
     let band_of_age = dims.band_of_age();
-    let mut stock = model.initial.stock.clone();
-    let mut next = vec![0.0; stock.len()];
-    let mut leavers = model.initial.care_leavers;
-    let mut out = vec![0.0; 1 + np];
-    let mut exits_bp = vec![0.0; nb * np];
-    let mut reasons = vec![0.0; nr];
-    let mut by_place_before = vec![0.0; np];
-    let mut by_place_after = vec![0.0; np];
-    let mut age_split = [0.0; AGES];
-    let mut place_split = vec![0.0; np];
+    let expected = draw.is_expected();
+    let mut w = Work {
+        stock: model.initial.stock.clone(),
+        next: vec![0.0; AGES * np],
+        leavers: model.initial.care_leavers,
+        by_place_before: vec![0.0; np],
+        by_place_after: vec![0.0; np],
+        band_place: vec![0.0; nb * np],
+        band_place_year: vec![0.0; nb * np],
+        exits_bp: vec![0.0; nb * np],
+        out: vec![0.0; np.max(nr).max(1)],
+        reasons: vec![0.0; nr],
+    };
+    for row in w.stock.chunks_exact(np) {
+        for (total, v) in w.by_place_before.iter_mut().zip(row) {
+            *total += *v;
+        }
+    }
+    let mut tables = YearTables::default();
     let mut results = Vec::with_capacity(model.years.len() + 1);
-    results.push(start_result(model, &stock, &leavers, &band_of_age));
+    results.push(start_result(model, &w.stock, &w.leavers, &band_of_age));
 
     for y in &model.years {
-        let tables = expand_year(model, y, &band_of_age);
+        tables.prepare(model, y, &band_of_age, !expected);
         let mut r = empty_result(model, y);
+        w.band_place_year.iter_mut().for_each(|v| *v = 0.0);
         for month in 0..12 {
-            let leavers_before: f64 = leavers.iter().sum();
-            by_place_before.iter_mut().for_each(|v| *v = 0.0);
-            let mut entries = 0.0;
-            let mut exits = 0.0;
-            let mut max_ratio: f64 = 0.0;
-            next.copy_from_slice(&stock);
-            // 1. exits and moves: per state, total exits and each move; exits are
-            // split by reason once per (band, placement), where every age shares
-            // the same reason probabilities.
-            exits_bp.iter_mut().for_each(|v| *v = 0.0);
-            for age in 0..AGES {
-                let b = band_of_age[age];
-                for p in 0..np {
-                    let i = age * np + p;
-                    let x = stock[i];
-                    by_place_before[p] += x;
-                    if x <= 0.0 {
-                        continue;
-                    }
-                    let bp = b * np + p;
-                    let (start, len) = tables.spans[bp];
-                    draw.split(x, &tables.outcome_probs[start..start + len], &mut out[..len]);
-                    let mut left = out[0];
-                    exits_bp[bp] += out[0];
-                    for k in 1..len {
-                        let m = out[k];
-                        let q = tables.outcome_to[start + k];
-                        next[age * np + q] += m;
-                        r.moves[p * np + q] += m;
-                        left += m;
-                    }
-                    next[i] -= left;
-                    max_ratio = max_ratio.max(left / x);
-                }
-            }
-            for b in 0..nb {
-                for p in 0..np {
-                    let bp = b * np + p;
-                    let n = exits_bp[bp];
-                    if n > 0.0 {
-                        draw.split(n, &tables.reason_share[bp * nr..(bp + 1) * nr], &mut reasons);
-                        for (k, v) in reasons.iter().enumerate() {
-                            r.ceased[b * (nr + 1) + k] += v;
-                        }
-                        exits += n;
-                    }
-                }
-            }
-            // 2. fixed transfers.
-            for t in &y.transfers {
-                let available: f64 = (0..AGES).map(|a| next[a * np + t.from]).sum();
-                let n = t.children_per_month.min(available);
-                if n > 0.0 && available > 0.0 {
-                    let f = n / available;
-                    for a in 0..AGES {
-                        let m = next[a * np + t.from] * f;
-                        next[a * np + t.from] -= m;
-                        next[a * np + t.to] += m;
-                    }
-                    r.moves[t.from * np + t.to] += n;
-                }
-            }
-            // 3. ageing (top age first so nobody ages twice) and care leavers.
-            let aged_out_band = band_of_age[AGES - 1];
-            for p in 0..np {
-                for a in (0..AGES).rev() {
-                    let i = a * np + p;
-                    let mut moved = [0.0];
-                    draw.split(next[i], &[1.0 / 12.0], &mut moved);
-                    let m = moved[0];
-                    next[i] -= m;
-                    if a + 1 < AGES {
-                        next[i + np] += m;
-                    } else {
-                        r.ceased[aged_out_band * (nr + 1) + nr] += m;
-                        exits += m;
-                        leavers[0] += m;
-                    }
-                }
-            }
-            // Care leavers age too; the 25-year-olds leave the stock at 26.
-            // (New leavers joined age 18 above; like children, 1/12 of each age moves up.)
-            for a in (0..LEAVER_AGES).rev() {
-                let mut moved = [0.0];
-                draw.split(leavers[a], &[1.0 / 12.0], &mut moved);
-                leavers[a] -= moved[0];
-                if a + 1 < LEAVER_AGES {
-                    leavers[a + 1] += moved[0];
-                }
-            }
-            // 4. entries.
-            for (b, band) in dims.age_bands.iter().enumerate() {
-                let mean: f64 = (band.from_years..band.to_years).map(|a| tables.entries_by_age[a]).sum();
-                let n = draw.count(mean);
-                if n <= 0.0 {
-                    continue;
-                }
-                let ages = band.from_years..band.to_years;
-                let shares = &tables.age_share[band.from_years..band.to_years];
-                draw.split(n, shares, &mut age_split[..shares.len()]);
-                let mix = &y.entry_mix[b * np..(b + 1) * np];
-                for (k, a) in ages.enumerate() {
-                    draw.split(age_split[k], mix, &mut place_split);
-                    for p in 0..np {
-                        next[a * np + p] += place_split[p];
-                        r.starts[b * np + p] += place_split[p];
-                    }
-                }
-                entries += n;
-            }
-            // 5. reconciliation.
-            for (b, band) in dims.age_bands.iter().enumerate() {
-                let flow = tables.reconciliation_by_band[b];
-                if flow == 0.0 {
-                    continue;
-                }
-                let ages = band.from_years..band.to_years;
-                let band_stock: f64 = ages.clone().map(|a| (0..np).map(|p| next[a * np + p]).sum::<f64>()).sum();
-                if flow > 0.0 {
-                    let n = draw.count(flow);
-                    for a in ages {
-                        let age_n = n * tables.age_share[a];
-                        let row_stock: f64 = (0..np).map(|p| next[a * np + p]).sum();
-                        for p in 0..np {
-                            let share =
-                                if row_stock > 0.0 { next[a * np + p] / row_stock } else { y.entry_mix[b * np + p] };
-                            next[a * np + p] += age_n * share;
-                        }
-                    }
-                    r.reconciliation[b] += n;
-                    entries += n;
-                } else if band_stock > 0.0 {
-                    let n = draw.count(-flow).min(band_stock);
-                    let f = n / band_stock;
-                    for a in ages {
-                        for p in 0..np {
-                            next[a * np + p] -= next[a * np + p] * f;
-                        }
-                    }
-                    r.reconciliation[b] -= n;
-                    exits += n;
-                }
-            }
-            // 6. capacity and overflow.
-            for c in &y.capacities {
-                let held: f64 = (0..AGES).map(|a| next[a * np + c.placement]).sum();
-                if held > c.max_children && held > 0.0 {
-                    let excess = held - c.max_children;
-                    let f = excess / held;
-                    for a in 0..AGES {
-                        let m = next[a * np + c.placement] * f;
-                        next[a * np + c.placement] -= m;
-                        next[a * np + c.overflow_to] += m;
-                    }
-                    r.moves[c.placement * np + c.overflow_to] += excess;
-                }
-            }
-            // Clamp rounding dust so stocks are never negative, and total by placement.
-            let mut min_stock = f64::INFINITY;
-            by_place_after.iter_mut().for_each(|v| *v = 0.0);
-            for row in next.chunks_exact_mut(np) {
-                for (v, total) in row.iter_mut().zip(by_place_after.iter_mut()) {
-                    if *v < 0.0 && *v > -1e-9 {
-                        *v = 0.0;
-                    }
-                    min_stock = min_stock.min(*v);
-                    *total += *v;
-                }
-            }
-            std::mem::swap(&mut stock, &mut next);
-            let stock_before: f64 = by_place_before.iter().sum();
-            let stock_after: f64 = by_place_after.iter().sum();
+            let leavers_before: f64 = w.leavers.iter().sum();
+            let totals = if expected {
+                month_expected(model, y, &tables, &band_of_age, &mut w, &mut r)
+            } else {
+                month_drawn(model, y, &tables, &band_of_age, &mut w, &mut r, draw)
+            };
+            let min_stock = clamp_and_total(&mut w.next, &mut w.by_place_after);
+            std::mem::swap(&mut w.stock, &mut w.next);
+            let stock_before: f64 = w.by_place_before.iter().sum();
+            let stock_after: f64 = w.by_place_after.iter().sum();
             // Child-weeks by the trapezium rule over the month.
             for p in 0..np {
-                r.child_weeks[p] += 0.5 * (by_place_before[p] + by_place_after[p]) * WEEKS_PER_MONTH;
+                r.child_weeks[p] += 0.5 * (w.by_place_before[p] + w.by_place_after[p]) * WEEKS_PER_MONTH;
             }
-            let leavers_after: f64 = leavers.iter().sum();
+            std::mem::swap(&mut w.by_place_before, &mut w.by_place_after);
+            let leavers_after: f64 = w.leavers.iter().sum();
             r.care_leaver_years += 0.5 * (leavers_before + leavers_after) / 12.0;
             observe(&MonthFlows {
                 year: y.year,
                 month,
                 stock_before,
                 stock_after,
-                entries,
-                exits,
-                max_outflow_ratio: max_ratio,
+                entries: totals.entries,
+                exits: totals.exits,
+                max_outflow_ratio: totals.max_ratio,
                 min_state_stock: min_stock,
             });
         }
-        finish_year(&mut r, y, &stock, &leavers, np, &band_of_age);
+        if expected {
+            book_expected_exits_and_moves(&tables, &w.band_place_year, &mut r, np, nr, nb);
+        }
+        finish_year(&mut r, y, &w.stock, &w.leavers, np, &band_of_age);
         results.push(r);
     }
-    Ok(Projection { years: results, final_stock_by_age: stock, final_care_leavers: leavers })
+    Ok(Projection { years: results, final_stock_by_age: w.stock, final_care_leavers: w.leavers })
+}
+
+/// One month of the deterministic model (steps 1-6, before the clamp).
+fn month_expected(
+    model: &Model,
+    y: &YearParams,
+    t: &YearTables,
+    band_of_age: &[usize; AGES],
+    w: &mut Work,
+    r: &mut YearResult,
+) -> MonthTotals {
+    let (np, nr) = (model.dims.n_placements(), model.dims.n_reasons());
+    // 1. exits and moves: next[age] = stock[age] · transition[band]; the year's
+    // exits by reason and moves are booked at the year end from band stocks.
+    let step = (&w.stock[..], &mut w.next[..], &mut w.band_place[..], &t.transition[..]);
+    let bands = &model.dims.age_bands;
+    match np {
+        1 => transition_fixed::<1>(step, bands),
+        2 => transition_fixed::<2>(step, bands),
+        3 => transition_fixed::<3>(step, bands),
+        4 => transition_fixed::<4>(step, bands),
+        5 => transition_fixed::<5>(step, bands),
+        6 => transition_fixed::<6>(step, bands),
+        7 => transition_fixed::<7>(step, bands),
+        8 => transition_fixed::<8>(step, bands),
+        9 => transition_fixed::<9>(step, bands),
+        10 => transition_fixed::<10>(step, bands),
+        11 => transition_fixed::<11>(step, bands),
+        12 => transition_fixed::<12>(step, bands),
+        _ => transition_any(step, bands, np),
+    }
+    let mut exits = 0.0;
+    let mut max_ratio: f64 = 0.0;
+    for (bp, held) in w.band_place.iter().enumerate() {
+        if *held > 0.0 {
+            exits += *held * t.exit_scaled[bp];
+            max_ratio = max_ratio.max(t.outflow_scaled[bp]);
+        }
+        w.band_place_year[bp] += *held;
+    }
+    // 2. fixed transfers.
+    transfers(y, &mut w.next, &mut r.moves, np);
+    // 3. ageing (top age first so nobody ages twice) and care leavers.
+    let aged_out_band = band_of_age[AGES - 1];
+    let mut aged_out = 0.0;
+    for p in 0..np {
+        let m = w.next[(AGES - 1) * np + p] * (1.0 / 12.0);
+        w.next[(AGES - 1) * np + p] -= m;
+        aged_out += m;
+    }
+    for i in (0..(AGES - 1) * np).rev() {
+        let m = w.next[i] * (1.0 / 12.0);
+        w.next[i] -= m;
+        w.next[i + np] += m;
+    }
+    r.ceased[aged_out_band * (nr + 1) + nr] += aged_out;
+    exits += aged_out;
+    w.leavers[0] += aged_out;
+    age_leavers(&mut w.leavers, &t.ageing_split, &mut Expected);
+    // 4. entries.
+    for (x, e) in w.next.iter_mut().zip(&t.entries_by_state) {
+        *x += *e;
+    }
+    for (s, e) in r.starts.iter_mut().zip(&t.starts_by_band_place) {
+        *s += *e;
+    }
+    let mut entries = t.entries_total;
+    // 5. reconciliation; 6. capacity and overflow.
+    reconcile(model, y, t, &mut w.next, r, &mut Expected, &mut entries, &mut exits);
+    capacities(y, &mut w.next, &mut r.moves, np);
+    MonthTotals { entries, exits, max_ratio }
+}
+
+/// Step 1 of the deterministic model, the state arrays as `(stock, next,
+/// band_place, transition)`: `next[age] = stock[age] · transition[band]`,
+/// and `band_place` sums the start-of-month stock by band and placement.
+type TransitionArrays<'a> = (&'a [f64], &'a mut [f64], &'a mut [f64], &'a [f64]);
+
+/// Step 1 for `N` placements known at compile time (unrolled and vectorised).
+fn transition_fixed<const N: usize>(arrays: TransitionArrays<'_>, bands: &[AgeBand]) {
+    let (stock, next, band_place, transition) = arrays;
+    let (rows, _) = stock.as_chunks::<N>();
+    let (next_rows, _) = next.as_chunks_mut::<N>();
+    let (matrices, _) = transition.as_chunks::<N>();
+    let (held_rows, _) = band_place.as_chunks_mut::<N>();
+    for (b, band) in bands.iter().enumerate() {
+        let matrix = &matrices[b * N..(b + 1) * N];
+        let mut held = [0.0; N];
+        let ages = band.from_years..band.to_years;
+        for (x, out) in rows[ages.clone()].iter().zip(next_rows[ages].iter_mut()) {
+            let mut acc = [0.0; N];
+            for p in 0..N {
+                held[p] += x[p];
+                for q in 0..N {
+                    acc[q] += x[p] * matrix[p][q];
+                }
+            }
+            *out = acc;
+        }
+        held_rows[b] = held;
+    }
+}
+
+/// Step 1 for any number of placements.
+fn transition_any(arrays: TransitionArrays<'_>, bands: &[AgeBand], np: usize) {
+    let (stock, next, band_place, transition) = arrays;
+    band_place.iter_mut().for_each(|v| *v = 0.0);
+    for (b, band) in bands.iter().enumerate() {
+        let held = &mut band_place[b * np..(b + 1) * np];
+        let matrix = &transition[b * np * np..(b + 1) * np * np];
+        let rows = band.from_years * np..band.to_years * np;
+        for (row, next_row) in stock[rows.clone()].chunks_exact(np).zip(next[rows].chunks_exact_mut(np)) {
+            next_row.iter_mut().for_each(|v| *v = 0.0);
+            for ((x, h), tr) in row.iter().zip(held.iter_mut()).zip(matrix.chunks_exact(np)) {
+                *h += *x;
+                for (n, m) in next_row.iter_mut().zip(tr) {
+                    *n += *x * *m;
+                }
+            }
+        }
+    }
+}
+
+/// The year's exits by reason and placement moves of the deterministic model:
+/// each band and placement's stock summed over the months times its
+/// (constant) probabilities.
+fn book_expected_exits_and_moves(
+    t: &YearTables,
+    band_place_year: &[f64],
+    r: &mut YearResult,
+    np: usize,
+    nr: usize,
+    nb: usize,
+) {
+    for b in 0..nb {
+        for p in 0..np {
+            let bp = b * np + p;
+            let held = band_place_year[bp];
+            if held <= 0.0 {
+                continue;
+            }
+            let n = held * t.exit_scaled[bp];
+            if n > 0.0 {
+                for k in 0..nr {
+                    r.ceased[b * (nr + 1) + k] += n * t.reason_share[bp * nr + k];
+                }
+            }
+            for q in 0..np {
+                r.moves[p * np + q] += held * t.move_scaled[bp * np + q];
+            }
+        }
+    }
+}
+
+/// One month with drawn flows (steps 1-6, before the clamp).
+fn month_drawn<D: FlowDraw>(
+    model: &Model,
+    y: &YearParams,
+    t: &YearTables,
+    band_of_age: &[usize; AGES],
+    w: &mut Work,
+    r: &mut YearResult,
+    draw: &mut D,
+) -> MonthTotals {
+    let dims = &model.dims;
+    let (np, nr, nb) = (dims.n_placements(), dims.n_reasons(), dims.n_bands());
+    let mut entries = 0.0;
+    let mut exits = 0.0;
+    let mut max_ratio: f64 = 0.0;
+    w.next.copy_from_slice(&w.stock);
+    // 1. exits and moves: per state, total exits and each move; exits are
+    // split by reason once per (band, placement), where every age shares
+    // the same reason probabilities.
+    w.exits_bp.iter_mut().for_each(|v| *v = 0.0);
+    for age in 0..AGES {
+        let b = band_of_age[age];
+        for p in 0..np {
+            let i = age * np + p;
+            let x = w.stock[i];
+            if x <= 0.0 {
+                continue;
+            }
+            let bp = b * np + p;
+            let table = &t.state_split[bp];
+            let len = table.len();
+            draw.split_table(x, table, &mut w.out);
+            let mut left = w.out[0];
+            w.exits_bp[bp] += w.out[0];
+            for k in 1..len {
+                let m = w.out[k];
+                if m == 0.0 {
+                    continue;
+                }
+                let q = t.state_to[bp * np + k];
+                w.next[age * np + q] += m;
+                r.moves[p * np + q] += m;
+                left += m;
+            }
+            w.next[i] -= left;
+            max_ratio = max_ratio.max(left / x);
+        }
+    }
+    for b in 0..nb {
+        for p in 0..np {
+            let bp = b * np + p;
+            let n = w.exits_bp[bp];
+            if n > 0.0 {
+                draw.split_table(n, &t.reason_split[bp], &mut w.reasons);
+                for (k, v) in w.reasons.iter().enumerate() {
+                    r.ceased[b * (nr + 1) + k] += v;
+                }
+                exits += n;
+            }
+        }
+    }
+    // 2. fixed transfers.
+    transfers(y, &mut w.next, &mut r.moves, np);
+    // 3. ageing (top age first so nobody ages twice) and care leavers.
+    let aged_out_band = band_of_age[AGES - 1];
+    let mut moved = [0.0];
+    for p in 0..np {
+        for a in (0..AGES).rev() {
+            let i = a * np + p;
+            if w.next[i] <= 0.0 {
+                continue;
+            }
+            draw.split_table(w.next[i], &t.ageing_split, &mut moved);
+            let m = moved[0];
+            w.next[i] -= m;
+            if a + 1 < AGES {
+                w.next[i + np] += m;
+            } else {
+                r.ceased[aged_out_band * (nr + 1) + nr] += m;
+                exits += m;
+                w.leavers[0] += m;
+            }
+        }
+    }
+    age_leavers(&mut w.leavers, &t.ageing_split, draw);
+    // 4. entries: one count per single age and placement with that state's
+    // expected entries. For Poisson counts this is the same distribution as a
+    // Poisson total by band spread multinomially over ages and placements.
+    for (b, band) in dims.age_bands.iter().enumerate() {
+        if t.entries_by_band[b] <= 0.0 {
+            continue;
+        }
+        for a in band.from_years..band.to_years {
+            for p in 0..np {
+                let mean = t.entries_by_state[a * np + p];
+                if mean <= 0.0 {
+                    continue;
+                }
+                let n = draw.count(mean);
+                w.next[a * np + p] += n;
+                r.starts[b * np + p] += n;
+                entries += n;
+            }
+        }
+    }
+    // 5. reconciliation; 6. capacity and overflow.
+    reconcile(model, y, t, &mut w.next, r, draw, &mut entries, &mut exits);
+    capacities(y, &mut w.next, &mut r.moves, np);
+    MonthTotals { entries, exits, max_ratio }
+}
+
+/// Care leavers age too; the 25-year-olds leave the stock at 26. (New leavers
+/// joined age 18 before this; like children, 1/12 of each age moves up.)
+fn age_leavers<D: FlowDraw>(leavers: &mut [f64; LEAVER_AGES], ageing: &SplitTable, draw: &mut D) {
+    let mut moved = [0.0];
+    for a in (0..LEAVER_AGES).rev() {
+        if draw.is_expected() {
+            moved[0] = leavers[a] * (1.0 / 12.0);
+        } else {
+            draw.split_table(leavers[a], ageing, &mut moved);
+        }
+        leavers[a] -= moved[0];
+        if a + 1 < LEAVER_AGES {
+            leavers[a + 1] += moved[0];
+        }
+    }
+}
+
+/// Step 2: fixed transfers, each capped at the source placement's stock.
+#[inline]
+fn transfers(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
+    for t in &y.transfers {
+        let available: f64 = (0..AGES).map(|a| next[a * np + t.from]).sum();
+        let n = t.children_per_month.min(available);
+        if n > 0.0 && available > 0.0 {
+            let f = n / available;
+            for a in 0..AGES {
+                let m = next[a * np + t.from] * f;
+                next[a * np + t.from] -= m;
+                next[a * np + t.to] += m;
+            }
+            moves[t.from * np + t.to] += n;
+        }
+    }
+}
+
+/// Step 5: signed reconciliation flows by band.
+#[allow(clippy::too_many_arguments)]
+fn reconcile<D: FlowDraw>(
+    model: &Model,
+    y: &YearParams,
+    t: &YearTables,
+    next: &mut [f64],
+    r: &mut YearResult,
+    draw: &mut D,
+    entries: &mut f64,
+    exits: &mut f64,
+) {
+    let np = model.dims.n_placements();
+    for (b, band) in model.dims.age_bands.iter().enumerate() {
+        let flow = t.reconciliation_by_band[b];
+        if flow == 0.0 {
+            continue;
+        }
+        let rows = &mut next[band.from_years * np..band.to_years * np];
+        if flow > 0.0 {
+            let n = draw.count(flow);
+            for (row, a) in rows.chunks_exact_mut(np).zip(band.from_years..band.to_years) {
+                let age_n = n * t.age_share[a];
+                let row_stock: f64 = row.iter().sum();
+                if row_stock > 0.0 {
+                    for x in row.iter_mut() {
+                        *x += age_n * (*x / row_stock);
+                    }
+                } else {
+                    for (x, share) in row.iter_mut().zip(&y.entry_mix[b * np..(b + 1) * np]) {
+                        *x += age_n * share;
+                    }
+                }
+            }
+            r.reconciliation[b] += n;
+            *entries += n;
+        } else {
+            let band_stock: f64 = rows.chunks_exact(np).map(|row| row.iter().sum::<f64>()).sum();
+            if band_stock > 0.0 {
+                let n = draw.count(-flow).min(band_stock);
+                let f = n / band_stock;
+                for x in rows.iter_mut() {
+                    *x -= *x * f;
+                }
+                r.reconciliation[b] -= n;
+                *exits += n;
+            }
+        }
+    }
+}
+
+/// Step 6: any placement above its capacity sends the excess to its overflow placement.
+#[inline]
+fn capacities(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
+    for c in &y.capacities {
+        let held: f64 = (0..AGES).map(|a| next[a * np + c.placement]).sum();
+        if held > c.max_children && held > 0.0 {
+            let excess = held - c.max_children;
+            let f = excess / held;
+            for a in 0..AGES {
+                let m = next[a * np + c.placement] * f;
+                next[a * np + c.placement] -= m;
+                next[a * np + c.overflow_to] += m;
+            }
+            moves[c.placement * np + c.overflow_to] += excess;
+        }
+    }
+}
+
+/// Clamps rounding dust so stocks are never negative, totals by placement,
+/// and returns the smallest state stock.
+fn clamp_and_total(next: &mut [f64], by_place: &mut [f64]) -> f64 {
+    let np = by_place.len();
+    let mut min_stock = f64::INFINITY;
+    for (p, total) in by_place.iter_mut().enumerate() {
+        // Ages in order, as a sum over rows would take them.
+        let mut sum = 0.0;
+        for a in 0..AGES {
+            let v = &mut next[a * np + p];
+            if *v < 0.0 && *v > -1e-9 {
+                *v = 0.0;
+            }
+            if *v < min_stock {
+                min_stock = *v;
+            }
+            sum += *v;
+        }
+        *total = sum;
+    }
+    min_stock
 }
 
 fn stock_by_band(stock: &[f64], np: usize, nb: usize, band_of_age: &[usize; AGES]) -> Vec<f64> {
