@@ -190,7 +190,7 @@ fn backtest_one(
             let central = build_reusing(&drawn, seeds, &opts, &built).map_err(|e| e.to_string())?;
             let central_rows = rows(&central.name, &central.model.dims, &central.run().map_err(|e| e.to_string())?);
             let inputs = Inputs { loaded: &drawn, seeds, opts: &opts, central: &central, central_rows: &central_rows };
-            let b = percentiles(&spec, inputs).map_err(|e| format!("{e:#}"))?;
+            let b = percentiles(&spec, inputs).map_err(|e| format!("{:#}", anyhow::Error::from(e)))?;
             Some(
                 central_rows
                     .iter()

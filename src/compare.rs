@@ -316,8 +316,11 @@ fn uncertainty(spec: &crate::montecarlo::MonteCarloSpec, x: &DrawInputs<'_>) -> 
     if spec.draws == 0 {
         bail!("--draws must be at least 1");
     }
-    let plans: Vec<carecast_scenario::DrawPlan> =
-        x.loaded.iter().map(|l| crate::montecarlo::plan_for(l, spec.parameter_uncertainty)).collect::<Result<_>>()?;
+    let plans: Vec<carecast_scenario::DrawPlan> = x
+        .loaded
+        .iter()
+        .map(|l| crate::montecarlo::plan_for(l, spec.parameter_uncertainty).map_err(anyhow::Error::from))
+        .collect::<Result<_>>()?;
     let npvs: Vec<Vec<f64>> = (0..spec.draws)
         .into_par_iter()
         .map(|d| {

@@ -1,0 +1,337 @@
+//! carecast-montecarlo: the Monte Carlo driver. Draw `d` of a scenario uses
+//! seed `S + d`, so results do not depend on the number of threads (rayon over
+//! draw indices). With parameter uncertainty every ranged assumption gets a
+//! value from its stated distribution (triangular unless the file's
+//! `distribution` says otherwise; correlated through a Gaussian copula where
+//! `[[correlations]]` says so; see `carecast_scenario::uncertainty`) and the
+//! scenario is resolved again reusing the central run's calibration
+//! (`build_reusing`); with process noise the model is simulated with
+//! [`carecast_core::noise::Stochastic`] (Poisson entries, multinomial exits,
+//! moves and ageing), else with the expected-value simulator. Each draw's row
+//! values go to a [`carecast_uncertainty::QuantileAccumulator`]: the first
+//! 1,000 draws are kept and give exact percentiles (R's type 7); beyond that
+//! they are counted into 2,048 bins a row, so memory does not grow with the
+//! number of draws and each percentile is within one bin width (about 0.07% of
+//! the pilot's range).
+//!
+//! What it is not: output. Results are returned as plain data (one
+//! `[p05, p25, p50, p75, p95]` per central row; each draw's rows) for the
+//! binary's writers and charts; the central run is never changed.
+
+use carecast_core::noise::Stochastic;
+use carecast_core::rows::rows;
+use carecast_core::{CoreError, Row, simulate_with};
+use carecast_scenario::loader::{RangedParam, set_value};
+use carecast_scenario::{Built, DrawPlan, Loaded, RunOptions, ScenarioError, Seeds, build_reusing, draw_plan};
+use carecast_uncertainty::{QuantileAccumulator, QuantileConfig, UncertaintyError};
+use rayon::prelude::*;
+
+/// What can go wrong in a Monte Carlo run.
+#[derive(Debug, thiserror::Error)]
+pub enum MonteCarloError {
+    /// No draws were asked for.
+    #[error("--draws must be at least 1")]
+    NoDraws,
+    /// The scenario's distributions or correlations are not usable.
+    #[error("the scenario's distributions and correlations")]
+    Plan(#[source] ScenarioError),
+    /// A drawn value could not be set.
+    #[error("setting `{key}` to {value}")]
+    Set {
+        /// Parameter key.
+        key: String,
+        /// Drawn value.
+        value: f64,
+        /// Why.
+        #[source]
+        source: ScenarioError,
+    },
+    /// The scenario with drawn values does not resolve.
+    #[error("resolving the scenario with drawn assumptions")]
+    Resolve(#[source] ScenarioError),
+    /// The model did not run.
+    #[error("running the model")]
+    Core(#[source] CoreError),
+    /// Sampling or accumulating failed.
+    #[error("sampling")]
+    Uncertainty(#[source] UncertaintyError),
+    /// A drawn assumption changed the model's dimensions.
+    #[error("the draw's rows differ from the central run's (a drawn assumption changed the model's dimensions)")]
+    Shape,
+    /// One draw failed.
+    #[error("Monte Carlo draw {draw} (seed {seed})")]
+    Draw {
+        /// Draw index.
+        draw: u64,
+        /// Its seed.
+        seed: u64,
+        /// Why.
+        #[source]
+        source: Box<MonteCarloError>,
+    },
+}
+
+impl From<UncertaintyError> for MonteCarloError {
+    fn from(e: UncertaintyError) -> Self {
+        MonteCarloError::Uncertainty(e)
+    }
+}
+
+/// Result of this crate.
+pub type Result<T> = std::result::Result<T, MonteCarloError>;
+
+/// Percentiles written, with their column names.
+pub const PERCENTILES: [(f64, &str); 5] = [(0.05, "p05"), (0.25, "p25"), (0.5, "p50"), (0.75, "p75"), (0.95, "p95")];
+
+/// What to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonteCarloSpec {
+    /// Number of draws (at least 1).
+    pub draws: u64,
+    /// Draw `d` uses seed `seed + d` (wrapping).
+    pub seed: u64,
+    /// Draw every ranged assumption from its triangular distribution.
+    pub parameter_uncertainty: bool,
+    /// Simulate with random (Poisson / multinomial) flows.
+    pub process_noise: bool,
+}
+
+/// The split a ranged share belongs to (`<placement>.split.<part>.share` → `<placement>`), if any.
+fn share_group(key: &str) -> Option<&str> {
+    let head = key.strip_suffix(".share")?;
+    let (group, _) = head.rsplit_once(".split.")?;
+    Some(group)
+}
+
+/// One value per ranged parameter of `plan`, from `uniforms` (one per
+/// parameter, in plan order, independent): correlated through the plan's
+/// copula, mapped through each distribution's inverse CDF, then the shares of
+/// each split rescaled to sum to what their central values sum to (1 minus
+/// any shares that are not ranged), holding any share that the rescaling
+/// pushes outside its [low, high] at that bound.
+pub fn draw_values(plan: &DrawPlan, uniforms: &mut [f64]) -> Result<Vec<f64>> {
+    plan.copula.correlate_in_place(uniforms)?;
+    let mut values: Vec<f64> = plan.marginals.iter().zip(uniforms.iter()).map(|(m, &u)| m.quantile(u)).collect();
+    rescale_shares(&plan.params, &mut values);
+    Ok(values)
+}
+
+/// One uniform per ranged parameter, determined by the seed and the
+/// parameter's key only (not its position): scenarios that share a parameter
+/// get the same uniform for it in the same draw (common random numbers), and
+/// so the same quantile of its own (low, central, high) distribution.
+pub fn keyed_uniforms(params: &[RangedParam], seed: u64) -> Vec<f64> {
+    params
+        .iter()
+        .map(|p| {
+            // FNV-1a of the key, mixed with the seed; Stochastic::new scrambles it further.
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in p.key.bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            Stochastic::new(h ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)).uniform()
+        })
+        .collect()
+}
+
+/// Rescales the drawn shares of each split (see [`draw_values`]).
+fn rescale_shares(params: &[RangedParam], values: &mut [f64]) {
+    let mut groups: Vec<&str> = params.iter().filter_map(|p| share_group(&p.key)).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for g in groups {
+        let members: Vec<usize> = (0..params.len()).filter(|&i| share_group(&params[i].key) == Some(g)).collect();
+        let target: f64 = members.iter().map(|&i| params[i].value).sum();
+        // Rescale the shares not yet at a bound; a share pushed past its bound
+        // is held there and the rest rescaled again (at most one pass a member).
+        let mut held = vec![false; members.len()];
+        for _ in 0..=members.len() {
+            let fixed: f64 = members.iter().zip(&held).filter(|(_, h)| **h).map(|(&i, _)| values[i]).sum();
+            let free: f64 = members.iter().zip(&held).filter(|(_, h)| !**h).map(|(&i, _)| values[i]).sum();
+            if free <= 0.0 {
+                break;
+            }
+            let scale = (target - fixed) / free;
+            let mut crossed = false;
+            for (k, &i) in members.iter().enumerate() {
+                if held[k] {
+                    continue;
+                }
+                let (lo, hi) = (params[i].low.min(params[i].high), params[i].low.max(params[i].high));
+                let v = values[i] * scale;
+                values[i] = v.clamp(lo, hi);
+                if v < lo || v > hi {
+                    held[k] = true;
+                    crossed = true;
+                }
+            }
+            if !crossed {
+                break;
+            }
+        }
+    }
+}
+
+/// The central run and what is needed to resolve the scenario again.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The scenario as loaded.
+    pub loaded: &'a Loaded,
+    /// The seed data.
+    pub seeds: &'a Seeds,
+    /// The run's options (years, council).
+    pub opts: &'a RunOptions,
+    /// The central (deterministic, central values) resolution.
+    pub central: &'a Built,
+    /// The central run's tidy rows.
+    pub central_rows: &'a [Row],
+}
+
+/// How a draw's random numbers are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streams {
+    /// One generator seeded `S + d`: parameter uniforms in parameter order,
+    /// then the process noise (`carecast run --draws`).
+    Sequential,
+    /// Parameter uniforms keyed by parameter name ([`keyed_uniforms`]) and the
+    /// process noise from a fresh generator seeded `S + d`, so scenarios that
+    /// share parameters share their draws (`carecast compare --draws`).
+    Keyed,
+}
+
+/// The tidy rows of draw `d` (checked to have the central rows' shape).
+pub fn draw_rows(
+    spec: &MonteCarloSpec,
+    d: u64,
+    inputs: Inputs<'_>,
+    plan: &DrawPlan,
+    streams: Streams,
+) -> Result<Vec<Row>> {
+    let Inputs { loaded, seeds, opts, central, central_rows } = inputs;
+    let seed = spec.seed.wrapping_add(d);
+    let mut rng = Stochastic::new(seed);
+    let drawn;
+    let built = if spec.parameter_uncertainty {
+        let mut uniforms = match streams {
+            Streams::Sequential => plan.params.iter().map(|_| rng.uniform()).collect(),
+            Streams::Keyed => keyed_uniforms(&plan.params, seed),
+        };
+        let values = draw_values(plan, &mut uniforms)?;
+        let mut varied = loaded.clone();
+        for (p, v) in plan.params.iter().zip(values) {
+            set_value(&mut varied, &p.key, v).map_err(|source| MonteCarloError::Set {
+                key: p.key.clone(),
+                value: v,
+                source,
+            })?;
+        }
+        drawn = build_reusing(&varied, seeds, opts, central).map_err(MonteCarloError::Resolve)?;
+        &drawn
+    } else {
+        central
+    };
+    let projection = if spec.process_noise {
+        simulate_with(&built.model, &mut rng, |_| {}).map_err(MonteCarloError::Core)?
+    } else {
+        carecast_core::simulate(&built.model).map_err(MonteCarloError::Core)?
+    };
+    let drawn_rows = rows(&central.name, &built.model.dims, &projection);
+    let same_shape = drawn_rows.len() == central_rows.len()
+        && drawn_rows
+            .iter()
+            .zip(central_rows)
+            .all(|(a, b)| a.year == b.year && a.measure == b.measure && a.breakdown == b.breakdown);
+    if !same_shape {
+        return Err(MonteCarloError::Shape);
+    }
+    Ok(drawn_rows)
+}
+
+/// The row values of one draw, in the central rows' order.
+fn one_draw(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, plan: &DrawPlan) -> Result<Vec<f64>> {
+    let values = draw_rows(spec, d, inputs, plan, Streams::Sequential).map_err(|e| MonteCarloError::Draw {
+        draw: d,
+        seed: spec.seed.wrapping_add(d),
+        source: Box::new(e),
+    })?;
+    Ok(values.into_iter().map(|r| r.value).collect())
+}
+
+/// The draw plan of a run: the scenario's, or an empty one without parameter uncertainty.
+pub fn plan_for(loaded: &Loaded, parameter_uncertainty: bool) -> Result<DrawPlan> {
+    let mut plan = draw_plan(loaded).map_err(MonteCarloError::Plan)?;
+    if !parameter_uncertainty {
+        plan.params.clear();
+        plan.marginals.clear();
+        plan.copula = carecast_uncertainty::GaussianCopula::independent(0);
+    }
+    Ok(plan)
+}
+
+/// Runs the draws and returns, per central row, its percentiles (in [`PERCENTILES`] order).
+///
+/// Draws `0..pilot` are run in parallel and pushed in draw order (the
+/// accumulator's exact pilot); the rest are split into one contiguous chunk
+/// per thread, each counted into its own fork, and the forks merged. Counts
+/// add up the same whatever the split, so the output does not depend on the
+/// number of threads.
+pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64; 5]>> {
+    if spec.draws == 0 {
+        return Err(MonteCarloError::NoDraws);
+    }
+    let plan = plan_for(inputs.loaded, spec.parameter_uncertainty)?;
+    let config = QuantileConfig::default();
+    let mut acc = QuantileAccumulator::new(inputs.central_rows.len(), config)?;
+    let pilot = spec.draws.min(config.pilot as u64);
+    let pilot_values: Vec<Vec<f64>> =
+        (0..pilot).into_par_iter().map(|d| one_draw(spec, d, inputs, &plan)).collect::<Result<_>>()?;
+    for v in &pilot_values {
+        acc.push(v)?;
+    }
+    drop(pilot_values);
+    if spec.draws > pilot {
+        let template = acc.fork()?;
+        let rest: Vec<u64> = (pilot..spec.draws).collect();
+        let chunk = rest.len().div_ceil(rayon::current_num_threads().max(1));
+        let forks: Vec<QuantileAccumulator> = rest
+            .par_chunks(chunk)
+            .map(|ds| {
+                let mut f = template.clone();
+                for &d in ds {
+                    f.push(&one_draw(spec, d, inputs, &plan)?)?;
+                }
+                Ok(f)
+            })
+            .collect::<Result<_>>()?;
+        for f in &forks {
+            acc.merge(f)?;
+        }
+    }
+    let probs = PERCENTILES.map(|(q, _)| q);
+    Ok(acc.quantiles(&probs)?.into_iter().map(|q| [q[0], q[1], q[2], q[3], q[4]]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_uniforms_follow_the_key_not_the_position() {
+        let p = |key: &str| RangedParam {
+            key: key.into(),
+            value: 0.0,
+            low: -1.0,
+            high: 1.0,
+            source: String::new(),
+            distribution: None,
+            shape: Default::default(),
+            min: None,
+            max: None,
+        };
+        let a = keyed_uniforms(&[p("x.growth"), p("y.share")], 5);
+        let b = keyed_uniforms(&[p("z.extra"), p("y.share"), p("x.growth")], 5);
+        assert_eq!((a[0], a[1]), (b[2], b[1]));
+        assert!(a.iter().all(|u| (0.0..1.0).contains(u)));
+        assert_ne!(keyed_uniforms(&[p("x.growth")], 6)[0], a[0], "another seed, another draw");
+    }
+}
