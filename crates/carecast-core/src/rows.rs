@@ -29,71 +29,85 @@ pub const CLA_LINE: &str = "children_looked_after";
 pub fn rows(scenario: &str, dims: &Dimensions, projection: &Projection) -> Vec<Row> {
     let mut out = Vec::new();
     for y in &projection.years {
-        year_rows(scenario, dims, y, &mut out);
+        year_cells(dims, y, &mut |measure, breakdown, value| {
+            out.push(Row { scenario: scenario.to_string(), year: y.year, measure, breakdown: breakdown(), value });
+        });
     }
     out
 }
 
-fn year_rows(scenario: &str, dims: &Dimensions, y: &YearResult, out: &mut Vec<Row>) {
+/// The measures and values of [`rows`], in the same order, without building
+/// the breakdown names (for Monte Carlo draws, which need only the values).
+pub fn values(dims: &Dimensions, projection: &Projection) -> (Vec<&'static str>, Vec<f64>) {
+    let (mut measures, mut out) = (Vec::new(), Vec::new());
+    for y in &projection.years {
+        year_cells(dims, y, &mut |measure, _, value| {
+            measures.push(measure);
+            out.push(value);
+        });
+    }
+    (measures, out)
+}
+
+/// Every cell of one year: measure, breakdown (built only if asked for), value.
+fn year_cells(dims: &Dimensions, y: &YearResult, sink: &mut dyn FnMut(&'static str, &dyn Fn() -> String, f64)) {
     let np = dims.n_placements();
     let nr = dims.n_reasons();
-    let mut push = |measure: &'static str, breakdown: String, value: f64| {
-        out.push(Row { scenario: scenario.to_string(), year: y.year, measure, breakdown, value });
-    };
+    let mut push = |measure: &'static str, breakdown: &dyn Fn() -> String, value: f64| sink(measure, breakdown, value);
     let by_band = |v: &[f64], width: usize, b: usize| -> f64 { v[b * width..(b + 1) * width].iter().sum() };
     let by_place = |v: &[f64], p: usize| -> f64 { (0..dims.n_bands()).map(|b| v[b * np + p]).sum() };
 
-    push("children_in_care", "total".into(), y.children_in_care());
+    push("children_in_care", &|| "total".into(), y.children_in_care());
     for (p, id) in dims.placements.iter().enumerate() {
-        push("children_in_care", format!("placement:{id}"), by_place(&y.stock, p));
+        push("children_in_care", &|| format!("placement:{id}"), by_place(&y.stock, p));
     }
     for (b, band) in dims.age_bands.iter().enumerate() {
-        push("children_in_care", format!("age:{}", band.id), by_band(&y.stock, np, b));
+        push("children_in_care", &|| format!("age:{}", band.id), by_band(&y.stock, np, b));
     }
-    push("care_leavers", "total".into(), y.care_leavers);
+    push("care_leavers", &|| "total".into(), y.care_leavers);
     if y.is_start {
         return;
     }
-    push("starts", "total".into(), y.starts_total());
+    push("starts", &|| "total".into(), y.starts_total());
     for (p, id) in dims.placements.iter().enumerate() {
-        push("starts", format!("placement:{id}"), by_place(&y.starts, p));
+        push("starts", &|| format!("placement:{id}"), by_place(&y.starts, p));
     }
     for (b, band) in dims.age_bands.iter().enumerate() {
-        push("starts", format!("age:{}", band.id), by_band(&y.starts, np, b));
+        push("starts", &|| format!("age:{}", band.id), by_band(&y.starts, np, b));
     }
-    push("ceased", "total".into(), y.ceased_total());
+    push("ceased", &|| "total".into(), y.ceased_total());
     for k in 0..=nr {
         let id = dims.exit_reasons.get(k).unwrap_or(&dims.ageing_out_reason);
         let v: f64 = (0..dims.n_bands()).map(|b| y.ceased[b * (nr + 1) + k]).sum();
-        push("ceased", format!("reason:{id}"), v);
+        push("ceased", &|| format!("reason:{id}"), v);
     }
     for (b, band) in dims.age_bands.iter().enumerate() {
-        push("ceased", format!("age:{}", band.id), by_band(&y.ceased, nr + 1, b));
+        push("ceased", &|| format!("age:{}", band.id), by_band(&y.ceased, nr + 1, b));
     }
-    push("reconciliation", "total".into(), y.reconciliation.iter().sum());
-    push("placement_moves", "total".into(), y.moves.iter().sum());
+    push("reconciliation", &|| "total".into(), y.reconciliation.iter().sum());
+    push("placement_moves", &|| "total".into(), y.moves.iter().sum());
     for (p, id) in dims.placements.iter().enumerate() {
-        push("weekly_cost_gbp", format!("placement:{id}"), y.weekly_cost_gbp[p]);
+        push("weekly_cost_gbp", &|| format!("placement:{id}"), y.weekly_cost_gbp[p]);
     }
     for (measure, scale) in [("spend_gbp_cash", 1.0), ("spend_gbp_real", 1.0 / y.deflator)] {
-        push(measure, "total".into(), y.spend_cla_gbp() * scale);
+        push(measure, &|| "total".into(), y.spend_cla_gbp() * scale);
         for (p, id) in dims.placements.iter().enumerate() {
-            push(measure, format!("placement:{id}"), y.spend_placements_gbp[p] * scale);
+            push(measure, &|| format!("placement:{id}"), y.spend_placements_gbp[p] * scale);
         }
-        push(measure, "cost:other_looked_after".into(), y.spend_other_cla_gbp * scale);
-        push(measure, "cost:leaving_care".into(), y.spend_leaving_care_gbp * scale);
-        push(measure, format!("line:{CLA_LINE}"), y.spend_cla_gbp() * scale);
+        push(measure, &|| "cost:other_looked_after".into(), y.spend_other_cla_gbp * scale);
+        push(measure, &|| "cost:leaving_care".into(), y.spend_leaving_care_gbp * scale);
+        push(measure, &|| format!("line:{CLA_LINE}"), y.spend_cla_gbp() * scale);
         for (l, id) in dims.other_spend_lines.iter().enumerate() {
-            push(measure, format!("line:{id}"), y.spend_other_lines_gbp[l] * scale);
+            push(measure, &|| format!("line:{id}"), y.spend_other_lines_gbp[l] * scale);
         }
     }
     if let Some(fte) = y.social_workers_fte {
-        push("social_workers_fte", "total".into(), fte);
+        push("social_workers_fte", &|| "total".into(), fte);
     }
-    push("csc_spend_gbp_cash", "total".into(), y.spend_total_gbp());
-    push("csc_spend_gbp_real", "total".into(), y.spend_total_gbp() / y.deflator);
+    push("csc_spend_gbp_cash", &|| "total".into(), y.spend_total_gbp());
+    push("csc_spend_gbp_real", &|| "total".into(), y.spend_total_gbp() / y.deflator);
     if y.funding_gbp > 0.0 {
-        push("funding_gbp", "total".into(), y.funding_gbp);
-        push("gap_gbp", "total".into(), y.spend_total_gbp() - y.funding_gbp);
+        push("funding_gbp", &|| "total".into(), y.funding_gbp);
+        push("gap_gbp", &|| "total".into(), y.spend_total_gbp() - y.funding_gbp);
     }
 }

@@ -199,19 +199,18 @@ pub enum Streams {
     Keyed,
 }
 
-/// The tidy rows of draw `d` (checked to have the central rows' shape).
-pub fn draw_rows(
+/// The projection of draw `d` and the model it ran.
+fn draw_projection(
     spec: &MonteCarloSpec,
     d: u64,
     inputs: Inputs<'_>,
     plan: &DrawPlan,
     streams: Streams,
-) -> Result<Vec<Row>> {
-    let Inputs { loaded, seeds, opts, central, central_rows } = inputs;
+) -> Result<(carecast_core::Projection, Option<Built>)> {
+    let Inputs { loaded, seeds, opts, central, .. } = inputs;
     let seed = spec.seed.wrapping_add(d);
     let mut rng = Stochastic::new(seed);
-    let drawn;
-    let built = if spec.parameter_uncertainty {
+    let drawn = if spec.parameter_uncertainty {
         let mut uniforms = match streams {
             Streams::Sequential => plan.params.iter().map(|_| rng.uniform()).collect(),
             Streams::Keyed => keyed_uniforms(&plan.params, seed),
@@ -225,21 +224,34 @@ pub fn draw_rows(
                 source,
             })?;
         }
-        drawn = build_reusing(&varied, seeds, opts, central).map_err(MonteCarloError::Resolve)?;
-        &drawn
+        Some(build_reusing(&varied, seeds, opts, central).map_err(MonteCarloError::Resolve)?)
     } else {
-        central
+        None
     };
+    let model = &drawn.as_ref().unwrap_or(central).model;
     let projection = if spec.process_noise {
-        simulate_with(&built.model, &mut rng, |_| {}).map_err(MonteCarloError::Core)?
+        simulate_with(model, &mut rng, |_| {}).map_err(MonteCarloError::Core)?
     } else {
-        carecast_core::simulate(&built.model).map_err(MonteCarloError::Core)?
+        carecast_core::simulate(model).map_err(MonteCarloError::Core)?
     };
-    let drawn_rows = rows(&central.name, &built.model.dims, &projection);
-    let same_shape = drawn_rows.len() == central_rows.len()
+    Ok((projection, drawn))
+}
+
+/// The tidy rows of draw `d` (checked to have the central rows' shape).
+pub fn draw_rows(
+    spec: &MonteCarloSpec,
+    d: u64,
+    inputs: Inputs<'_>,
+    plan: &DrawPlan,
+    streams: Streams,
+) -> Result<Vec<Row>> {
+    let (projection, drawn) = draw_projection(spec, d, inputs, plan, streams)?;
+    let dims = &drawn.as_ref().unwrap_or(inputs.central).model.dims;
+    let drawn_rows = rows(&inputs.central.name, dims, &projection);
+    let same_shape = drawn_rows.len() == inputs.central_rows.len()
         && drawn_rows
             .iter()
-            .zip(central_rows)
+            .zip(inputs.central_rows)
             .all(|(a, b)| a.year == b.year && a.measure == b.measure && a.breakdown == b.breakdown);
     if !same_shape {
         return Err(MonteCarloError::Shape);
@@ -247,14 +259,30 @@ pub fn draw_rows(
     Ok(drawn_rows)
 }
 
+/// The values of draw `d` in the central rows' order, without building rows:
+/// the same model dimensions and the same measures cell by cell are the shape check.
+fn draw_values_only(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, plan: &DrawPlan) -> Result<Vec<f64>> {
+    let (projection, drawn) = draw_projection(spec, d, inputs, plan, Streams::Sequential)?;
+    let dims = &drawn.as_ref().unwrap_or(inputs.central).model.dims;
+    if *dims != inputs.central.model.dims {
+        return Err(MonteCarloError::Shape);
+    }
+    let (measures, values) = carecast_core::rows::values(dims, &projection);
+    let same = measures.len() == inputs.central_rows.len()
+        && measures.iter().zip(inputs.central_rows).all(|(m, r)| *m == r.measure);
+    if !same {
+        return Err(MonteCarloError::Shape);
+    }
+    Ok(values)
+}
+
 /// The row values of one draw, in the central rows' order.
 fn one_draw(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, plan: &DrawPlan) -> Result<Vec<f64>> {
-    let values = draw_rows(spec, d, inputs, plan, Streams::Sequential).map_err(|e| MonteCarloError::Draw {
+    draw_values_only(spec, d, inputs, plan).map_err(|e| MonteCarloError::Draw {
         draw: d,
         seed: spec.seed.wrapping_add(d),
         source: Box::new(e),
-    })?;
-    Ok(values.into_iter().map(|r| r.value).collect())
+    })
 }
 
 /// The draw plan of a run: the scenario's, or an empty one without parameter uncertainty.
