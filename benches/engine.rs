@@ -8,7 +8,9 @@
 //! Not tests: nothing here asserts a time.
 
 use carecast_core::noise::Stochastic;
+use carecast_core::rows::rows;
 use carecast_core::{AGES, AgeBand, Dimensions, InitialState, LEAVER_AGES, Model, YearParams, simulate, simulate_with};
+use carecast_montecarlo::{Inputs, MonteCarloSpec, percentiles};
 use carecast_scenario::{RunOptions, Seeds, build, load};
 use carecast_ssda903::testing::{KnownRates, generate_synthetic_return};
 use carecast_ssda903::{AggregateOptions, CleanOptions, ReturnTables, TableSource};
@@ -122,6 +124,30 @@ fn montecarlo_small_model(c: &mut Criterion) {
     group.finish();
 }
 
+/// The real Monte Carlo driver (`carecast run --draws N`) on the national
+/// baseline (10 years, monthly): N draws of every ranged assumption, each
+/// re-resolved with the central calibration reused and simulated, with the
+/// percentiles accumulated; on all threads (2 on the project machine).
+fn montecarlo_driver(c: &mut Criterion) {
+    let seeds = Seeds::bundled().expect("seeds");
+    let mut group = c.benchmark_group("montecarlo");
+    group.sample_size(10);
+    for (area, draws, noise) in [("E92000001", 1_000u64, false), ("E92000001", 100, true), ("Blackpool", 1_000, false)]
+    {
+        let loaded = load("baseline").expect("baseline");
+        let opts = RunOptions { area: Some(area.into()), ..RunOptions::default() };
+        let central = build(&loaded, &seeds, &opts).expect("build");
+        let central_rows = rows(&central.name, &central.model.dims, &central.run().expect("run"));
+        let inputs =
+            Inputs { loaded: &loaded, seeds: &seeds, opts: &opts, central: &central, central_rows: &central_rows };
+        let spec = MonteCarloSpec { draws, seed: 1, parameter_uncertainty: true, process_noise: noise };
+        let what = if noise { "parameter_and_noise" } else { "parameter" };
+        let name = format!("driver_{}_{draws}_{what}_draws", area.to_lowercase());
+        group.bench_function(name, |b| b.iter(|| percentiles(black_box(&spec), inputs).expect("draws")));
+    }
+    group.finish();
+}
+
 fn ssda903_200k(c: &mut Criterion) {
     let rates = KnownRates { monthly_entries: 500.0, ..KnownRates::default() };
     let (episodes, header) = generate_synthetic_return(3, 37_000, &rates);
@@ -141,5 +167,12 @@ fn ssda903_200k(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, national_run, montecarlo_process_noise, montecarlo_small_model, ssda903_200k);
+criterion_group!(
+    benches,
+    national_run,
+    montecarlo_process_noise,
+    montecarlo_small_model,
+    montecarlo_driver,
+    ssda903_200k
+);
 criterion_main!(benches);
