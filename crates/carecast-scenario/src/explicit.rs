@@ -241,9 +241,9 @@ pub(crate) fn build(
         calibration: None,
         replay: None,
         projection_rates: None,
-        outturn: Vec::new(),
-        published_margins: Vec::new(),
-        filled: Vec::new(),
+        outturn: Default::default(),
+        published_margins: Default::default(),
+        filled: Default::default(),
         notes,
         reuse: None,
     })

@@ -83,16 +83,16 @@ pub struct Built {
     /// Projection rates (mean of the calibrated years).
     pub projection_rates: Option<YearRates>,
     /// Published outturn by year.
-    pub outturn: Vec<Outturn>,
+    pub outturn: std::sync::Arc<Vec<Outturn>>,
     /// Published margins in the scenario's ids (scenario `published`), for the
     /// calibration years: stock by age and placement, starts by age, ceased by
     /// age and reason (`reason:<ageing out>` is exits at 18 or over).
-    pub published_margins: Vec<Row>,
+    pub published_margins: std::sync::Arc<Vec<Row>>,
     /// Assumptions, sources and data notes.
     pub notes: Vec<Note>,
     /// Published values that were suppressed or missing and were filled (or
     /// apportioned from a predecessor council), with the method.
-    pub filled: Vec<crate::fill::FillNote>,
+    pub filled: std::sync::Arc<Vec<crate::fill::FillNote>>,
     /// The calibration's inputs and the work derived from them alone, so
     /// [`build_reusing`] can reuse them for a variant of the scenario (a Monte
     /// Carlo draw) that has the same inputs.
@@ -118,10 +118,10 @@ pub struct Reusable {
     key: ReuseKey,
     first_year: i32,
     published: Vec<PublishedYear>,
-    published_margins: Vec<Row>,
-    outturn: Vec<Outturn>,
+    published_margins: std::sync::Arc<Vec<Row>>,
+    outturn: std::sync::Arc<Vec<Outturn>>,
     data_notes: Vec<Note>,
-    filled: Vec<crate::fill::FillNote>,
+    filled: std::sync::Arc<Vec<crate::fill::FillNote>>,
     calibration: Calibration,
     replay: Model,
     replay_run: Projection,
@@ -138,7 +138,7 @@ impl Built {
     /// Published history as tidy rows (scenario `published`).
     pub fn history_rows(&self) -> Vec<Row> {
         let mut out = Vec::new();
-        for o in &self.outturn {
+        for o in self.outturn.iter() {
             let mut push = |measure: &'static str, v: Option<f64>| {
                 if let Some(value) = v {
                     out.push(Row {
@@ -572,7 +572,7 @@ fn build_calibrated(
                 population_by_age: pop(y)?,
             });
         }
-        (first_year, published, published_margins, outturn)
+        (first_year, published, std::sync::Arc::new(published_margins), std::sync::Arc::new(outturn))
     };
     let data_notes: Vec<Note> = notes[notes_before_data..].to_vec();
     let rates_from_year = cal.rates_from_year.max(first_year + 1);
@@ -888,7 +888,7 @@ fn build_calibrated(
     }
     let filled = match &cached {
         Some(r) => r.filled.clone(),
-        None => data.fills(),
+        None => std::sync::Arc::new(data.fills()),
     };
     if !filled.is_empty() {
         notes.push(Note {
