@@ -5,18 +5,25 @@
 //! Output: `projection.csv` (the tidy columns plus `area` after them, with
 //! `E92000001` for the national run and `sum_of_councils` for the sum),
 //! `council_check.csv` (national against the sum of councils by year) and
-//! `failures.csv` when a council cannot be run. Not a place for modelling.
+//! `failures.csv` when a council cannot be run. With `--draws N` every council
+//! and England get `p05..p95` columns from their own Monte Carlo draws (the sum
+//! of councils gets none: percentiles do not add). Not a place for modelling.
 
 use crate::cli::RunConfig;
 use anyhow::{Context, Result};
 use carecast_core::Row;
 use carecast_core::rows::rows;
+use carecast_montecarlo::{Inputs, percentiles};
 use carecast_report::{Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, write_csv};
 use carecast_scenario::{RunOptions, Seeds, build, load};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 const SUM: &str = "sum_of_councils";
+const PERCENTILE_NAMES: [&str; 5] = ["p05", "p25", "p50", "p75", "p95"];
+
+/// One area's rows and, with draws, each row's percentiles.
+type AreaRun = (Vec<Row>, Option<Vec<[f64; 5]>>);
 
 /// Runs every council and England.
 pub fn run_all(c: &RunConfig) -> Result<()> {
@@ -36,31 +43,45 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} councils {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    // One area: its rows and, with draws, each row's percentiles.
+    let one = |code: &str| -> Result<AreaRun, String> {
+        let o = opts(code);
+        let b = build(&loaded, &seeds, &o).map_err(|e| e.to_string())?;
+        let r = rows(&b.name, &b.model.dims, &b.run().map_err(|e| e.to_string())?);
+        let bands = match &c.montecarlo {
+            None => None,
+            Some(spec) => {
+                let inputs = Inputs { loaded: &loaded, seeds: &seeds, opts: &o, central: &b, central_rows: &r };
+                Some(percentiles(spec, inputs).map_err(|e| format!("{:#}", anyhow::Error::from(e)))?)
+            }
+        };
+        Ok((r, bands))
+    };
     // Each council is independent; rayon keeps the results in council order.
-    let results: Vec<(String, String, Result<Vec<Row>, String>)> = councils
+    type Outcome = (String, String, Result<AreaRun, String>);
+    let results: Vec<Outcome> = councils
         .par_iter()
         .map(|(code, name)| {
-            let r = build(&loaded, &seeds, &opts(code))
-                .map_err(|e| e.to_string())
-                .and_then(|b| b.run().map(|p| rows(&b.name, &b.model.dims, &p)).map_err(|e| e.to_string()));
+            let r = one(code);
             progress.inc(1);
             (code.clone(), name.clone(), r)
         })
         .collect();
     progress.finish_and_clear();
     let national = build(&loaded, &seeds, &opts("E92000001")).context("resolving the national run")?;
-    let national_rows =
-        rows(&national.name, &national.model.dims, &national.run().context("running the national model")?);
+    let (national_rows, national_bands) =
+        one("E92000001").map_err(anyhow::Error::msg).context("running the national model")?;
 
     let mut table = Table::new(
         "projection",
         "carecast projection for every council (tidy long form)",
         ["scenario", "year", "measure", "breakdown", "value", "area"]
             .iter()
+            .chain(if c.montecarlo.is_some() { &PERCENTILE_NAMES[..] } else { &[] })
             .map(|n| {
                 Column::new(
                     *n,
-                    if *n == "value" {
+                    if *n == "value" || n.starts_with('p') {
                         ColumnKind::Number
                     } else if *n == "year" {
                         ColumnKind::Year
@@ -71,23 +92,28 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
             })
             .collect(),
     );
-    let mut push = |r: &Row, area: &str| {
-        table.push_row(vec![
+    let with_bands = c.montecarlo.is_some();
+    let mut push = |r: &Row, area: &str, band: Option<&[f64; 5]>| {
+        let mut cells = vec![
             Cell::Text(r.scenario.clone()),
             Cell::Number(f64::from(r.year)),
             Cell::Text(r.measure.to_string()),
             Cell::Text(r.breakdown.clone()),
             Cell::Number(r.value),
             Cell::Text(area.to_string()),
-        ]);
+        ];
+        if with_bands {
+            cells.extend((0..5).map(|k| band.map_or(Cell::Empty, |b| Cell::Number(b[k]))));
+        }
+        table.push_row(cells);
     };
     let mut sum: BTreeMap<(i32, &'static str, String), f64> = BTreeMap::new();
     let mut failures = Vec::new();
     for (code, name, r) in &results {
         match r {
-            Ok(rs) => {
-                for row in rs {
-                    push(row, code);
+            Ok((rs, bands)) => {
+                for (i, row) in rs.iter().enumerate() {
+                    push(row, code, bands.as_ref().map(|b| &b[i]));
                     if row.measure != "weekly_cost_gbp" {
                         *sum.entry((row.year, row.measure, row.breakdown.clone())).or_default() += row.value;
                     }
@@ -96,14 +122,15 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
             Err(e) => failures.push((code.clone(), name.clone(), e.clone())),
         }
     }
-    for r in &national_rows {
-        push(r, "E92000001");
+    for (i, r) in national_rows.iter().enumerate() {
+        push(r, "E92000001", national_bands.as_ref().map(|b| &b[i]));
     }
     let scenario = national.name.clone();
     for ((year, measure, breakdown), value) in &sum {
         push(
             &Row { scenario: scenario.clone(), year: *year, measure, breakdown: breakdown.clone(), value: *value },
             SUM,
+            None,
         );
     }
 

@@ -40,7 +40,7 @@ enum Command {
         #[arg(long)]
         charts: bool,
         /// Run every council (in parallel) and the England total; writes projection.csv with an `area` column.
-        #[arg(long, conflicts_with_all = ["la", "draws"])]
+        #[arg(long, conflicts_with = "la")]
         all_las: bool,
         #[command(flatten)]
         draws: DrawArgs,

@@ -59,10 +59,25 @@ fn suppressed_cells_are_filled_and_flagged() {
 #[test]
 fn all_councils_sum_close_to_england() {
     let dir = tempdir();
-    let o = carecast(&["run", "--all-las", "--end-year", "2027", "--out", "all"], dir.path());
+    let o = carecast(
+        &["run", "--all-las", "--end-year", "2027", "--out", "all", "--draws", "3", "--parameter-uncertainty"],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (header, rows) = read_csv(&dir.path().join("all/projection.csv"));
-    assert_eq!(header, ["scenario", "year", "measure", "breakdown", "value", "area"]);
+    assert_eq!(
+        header,
+        ["scenario", "year", "measure", "breakdown", "value", "area", "p05", "p25", "p50", "p75", "p95"]
+    );
+    // Every council and England get their own bands, ordered; the sum of councils none (percentiles do not add).
+    for r in &rows {
+        if r[5] == "sum_of_councils" {
+            assert!(r[6..].iter().all(String::is_empty), "{r:?}");
+        } else {
+            let q: Vec<f64> = r[6..].iter().map(|v| v.parse::<f64>().unwrap()).collect();
+            assert!(q.windows(2).all(|w| w[0] <= w[1] + 1e-9 * w[1].abs().max(1.0)), "{r:?}");
+        }
+    }
     let areas: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[5].as_str()).collect();
     // 153 councils less the two DfE publishes no usable figures for, plus England and the sum.
     assert!(areas.len() >= 151 + 2, "{} areas", areas.len());
