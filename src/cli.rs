@@ -158,8 +158,8 @@ enum Command {
         /// Backtest every council (in parallel).
         #[arg(long, conflicts_with = "la")]
         all_las: bool,
-        /// Monte Carlo draws per area and cut-off for the p05-p95 bands (0: none). Each draws the
-        /// fit's rates (`carecast calibrate --la`, Poisson standard errors) and process noise.
+        /// Monte Carlo draws per area and cut-off for the p05-p95 bands (0: none). Each draws the rates
+        /// of a fit on the training years (as `calibrate --la`), every ranged assumption and process noise.
         #[arg(long, value_name = "N", default_value_t = 100)]
         draws: u64,
         /// Monte Carlo: draw d uses seed S + d.
@@ -326,8 +326,8 @@ struct DrawArgs {
     /// Monte Carlo: draw d uses seed S + d.
     #[arg(long, value_name = "S", default_value_t = 0, requires = "draws")]
     seed: u64,
-    /// Monte Carlo: draw ranged assumptions (triangular low/central/high). With neither this nor
-    /// --process-noise, both are on.
+    /// Monte Carlo: draw ranged assumptions from their stated distributions (triangular by default)
+    /// and correlations. With neither this nor --process-noise, both are on.
     #[arg(long, requires = "draws")]
     parameter_uncertainty: bool,
     /// Monte Carlo: random (Poisson/multinomial) flows of whole children.
