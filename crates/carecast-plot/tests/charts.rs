@@ -103,11 +103,43 @@ fn svg_texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
-fn decode(png_bytes: &[u8]) -> image::RgbImage {
-    image::load_from_memory_with_format(png_bytes, image::ImageFormat::Png).expect("PNG decodes").to_rgb8()
+/// A decoded 8-bit RGB image (decoded with the `png` crate, independently of
+/// the encoder's buffer).
+struct RgbImage {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
 }
 
-fn non_white_pixels(img: &image::RgbImage, rect: &PixelRect) -> usize {
+/// One pixel, as `image::Rgb` would give it.
+struct Pixel([u8; 3]);
+
+impl RgbImage {
+    fn dimensions(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+    fn get_pixel(&self, x: u32, y: u32) -> Pixel {
+        let i = 3 * (y as usize * self.width as usize + x as usize);
+        Pixel([self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]])
+    }
+}
+
+fn decode(png_bytes: &[u8]) -> RgbImage {
+    let decoder = png::Decoder::new(png_bytes);
+    let mut reader = decoder.read_info().expect("PNG header decodes");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("PNG decodes");
+    assert_eq!(info.bit_depth, png::BitDepth::Eight, "8-bit PNG");
+    let channels = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("unexpected PNG colour type {other:?}"),
+    };
+    let rgb = buf[..info.buffer_size()].chunks_exact(channels).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    RgbImage { width: info.width, height: info.height, rgb }
+}
+
+fn non_white_pixels(img: &RgbImage, rect: &PixelRect) -> usize {
     let mut n = 0;
     for y in rect.top_px.ceil() as u32..rect.bottom_px.floor() as u32 {
         for x in rect.left_px.ceil() as u32..rect.right_px.floor() as u32 {
