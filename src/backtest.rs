@@ -165,7 +165,12 @@ fn with_fit(scenario: &str, seeds: &Seeds, area: &str, first_year: i32, origin: 
     } else {
         std::path::absolute(scenario).map_err(|e| e.to_string())?.display().to_string()
     };
-    let text = fitted.text.replacen("extends = \"baseline\"", &format!("extends = {parent:?}"), 1);
+    // The fitted file extends the shipped baseline; put the backtested scenario in its place.
+    let from = "extends = \"baseline\"";
+    if !fitted.text.contains(from) {
+        return Err("the fitted scenario does not extend the baseline; cannot put the scenario under it".into());
+    }
+    let text = fitted.text.replacen(from, &format!("extends = {parent:?}"), 1);
     load_source(SourceFile { path: format!("(fit of {area} to {origin})"), text }).map_err(|e| e.to_string())
 }
 

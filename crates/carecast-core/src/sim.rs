@@ -817,6 +817,16 @@ fn age_leavers<D: FlowDraw>(leavers: &mut [f64; LEAVER_AGES], ageing: &SplitTabl
     }
 }
 
+/// Moves the share `f` of placement `from`'s children, age by age, to `to`.
+#[inline]
+fn shift_share(next: &mut [f64], np: usize, from: usize, to: usize, f: f64) {
+    for a in 0..AGES {
+        let m = next[a * np + from] * f;
+        next[a * np + from] -= m;
+        next[a * np + to] += m;
+    }
+}
+
 /// Step 2: fixed transfers, each capped at the source placement's stock.
 #[inline]
 fn transfers(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
@@ -824,12 +834,7 @@ fn transfers(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
         let available: f64 = (0..AGES).map(|a| next[a * np + t.from]).sum();
         let n = t.children_per_month.min(available);
         if n > 0.0 && available > 0.0 {
-            let f = n / available;
-            for a in 0..AGES {
-                let m = next[a * np + t.from] * f;
-                next[a * np + t.from] -= m;
-                next[a * np + t.to] += m;
-            }
+            shift_share(next, np, t.from, t.to, n / available);
             moves[t.from * np + t.to] += n;
         }
     }
@@ -893,12 +898,7 @@ fn capacities(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
         let held: f64 = (0..AGES).map(|a| next[a * np + c.placement]).sum();
         if held > c.max_children && held > 0.0 {
             let excess = held - c.max_children;
-            let f = excess / held;
-            for a in 0..AGES {
-                let m = next[a * np + c.placement] * f;
-                next[a * np + c.placement] -= m;
-                next[a * np + c.overflow_to] += m;
-            }
+            shift_share(next, np, c.placement, c.overflow_to, excess / held);
             moves[c.placement * np + c.overflow_to] += excess;
         }
     }
