@@ -16,7 +16,7 @@
 //!    birthdays); 1/12 of the 17-year-olds reach 18 and leave care, joining the
 //!    care-leaver stock (18..=25; leavers age out of it at 26);
 //! 4. entries, spread over single years by the entry age weights and over
-//!    placements by the entry mix (drawn as one count per age and placement);
+//!    placements by the entry mix;
 //! 5. reconciliation flows (signed, by band) — inflows join the band's current
 //!    placement mix, outflows leave proportionally and never exceed the stock;
 //! 6. capacity: any placement above its capacity sends the excess to its
@@ -24,6 +24,18 @@
 //!
 //! Every movement out of care is an exit and every movement in is an entry, so
 //! the month's stock change equals entries minus exits exactly.
+//!
+//! Process noise (a [`FlowDraw`] that is not [`Expected`]) draws what is
+//! random at the resolution its probabilities are stated: exits and moves
+//! as one multinomial per band and placement (every age in a band shares
+//! its probabilities, so this is the same law as drawing each age and adding
+//! the counts), exits by reason as a second, entries as one Poisson count
+//! per band and placement, and reconciliation flows as counts. Within a band
+//! the drawn flows fall on each single age pro rata (their expectation given
+//! the band's counts), so single-age stocks are not whole numbers. Ageing is
+//! not drawn: a child's birthday is fixed, so the share of a cohort reaching
+//! the next age in a month is its expected 1/12 (drawing it as a binomial
+//! each month would add variance a real cohort does not have).
 //!
 //! Speed: everything that depends only on the year's parameters (scaled
 //! outcome probabilities, one transition matrix per band, entries by age and
@@ -79,8 +91,12 @@ pub struct SplitTable {
     pub(crate) everyone_leaves: bool,
     /// Binomial probability of leaving at all (`total`).
     pub(crate) total_prob: BinomialProb,
-    /// Conditional probability of outcome k among those leaving not taking an
-    /// earlier outcome; 1 for the last outcome with a positive probability.
+    /// The outcomes with a positive probability in the order their
+    /// conditional binomials are drawn: smallest probability first, so the
+    /// largest, last, takes the rest without a draw.
+    pub(crate) order: Vec<usize>,
+    /// Conditional probability of outcome `order[j]` among those leaving not
+    /// taking an earlier one in that order; 1 for the last.
     pub(crate) conditional: Vec<BinomialProb>,
     /// Cumulative share of outcomes `0..=k` among those leaving; 1 from the
     /// last outcome with a positive probability on.
@@ -104,23 +120,23 @@ impl SplitTable {
         self.total = total.min(1.0);
         self.total_prob = BinomialProb::new(self.total);
         let last = self.probs.iter().rposition(|p| *p > 0.0);
-        self.conditional.clear();
         self.cumulative.clear();
-        let mut remaining: f64 = total;
         let mut taken = 0.0;
         for (k, &p) in self.probs.iter().enumerate() {
-            let at_or_after_last = last.is_none_or(|l| k >= l);
-            let c = if p <= 0.0 {
-                0.0
-            } else if Some(k) == last {
-                1.0
-            } else {
-                (p / remaining).min(1.0)
-            };
-            self.conditional.push(BinomialProb::new(c));
             taken += p;
+            self.cumulative.push(if last.is_none_or(|l| k >= l) { 1.0 } else { taken / total });
+        }
+        self.order.clear();
+        self.order.extend((0..self.probs.len()).filter(|k| self.probs[*k] > 0.0));
+        let probs = &self.probs;
+        self.order.sort_by(|a, b| probs[*a].total_cmp(&probs[*b]));
+        self.conditional.clear();
+        let mut remaining: f64 = total;
+        for (j, &k) in self.order.iter().enumerate() {
+            let p = self.probs[k];
+            let c = if j + 1 == self.order.len() { 1.0 } else { (p / remaining).min(1.0) };
+            self.conditional.push(BinomialProb::new(c));
             remaining = (remaining - p).max(0.0);
-            self.cumulative.push(if at_or_after_last { 1.0 } else { taken / total });
         }
     }
 
@@ -290,14 +306,13 @@ struct YearTables {
     transition: Vec<f64>,
     /// Per (band, placement): share of exits by reason (sums to 1 when exits > 0).
     reason_share: Vec<f64>,
-    /// Per (band, placement): the outcomes "exit (any reason)" then each move
-    /// with a positive probability, prepared for drawing (empty for [`Expected`]).
+    /// Per (band, placement): the outcomes "exit for each reason" then each
+    /// move with a positive probability, prepared for drawing (empty for
+    /// [`Expected`]).
     state_split: Vec<SplitTable>,
-    /// Destination placement of each outcome of `state_split` (the state's own
-    /// placement for the exit outcome), `[bp * n_placements + k]`.
-    state_to: Vec<usize>,
-    /// Per (band, placement): exits by reason, prepared for drawing (empty for [`Expected`]).
-    reason_split: Vec<SplitTable>,
+    /// Destination placement of the `j`-th move outcome of `state_split`
+    /// (outcome `n_reasons + j`), `[bp * n_placements + j]`.
+    move_to: Vec<usize>,
     /// Expected entries per month by band.
     entries_by_band: Vec<f64>,
     /// Entry age weight of each age within its band (sums to 1 in a band).
@@ -310,8 +325,6 @@ struct YearTables {
     entries_total: f64,
     /// Reconciliation per month by band.
     reconciliation_by_band: Vec<f64>,
-    /// Ageing: 1/12 of a single year of age moves up each month, prepared for drawing.
-    ageing_split: SplitTable,
     /// Scratch for one state's outcome probabilities.
     outcomes_scratch: Vec<f64>,
 }
@@ -331,10 +344,9 @@ impl YearTables {
         resize(&mut self.reason_share, nb * np * nr);
         if for_drawing {
             self.state_split.resize_with(nb * np, SplitTable::default);
-            self.reason_split.resize_with(nb * np, SplitTable::default);
         }
-        self.state_to.clear();
-        self.state_to.resize(nb * np * np, 0);
+        self.move_to.clear();
+        self.move_to.resize(nb * np * np, 0);
         let mut outcomes = std::mem::take(&mut self.outcomes_scratch);
         for b in 0..nb {
             for p in 0..np {
@@ -349,21 +361,17 @@ impl YearTables {
                         self.reason_share[bp * nr + r] = exits[r] / exit_total;
                     }
                 }
-                if for_drawing {
-                    self.reason_split[bp].set(&self.reason_share[bp * nr..(bp + 1) * nr]);
-                }
                 let exit = exit_total * scale;
                 self.exit_scaled[bp] = exit;
                 outcomes.clear();
-                outcomes.push(exit);
-                self.state_to[bp * np] = p;
+                outcomes.extend(exits.iter().map(|e| e * scale));
                 let mut outflow = exit;
                 for (q, m) in moves.iter().enumerate() {
                     if q != p && *m > 0.0 {
                         let m = m * scale;
                         self.move_scaled[bp * np + q] = m;
                         self.transition[bp * np + q] = m;
-                        self.state_to[bp * np + outcomes.len()] = q;
+                        self.move_to[bp * np + outcomes.len() - nr] = q;
                         outcomes.push(m);
                         outflow += m;
                     }
@@ -424,9 +432,6 @@ impl YearTables {
             }
             self.entries_total += mean;
         }
-        if for_drawing && self.ageing_split.is_empty() {
-            self.ageing_split.set(&[1.0 / 12.0]);
-        }
         self.reconciliation_by_band.clear();
         self.reconciliation_by_band.extend(y.reconciliation_per_year.iter().map(|r| r / 12.0));
     }
@@ -448,12 +453,10 @@ struct Work {
     band_place: Vec<f64>,
     /// Sum over the year's months of `band_place` (for the year's exits and moves).
     band_place_year: Vec<f64>,
-    /// Drawn exits by band and placement this month.
-    exits_bp: Vec<f64>,
+    /// This month's drawn transition matrices, `[(band, from, to)]` (drawn flows only).
+    drawn_transition: Vec<f64>,
     /// Scratch for drawn outcomes.
     out: Vec<f64>,
-    /// Scratch for drawn exits by reason.
-    reasons: Vec<f64>,
 }
 
 /// The month's totals for the observer.
@@ -482,9 +485,8 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
         by_place_after: vec![0.0; np],
         band_place: vec![0.0; nb * np],
         band_place_year: vec![0.0; nb * np],
-        exits_bp: vec![0.0; nb * np],
-        out: vec![0.0; np.max(nr).max(1)],
-        reasons: vec![0.0; nr],
+        drawn_transition: if expected { Vec::new() } else { vec![0.0; nb * np * np] },
+        out: vec![0.0; np + nr],
     };
     for row in w.stock.chunks_exact(np) {
         for (total, v) in w.by_place_before.iter_mut().zip(row) {
@@ -501,11 +503,7 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
         w.band_place_year.iter_mut().for_each(|v| *v = 0.0);
         for month in 0..12 {
             let leavers_before: f64 = w.leavers.iter().sum();
-            let totals = if expected {
-                month_expected(model, y, &tables, &band_of_age, &mut w, &mut r)
-            } else {
-                month_drawn(model, y, &tables, &band_of_age, &mut w, &mut r, draw)
-            };
+            let totals = one_month(model, y, &tables, &band_of_age, &mut w, &mut r, draw);
             let min_stock = clamp_and_total(&mut w.next, &mut w.by_place_after);
             std::mem::swap(&mut w.stock, &mut w.next);
             let stock_before: f64 = w.by_place_before.iter().sum();
@@ -537,20 +535,33 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
     Ok(Projection { years: results, final_stock_by_age: w.stock, final_care_leavers: w.leavers })
 }
 
-/// One month of the deterministic model (steps 1-6, before the clamp).
-fn month_expected(
+/// One month (steps 1-6, before the clamp). With [`Expected`] every flow is
+/// its expected value; otherwise exits, moves and entries are drawn by band
+/// and placement ([`draw_exits_and_moves`], step 4) and everything else is as
+/// in the deterministic model.
+fn one_month<D: FlowDraw>(
     model: &Model,
     y: &YearParams,
     t: &YearTables,
     band_of_age: &[usize; AGES],
     w: &mut Work,
     r: &mut YearResult,
+    draw: &mut D,
 ) -> MonthTotals {
     let (np, nr) = (model.dims.n_placements(), model.dims.n_reasons());
-    // 1. exits and moves: next[age] = stock[age] · transition[band]; the year's
-    // exits by reason and moves are booked at the year end from band stocks.
-    let step = (&w.stock[..], &mut w.next[..], &mut w.band_place[..], &t.transition[..]);
     let bands = &model.dims.age_bands;
+    let expected = draw.is_expected();
+    let mut exits = 0.0;
+    let mut max_ratio: f64 = 0.0;
+    // 1. exits and moves: next[age] = stock[age] · matrix[band], the matrix
+    // being the year's transition probabilities or this month's drawn shares.
+    // The deterministic model books the year's exits by reason and moves at
+    // the year end from the band stocks; drawn ones are booked as drawn.
+    if !expected {
+        exits = draw_exits_and_moves(t, bands, w, r, draw, nr, &mut max_ratio);
+    }
+    let matrices = if expected { &t.transition[..] } else { &w.drawn_transition[..] };
+    let step = (&w.stock[..], &mut w.next[..], &mut w.band_place[..], matrices);
     match np {
         1 => transition_fixed::<1>(step, bands),
         2 => transition_fixed::<2>(step, bands),
@@ -566,14 +577,14 @@ fn month_expected(
         12 => transition_fixed::<12>(step, bands),
         _ => transition_any(step, bands, np),
     }
-    let mut exits = 0.0;
-    let mut max_ratio: f64 = 0.0;
-    for (bp, held) in w.band_place.iter().enumerate() {
-        if *held > 0.0 {
-            exits += *held * t.exit_scaled[bp];
-            max_ratio = max_ratio.max(t.outflow_scaled[bp]);
+    if expected {
+        for (bp, held) in w.band_place.iter().enumerate() {
+            if *held > 0.0 {
+                exits += *held * t.exit_scaled[bp];
+                max_ratio = max_ratio.max(t.outflow_scaled[bp]);
+            }
+            w.band_place_year[bp] += *held;
         }
-        w.band_place_year[bp] += *held;
     }
     // 2. fixed transfers.
     transfers(y, &mut w.next, &mut r.moves, np);
@@ -593,24 +604,104 @@ fn month_expected(
     r.ceased[aged_out_band * (nr + 1) + nr] += aged_out;
     exits += aged_out;
     w.leavers[0] += aged_out;
-    age_leavers(&mut w.leavers, &t.ageing_split, &mut Expected);
-    // 4. entries.
-    for (x, e) in w.next.iter_mut().zip(&t.entries_by_state) {
-        *x += *e;
+    age_leavers(&mut w.leavers);
+    // 4. entries: expected by single age and placement; drawn as one Poisson
+    // count per band and placement, spread over the band's ages by their
+    // entry weights.
+    let mut entries = 0.0;
+    if expected {
+        for (x, e) in w.next.iter_mut().zip(&t.entries_by_state) {
+            *x += *e;
+        }
+        for (s, e) in r.starts.iter_mut().zip(&t.starts_by_band_place) {
+            *s += *e;
+        }
+        entries = t.entries_total;
+    } else {
+        for (b, band) in bands.iter().enumerate() {
+            for p in 0..np {
+                let mean = t.starts_by_band_place[b * np + p];
+                if mean <= 0.0 {
+                    continue;
+                }
+                let n = draw.count(mean);
+                if n > 0.0 {
+                    for a in band.from_years..band.to_years {
+                        w.next[a * np + p] += n * t.age_share[a];
+                    }
+                    r.starts[b * np + p] += n;
+                    entries += n;
+                }
+            }
+        }
     }
-    for (s, e) in r.starts.iter_mut().zip(&t.starts_by_band_place) {
-        *s += *e;
-    }
-    let mut entries = t.entries_total;
     // 5. reconciliation; 6. capacity and overflow.
-    reconcile(model, y, t, &mut w.next, r, &mut Expected, &mut entries, &mut exits);
+    reconcile(model, y, t, &mut w.next, r, draw, &mut entries, &mut exits);
     capacities(y, &mut w.next, &mut r.moves, np);
     MonthTotals { entries, exits, max_ratio }
 }
 
-/// Step 1 of the deterministic model, the state arrays as `(stock, next,
-/// band_place, transition)`: `next[age] = stock[age] · transition[band]`,
-/// and `band_place` sums the start-of-month stock by band and placement.
+/// Step 1 with drawn flows. Every single age in a band shares the band's
+/// probabilities, so the children of a band and placement exiting (by
+/// reason) and moving to each other placement are one multinomial draw on
+/// the band's stock in that placement, exactly as if each age were drawn on
+/// its own and the counts added. The draws, as shares of the stock, become
+/// this month's transition matrix (`w.drawn_transition`), which moves each
+/// single age pro rata. Books the moves and exits by reason; returns the exits.
+fn draw_exits_and_moves<D: FlowDraw>(
+    t: &YearTables,
+    bands: &[AgeBand],
+    w: &mut Work,
+    r: &mut YearResult,
+    draw: &mut D,
+    nr: usize,
+    max_ratio: &mut f64,
+) -> f64 {
+    let np = w.by_place_before.len();
+    let mut exits = 0.0;
+    for (b, band) in bands.iter().enumerate() {
+        let held = &mut w.band_place[b * np..(b + 1) * np];
+        held.iter_mut().for_each(|v| *v = 0.0);
+        for row in w.stock[band.from_years * np..band.to_years * np].chunks_exact(np) {
+            for (h, x) in held.iter_mut().zip(row) {
+                *h += *x;
+            }
+        }
+        for p in 0..np {
+            let bp = b * np + p;
+            let x = held[p];
+            let row = &mut w.drawn_transition[bp * np..(bp + 1) * np];
+            row.iter_mut().for_each(|v| *v = 0.0);
+            if x <= 0.0 {
+                row[p] = 1.0;
+                continue;
+            }
+            let table = &t.state_split[bp];
+            draw.split_table(x, table, &mut w.out);
+            let mut left = 0.0;
+            for (k, v) in w.out[..nr].iter().enumerate() {
+                r.ceased[b * (nr + 1) + k] += v;
+                left += v;
+            }
+            exits += left;
+            for (j, m) in w.out[nr..table.len()].iter().enumerate() {
+                if *m > 0.0 {
+                    let q = t.move_to[bp * np + j];
+                    row[q] = m / x;
+                    r.moves[p * np + q] += m;
+                    left += m;
+                }
+            }
+            row[p] = 1.0 - left / x;
+            *max_ratio = max_ratio.max(left / x);
+        }
+    }
+    exits
+}
+
+/// Step 1 of the model, the state arrays as `(stock, next, band_place,
+/// transition)`: `next[age] = stock[age] · transition[band]`, and
+/// `band_place` sums the start-of-month stock by band and placement.
 type TransitionArrays<'a> = (&'a [f64], &'a mut [f64], &'a mut [f64], &'a [f64]);
 
 /// Step 1 for `N` placements known at compile time (unrolled and vectorised).
@@ -689,130 +780,14 @@ fn book_expected_exits_and_moves(
     }
 }
 
-/// One month with drawn flows (steps 1-6, before the clamp).
-fn month_drawn<D: FlowDraw>(
-    model: &Model,
-    y: &YearParams,
-    t: &YearTables,
-    band_of_age: &[usize; AGES],
-    w: &mut Work,
-    r: &mut YearResult,
-    draw: &mut D,
-) -> MonthTotals {
-    let dims = &model.dims;
-    let (np, nr, nb) = (dims.n_placements(), dims.n_reasons(), dims.n_bands());
-    let mut entries = 0.0;
-    let mut exits = 0.0;
-    let mut max_ratio: f64 = 0.0;
-    w.next.copy_from_slice(&w.stock);
-    // 1. exits and moves: per state, total exits and each move; exits are
-    // split by reason once per (band, placement), where every age shares
-    // the same reason probabilities.
-    w.exits_bp.iter_mut().for_each(|v| *v = 0.0);
-    for age in 0..AGES {
-        let b = band_of_age[age];
-        for p in 0..np {
-            let i = age * np + p;
-            let x = w.stock[i];
-            if x <= 0.0 {
-                continue;
-            }
-            let bp = b * np + p;
-            let table = &t.state_split[bp];
-            let len = table.len();
-            draw.split_table(x, table, &mut w.out);
-            let mut left = w.out[0];
-            w.exits_bp[bp] += w.out[0];
-            for k in 1..len {
-                let m = w.out[k];
-                if m == 0.0 {
-                    continue;
-                }
-                let q = t.state_to[bp * np + k];
-                w.next[age * np + q] += m;
-                r.moves[p * np + q] += m;
-                left += m;
-            }
-            w.next[i] -= left;
-            max_ratio = max_ratio.max(left / x);
-        }
-    }
-    for b in 0..nb {
-        for p in 0..np {
-            let bp = b * np + p;
-            let n = w.exits_bp[bp];
-            if n > 0.0 {
-                draw.split_table(n, &t.reason_split[bp], &mut w.reasons);
-                for (k, v) in w.reasons.iter().enumerate() {
-                    r.ceased[b * (nr + 1) + k] += v;
-                }
-                exits += n;
-            }
-        }
-    }
-    // 2. fixed transfers.
-    transfers(y, &mut w.next, &mut r.moves, np);
-    // 3. ageing (top age first so nobody ages twice) and care leavers.
-    let aged_out_band = band_of_age[AGES - 1];
-    let mut moved = [0.0];
-    for p in 0..np {
-        for a in (0..AGES).rev() {
-            let i = a * np + p;
-            if w.next[i] <= 0.0 {
-                continue;
-            }
-            draw.split_table(w.next[i], &t.ageing_split, &mut moved);
-            let m = moved[0];
-            w.next[i] -= m;
-            if a + 1 < AGES {
-                w.next[i + np] += m;
-            } else {
-                r.ceased[aged_out_band * (nr + 1) + nr] += m;
-                exits += m;
-                w.leavers[0] += m;
-            }
-        }
-    }
-    age_leavers(&mut w.leavers, &t.ageing_split, draw);
-    // 4. entries: one count per single age and placement with that state's
-    // expected entries. For Poisson counts this is the same distribution as a
-    // Poisson total by band spread multinomially over ages and placements.
-    for (b, band) in dims.age_bands.iter().enumerate() {
-        if t.entries_by_band[b] <= 0.0 {
-            continue;
-        }
-        for a in band.from_years..band.to_years {
-            for p in 0..np {
-                let mean = t.entries_by_state[a * np + p];
-                if mean <= 0.0 {
-                    continue;
-                }
-                let n = draw.count(mean);
-                w.next[a * np + p] += n;
-                r.starts[b * np + p] += n;
-                entries += n;
-            }
-        }
-    }
-    // 5. reconciliation; 6. capacity and overflow.
-    reconcile(model, y, t, &mut w.next, r, draw, &mut entries, &mut exits);
-    capacities(y, &mut w.next, &mut r.moves, np);
-    MonthTotals { entries, exits, max_ratio }
-}
-
 /// Care leavers age too; the 25-year-olds leave the stock at 26. (New leavers
 /// joined age 18 before this; like children, 1/12 of each age moves up.)
-fn age_leavers<D: FlowDraw>(leavers: &mut [f64; LEAVER_AGES], ageing: &SplitTable, draw: &mut D) {
-    let mut moved = [0.0];
+fn age_leavers(leavers: &mut [f64; LEAVER_AGES]) {
     for a in (0..LEAVER_AGES).rev() {
-        if draw.is_expected() {
-            moved[0] = leavers[a] * (1.0 / 12.0);
-        } else {
-            draw.split_table(leavers[a], ageing, &mut moved);
-        }
-        leavers[a] -= moved[0];
+        let moved = leavers[a] * (1.0 / 12.0);
+        leavers[a] -= moved;
         if a + 1 < LEAVER_AGES {
-            leavers[a + 1] += moved[0];
+            leavers[a + 1] += moved;
         }
     }
 }
