@@ -327,21 +327,34 @@ struct YearTables {
     reconciliation_by_band: Vec<f64>,
     /// Scratch for one state's outcome probabilities.
     outcomes_scratch: Vec<f64>,
+    /// The exit and move probabilities (and drawing flag) the state tables
+    /// above were prepared from, so a year with the same ones skips them.
+    prepared_from: Option<(Vec<f64>, Vec<f64>, bool)>,
 }
 
 impl YearTables {
     /// Fills the tables for year `y`; the [`SplitTable`]s only if `for_drawing`.
     fn prepare(&mut self, model: &Model, y: &YearParams, band_of_age: &[usize; AGES], for_drawing: bool) {
         let (np, nr, nb) = (model.dims.n_placements(), model.dims.n_reasons(), model.dims.n_bands());
-        let resize = |v: &mut Vec<f64>, n: usize| {
-            v.clear();
-            v.resize(n, 0.0);
-        };
-        resize(&mut self.exit_scaled, nb * np);
-        resize(&mut self.outflow_scaled, nb * np);
-        resize(&mut self.move_scaled, nb * np * np);
-        resize(&mut self.transition, nb * np * np);
-        resize(&mut self.reason_share, nb * np * nr);
+        let same_states = self.prepared_from.as_ref().is_some_and(|(exit, moves, drawing)| {
+            *drawing == for_drawing && *exit == y.monthly_exit_probability && *moves == y.monthly_move_probability
+        });
+        if !same_states {
+            self.prepare_states(y, np, nr, nb, for_drawing);
+        }
+        self.prepare_entries(model, y, band_of_age, np);
+        self.reconciliation_by_band.clear();
+        self.reconciliation_by_band.extend(y.reconciliation_per_year.iter().map(|r| r / 12.0));
+    }
+
+    /// The per-state tables: scaled exit and move probabilities, transition
+    /// matrices, reason shares and (for drawing) split tables.
+    fn prepare_states(&mut self, y: &YearParams, np: usize, nr: usize, nb: usize, for_drawing: bool) {
+        zeroed(&mut self.exit_scaled, nb * np);
+        zeroed(&mut self.outflow_scaled, nb * np);
+        zeroed(&mut self.move_scaled, nb * np * np);
+        zeroed(&mut self.transition, nb * np * np);
+        zeroed(&mut self.reason_share, nb * np * nr);
         if for_drawing {
             self.state_split.resize_with(nb * np, SplitTable::default);
         }
@@ -384,6 +397,13 @@ impl YearTables {
             }
         }
         self.outcomes_scratch = outcomes;
+        self.prepared_from =
+            Some((y.monthly_exit_probability.clone(), y.monthly_move_probability.clone(), for_drawing));
+    }
+
+    /// Entries by band, single age and placement.
+    fn prepare_entries(&mut self, model: &Model, y: &YearParams, band_of_age: &[usize; AGES], np: usize) {
+        let nb = model.dims.n_bands();
         // Within-band age shares for entries.
         // Bands tile 0..18 with at least one age each, so there are at most AGES.
         let mut band_weight = [0.0; AGES];
@@ -411,8 +431,8 @@ impl YearTables {
             entries_by_age[age] = per_year * self.age_share[age] / 12.0;
         }
         self.entries_by_band.clear();
-        resize(&mut self.entries_by_state, AGES * np);
-        resize(&mut self.starts_by_band_place, nb * np);
+        zeroed(&mut self.entries_by_state, AGES * np);
+        zeroed(&mut self.starts_by_band_place, nb * np);
         self.entries_total = 0.0;
         for (b, band) in model.dims.age_bands.iter().enumerate() {
             let ages = band.from_years..band.to_years;
@@ -432,9 +452,13 @@ impl YearTables {
             }
             self.entries_total += mean;
         }
-        self.reconciliation_by_band.clear();
-        self.reconciliation_by_band.extend(y.reconciliation_per_year.iter().map(|r| r / 12.0));
     }
+}
+
+/// Sets `v` to `n` zeros, reusing its buffer.
+fn zeroed(v: &mut Vec<f64>, n: usize) {
+    v.clear();
+    v.resize(n, 0.0);
 }
 
 /// The run's state and scratch buffers, allocated once.
@@ -535,6 +559,29 @@ pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
     Ok(Projection { years: results, final_stock_by_age: w.stock, final_care_leavers: w.leavers })
 }
 
+/// Calls `$f::<N>($args)` with the number of placements `$np` as a
+/// compile-time constant for 1 to 12 placements (unrolled and vectorised),
+/// else evaluates `$any`.
+macro_rules! by_placements {
+    ($np:expr, $f:ident, ($($arg:expr),*), $any:expr) => {
+        match $np {
+            1 => $f::<1>($($arg),*),
+            2 => $f::<2>($($arg),*),
+            3 => $f::<3>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            5 => $f::<5>($($arg),*),
+            6 => $f::<6>($($arg),*),
+            7 => $f::<7>($($arg),*),
+            8 => $f::<8>($($arg),*),
+            9 => $f::<9>($($arg),*),
+            10 => $f::<10>($($arg),*),
+            11 => $f::<11>($($arg),*),
+            12 => $f::<12>($($arg),*),
+            _ => $any,
+        }
+    };
+}
+
 /// One month (steps 1-6, before the clamp). With [`Expected`] every flow is
 /// its expected value; otherwise exits, moves and entries are drawn by band
 /// and placement ([`draw_exits_and_moves`], step 4) and everything else is as
@@ -560,22 +607,22 @@ fn one_month<D: FlowDraw>(
     if !expected {
         exits = draw_exits_and_moves(t, bands, w, r, draw, nr, &mut max_ratio);
     }
+    // Without fixed transfers (step 2), the deterministic steps 1, 3 and 4
+    // are one pass over the ages.
+    let fused = expected && y.transfers.is_empty();
     let matrices = if expected { &t.transition[..] } else { &w.drawn_transition[..] };
     let step = (&w.stock[..], &mut w.next[..], &mut w.band_place[..], matrices);
-    match np {
-        1 => transition_fixed::<1>(step, bands),
-        2 => transition_fixed::<2>(step, bands),
-        3 => transition_fixed::<3>(step, bands),
-        4 => transition_fixed::<4>(step, bands),
-        5 => transition_fixed::<5>(step, bands),
-        6 => transition_fixed::<6>(step, bands),
-        7 => transition_fixed::<7>(step, bands),
-        8 => transition_fixed::<8>(step, bands),
-        9 => transition_fixed::<9>(step, bands),
-        10 => transition_fixed::<10>(step, bands),
-        11 => transition_fixed::<11>(step, bands),
-        12 => transition_fixed::<12>(step, bands),
-        _ => transition_any(step, bands, np),
+    let mut aged_out = 0.0;
+    if fused {
+        let entries = &t.entries_by_state[..];
+        aged_out = by_placements!(np, transition_aged_fixed, (step, band_of_age, entries), {
+            transition_any(step, bands, np);
+            let aged_out = age_children(&mut w.next, np);
+            add_entries(&mut w.next, entries);
+            aged_out
+        });
+    } else {
+        by_placements!(np, transition_fixed, (step, bands), transition_any(step, bands, np));
     }
     if expected {
         for (bp, held) in w.band_place.iter().enumerate() {
@@ -586,21 +633,16 @@ fn one_month<D: FlowDraw>(
             w.band_place_year[bp] += *held;
         }
     }
-    // 2. fixed transfers.
-    transfers(y, &mut w.next, &mut r.moves, np);
-    // 3. ageing (top age first so nobody ages twice) and care leavers.
+    if !fused {
+        // 2. fixed transfers; 3. ageing; 4. expected entries.
+        transfers(y, &mut w.next, &mut r.moves, np);
+        aged_out = age_children(&mut w.next, np);
+        if expected {
+            add_entries(&mut w.next, &t.entries_by_state);
+        }
+    }
+    // Care leavers: the children reaching 18 join them.
     let aged_out_band = band_of_age[AGES - 1];
-    let mut aged_out = 0.0;
-    for p in 0..np {
-        let m = w.next[(AGES - 1) * np + p] * (1.0 / 12.0);
-        w.next[(AGES - 1) * np + p] -= m;
-        aged_out += m;
-    }
-    for i in (0..(AGES - 1) * np).rev() {
-        let m = w.next[i] * (1.0 / 12.0);
-        w.next[i] -= m;
-        w.next[i + np] += m;
-    }
     r.ceased[aged_out_band * (nr + 1) + nr] += aged_out;
     exits += aged_out;
     w.leavers[0] += aged_out;
@@ -610,9 +652,6 @@ fn one_month<D: FlowDraw>(
     // entry weights.
     let mut entries = 0.0;
     if expected {
-        for (x, e) in w.next.iter_mut().zip(&t.entries_by_state) {
-            *x += *e;
-        }
         for (s, e) in r.starts.iter_mut().zip(&t.starts_by_band_place) {
             *s += *e;
         }
@@ -746,6 +785,80 @@ fn transition_any(arrays: TransitionArrays<'_>, bands: &[AgeBand], np: usize) {
                 }
             }
         }
+    }
+}
+
+/// Steps 1, 3 and 4 of the deterministic model in one pass over the ages,
+/// for a year without fixed transfers: `next[age] = stock[age] ·
+/// transition[band]`, less the 1/12 that ages up, plus the 1/12 of the age
+/// below, plus the expected entries, with the same floating-point operations
+/// in the same order as [`transition_fixed`], [`age_children`] and
+/// [`add_entries`] one after the other. Returns the children reaching 18.
+fn transition_aged_fixed<const N: usize>(
+    arrays: TransitionArrays<'_>,
+    band_of_age: &[usize; AGES],
+    entries: &[f64],
+) -> f64 {
+    let (stock, next, band_place, transition) = arrays;
+    let (rows, _) = stock.as_chunks::<N>();
+    let (next_rows, _) = next.as_chunks_mut::<N>();
+    let (matrices, _) = transition.as_chunks::<N>();
+    let (held_rows, _) = band_place.as_chunks_mut::<N>();
+    let (entry_rows, _) = entries.as_chunks::<N>();
+    held_rows.iter_mut().for_each(|h| *h = [0.0; N]);
+    // The 1/12 of the age below moving up into this one.
+    let mut carry = [0.0; N];
+    for a in 0..AGES {
+        let b = band_of_age[a];
+        let matrix = &matrices[b * N..(b + 1) * N];
+        let x = &rows[a];
+        let held = &mut held_rows[b];
+        let mut acc = [0.0; N];
+        for p in 0..N {
+            held[p] += x[p];
+            for q in 0..N {
+                acc[q] += x[p] * matrix[p][q];
+            }
+        }
+        let out = &mut next_rows[a];
+        for q in 0..N {
+            let m = acc[q] * (1.0 / 12.0);
+            let mut v = acc[q] - m;
+            if a > 0 {
+                v += carry[q];
+            }
+            out[q] = v + entry_rows[a][q];
+            carry[q] = m;
+        }
+    }
+    let mut aged_out = 0.0;
+    for m in carry {
+        aged_out += m;
+    }
+    aged_out
+}
+
+/// Step 3: 1/12 of each single year of age moves up (top age first so nobody
+/// ages twice); returns the children reaching 18, who leave care.
+fn age_children(next: &mut [f64], np: usize) -> f64 {
+    let mut aged_out = 0.0;
+    for p in 0..np {
+        let m = next[(AGES - 1) * np + p] * (1.0 / 12.0);
+        next[(AGES - 1) * np + p] -= m;
+        aged_out += m;
+    }
+    for i in (0..(AGES - 1) * np).rev() {
+        let m = next[i] * (1.0 / 12.0);
+        next[i] -= m;
+        next[i + np] += m;
+    }
+    aged_out
+}
+
+/// Step 4, deterministic: the expected entries by single age and placement.
+fn add_entries(next: &mut [f64], entries_by_state: &[f64]) {
+    for (x, e) in next.iter_mut().zip(entries_by_state) {
+        *x += *e;
     }
 }
 

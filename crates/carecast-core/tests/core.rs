@@ -332,6 +332,36 @@ proptest! {
         }).unwrap();
         prop_assert!(bad.is_empty(), "{:?}", bad);
     }
+
+    /// The same invariants with process noise (drawn flows by band and placement).
+    #[test]
+    fn invariants_hold_with_process_noise(m in arb_model(), seed in 0u64..1000) {
+        let mut bad = Vec::new();
+        simulate_with(&m, &mut carecast_core::noise::Stochastic::new(seed), |f| {
+            let change = f.stock_after - f.stock_before;
+            let scale = 1.0 + f.stock_before.abs() + f.entries + f.exits;
+            if (change - (f.entries - f.exits)).abs() > 1e-9 * scale {
+                bad.push(format!("{}-{}: change {change} vs {}", f.year, f.month, f.entries - f.exits));
+            }
+            if f.min_state_stock < 0.0 { bad.push(format!("negative stock {}", f.min_state_stock)); }
+            if f.max_outflow_ratio > 1.0 + 1e-12 { bad.push(format!("outflow ratio {}", f.max_outflow_ratio)); }
+        }).unwrap();
+        prop_assert!(bad.is_empty(), "{:?}", bad);
+    }
+
+    /// A year without transfers takes the one-pass route (steps 1, 3 and 4
+    /// fused); a transfer of no children takes the step-by-step route. Both
+    /// must give the same projection to the last bit.
+    #[test]
+    fn one_pass_and_step_by_step_months_agree(m in arb_model()) {
+        let mut without = m.clone();
+        let mut with_empty = m;
+        for (a, b) in without.years.iter_mut().zip(with_empty.years.iter_mut()) {
+            a.transfers.clear();
+            b.transfers = vec![Transfer { from: 1, to: 2, children_per_month: 0.0 }];
+        }
+        prop_assert_eq!(simulate(&without).unwrap(), simulate(&with_empty).unwrap());
+    }
 }
 
 /// A stated stock path: a population with entries and exits follows 3% growth
