@@ -4,8 +4,9 @@
 //! value from its stated distribution (triangular unless the file's
 //! `distribution` says otherwise; correlated through a Gaussian copula where
 //! `[[correlations]]` says so; see `carecast_scenario::uncertainty`) and the
-//! scenario is resolved again reusing the central run's calibration
-//! (`build_reusing`); with process noise the model is simulated with
+//! model is resolved again from the drawn values on top of the central run's
+//! prepared data and calibration (`carecast_scenario::build_draw`); with
+//! process noise the model is simulated with
 //! [`carecast_core::noise::Stochastic`] (Poisson entries, multinomial exits,
 //! moves and ageing), else with the expected-value simulator. Each draw's row
 //! values go to a [`carecast_uncertainty::QuantileAccumulator`]: the first
@@ -20,9 +21,9 @@
 
 use carecast_core::noise::Stochastic;
 use carecast_core::rows::rows;
-use carecast_core::{CoreError, Row, simulate_with};
-use carecast_scenario::loader::{RangedParam, set_value};
-use carecast_scenario::{Built, DrawPlan, Loaded, RunOptions, ScenarioError, Seeds, build_reusing, draw_plan};
+use carecast_core::{CoreError, Model, Row, simulate_with};
+use carecast_scenario::loader::RangedParam;
+use carecast_scenario::{Built, DrawPlan, Drawn, Loaded, RunOptions, ScenarioError, Seeds, build_draw, draw_plan};
 use carecast_uncertainty::{QuantileAccumulator, QuantileConfig, UncertaintyError};
 use rayon::prelude::*;
 
@@ -35,17 +36,6 @@ pub enum MonteCarloError {
     /// The scenario's distributions or correlations are not usable.
     #[error("the scenario's distributions and correlations")]
     Plan(#[source] ScenarioError),
-    /// A drawn value could not be set.
-    #[error("setting `{key}` to {value}")]
-    Set {
-        /// Parameter key.
-        key: String,
-        /// Drawn value.
-        value: f64,
-        /// Why.
-        #[source]
-        source: ScenarioError,
-    },
     /// The scenario with drawn values does not resolve.
     #[error("resolving the scenario with drawn assumptions")]
     Resolve(#[source] ScenarioError),
@@ -199,14 +189,14 @@ pub enum Streams {
     Keyed,
 }
 
-/// The projection of draw `d` and the model it ran.
+/// The projection of draw `d` and the model it ran (`None`: the central one).
 fn draw_projection(
     spec: &MonteCarloSpec,
     d: u64,
     inputs: Inputs<'_>,
     plan: &DrawPlan,
     streams: Streams,
-) -> Result<(carecast_core::Projection, Option<Built>)> {
+) -> Result<(carecast_core::Projection, Option<Model>)> {
     let Inputs { loaded, seeds, opts, central, .. } = inputs;
     let seed = spec.seed.wrapping_add(d);
     let mut rng = Stochastic::new(seed);
@@ -216,19 +206,12 @@ fn draw_projection(
             Streams::Keyed => keyed_uniforms(&plan.params, seed),
         };
         let values = draw_values(plan, &mut uniforms)?;
-        let mut varied = loaded.clone();
-        for (p, v) in plan.params.iter().zip(values) {
-            set_value(&mut varied, &p.key, v).map_err(|source| MonteCarloError::Set {
-                key: p.key.clone(),
-                value: v,
-                source,
-            })?;
-        }
-        Some(build_reusing(&varied, seeds, opts, central).map_err(MonteCarloError::Resolve)?)
+        let drawn = Drawn { params: &plan.params, values: &values };
+        Some(build_draw(loaded, seeds, opts, central, drawn).map_err(MonteCarloError::Resolve)?)
     } else {
         None
     };
-    let model = &drawn.as_ref().unwrap_or(central).model;
+    let model = drawn.as_ref().unwrap_or(&central.model);
     let projection = if spec.process_noise {
         simulate_with(model, &mut rng, |_| {}).map_err(MonteCarloError::Core)?
     } else {
@@ -246,7 +229,7 @@ pub fn draw_rows(
     streams: Streams,
 ) -> Result<Vec<Row>> {
     let (projection, drawn) = draw_projection(spec, d, inputs, plan, streams)?;
-    let dims = &drawn.as_ref().unwrap_or(inputs.central).model.dims;
+    let dims = &drawn.as_ref().unwrap_or(&inputs.central.model).dims;
     let drawn_rows = rows(&inputs.central.name, dims, &projection);
     let same_shape = drawn_rows.len() == inputs.central_rows.len()
         && drawn_rows
@@ -263,7 +246,7 @@ pub fn draw_rows(
 /// the same model dimensions and the same measures cell by cell are the shape check.
 fn draw_values_only(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, plan: &DrawPlan) -> Result<Vec<f64>> {
     let (projection, drawn) = draw_projection(spec, d, inputs, plan, Streams::Sequential)?;
-    let dims = &drawn.as_ref().unwrap_or(inputs.central).model.dims;
+    let dims = &drawn.as_ref().unwrap_or(&inputs.central.model).dims;
     if *dims != inputs.central.model.dims {
         return Err(MonteCarloError::Shape);
     }

@@ -10,8 +10,9 @@
 use crate::error::{ScenarioError, did_you_mean};
 use crate::loader::Loaded;
 use crate::resolve::{Built, Note, RunOptions, check_cites, dimensions};
-use crate::schema::{BandPlacementTable, ExplicitDef, Param};
+use crate::schema::{BandPlacementTable, ExplicitDef};
 use crate::seeds::Seeds;
+use crate::values::{Key, Notes, Values};
 use carecast_core::{AGES, Dimensions, InitialState, LEAVER_AGES, Model, YearParams};
 
 fn index(loaded: &Loaded, key: &str, kind: &str, id: &str, ids: &[&str]) -> Result<usize, ScenarioError> {
@@ -49,17 +50,14 @@ fn table(
     Ok(out)
 }
 
-fn param(loaded: &Loaded, key: &str, p: &Param) -> Result<f64, ScenarioError> {
-    p.checked(loaded, key)
-}
-
 /// Builds a model from an explicit scenario.
 pub(crate) fn build(
-    loaded: &Loaded,
+    values: &Values<'_>,
     seeds: &Seeds,
     opts: &RunOptions,
     ex: &ExplicitDef,
 ) -> Result<Built, ScenarioError> {
+    let loaded = values.loaded;
     let f = &loaded.file;
     check_cites(loaded, f)?;
     if !f.spend_lines.is_empty() {
@@ -71,14 +69,15 @@ pub(crate) fn build(
     let dims = dimensions(f);
     dims.validate().map_err(|e| loaded.key_error("dimensions", e.to_string()))?;
     let (nb, np, nr) = (dims.n_bands(), dims.n_placements(), dims.n_reasons());
-    let mut notes = vec![Note {
+    let mut notes = Notes::kept();
+    notes.push(|| Note {
         key: "explicit".into(),
         text: format!(
             "stock at {} and monthly rates stated in the scenario file (not calibrated from the bundled data)",
             ex.stock_date
         ),
         source: loaded.path().to_string(),
-    }];
+    });
     let start_year = f.scenario.start_year;
     if !(1990..=2100).contains(&start_year) {
         return Err(
@@ -162,17 +161,17 @@ pub(crate) fn build(
             .weekly_cost_gbp
             .as_ref()
             .ok_or_else(|| loaded.key_error(&key, "a weekly cost for every placement of an explicit scenario"))?;
-        weekly[p] = param(loaded, &key, w)?;
-        growth[p] = param(loaded, &format!("dimensions.placements.{}.price_growth", def.id), &def.price_growth)?;
-        notes.push(Note {
+        weekly[p] = values.get(Key(&[&key]), w)?;
+        growth[p] = values.get(Key(&["dimensions.placements.", &def.id, ".price_growth"]), &def.price_growth)?;
+        notes.push(|| Note {
             key,
             text: format!("weekly cost of {} £{:.0}, growing {:.1}% a year", def.id, weekly[p], growth[p] * 100.0),
             source: w.source().unwrap_or("assumption (no source stated)").to_string(),
         });
     }
-    let other_growth = param(loaded, "costs.other_cla_cost_growth", &f.costs.other_cla_cost_growth)?;
-    let leaver_growth = param(loaded, "costs.leaving_care_cost_growth", &f.costs.leaving_care_cost_growth)?;
-    let inflation = param(loaded, "deflator.annual_inflation", &f.deflator.annual_inflation)?;
+    let other_growth = values.get(Key(&["costs.other_cla_cost_growth"]), &f.costs.other_cla_cost_growth)?;
+    let leaver_growth = values.get(Key(&["costs.leaving_care_cost_growth"]), &f.costs.leaving_care_cost_growth)?;
+    let inflation = values.get(Key(&["deflator.annual_inflation"]), &f.deflator.annual_inflation)?;
     if !(1990..=2100).contains(&f.deflator.base_year) {
         return Err(loaded
             .key_error("deflator.base_year", format!("a year between 1990 and 2100, found {}", f.deflator.base_year)));
@@ -203,13 +202,15 @@ pub(crate) fn build(
         })
         .collect();
     let start_children: f64 = stock.iter().sum();
+    let splits = crate::policy::Splits::new(values, f, dims, &mut notes)?;
+    let years = years.into_iter().map(|y| splits.year(y)).collect();
+    let (stock, growth) = (splits.stock(stock), splits.price_growth(growth));
     let policy = crate::policy::apply(
         crate::policy::PolicyInput {
-            loaded,
+            values,
             seeds,
             area_code: &f.scenario.area,
-            dims,
-            placement_labels: f.dimensions.placements.iter().map(|p| p.label.clone()).collect(),
+            splits,
             initial_stock: stock,
             years,
             price_growth: growth,
@@ -244,7 +245,8 @@ pub(crate) fn build(
         outturn: Default::default(),
         published_margins: Default::default(),
         filled: Default::default(),
-        notes,
+        notes: notes.into_vec(),
         reuse: None,
+        prepared: None,
     })
 }

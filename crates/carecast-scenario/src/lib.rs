@@ -14,9 +14,11 @@ pub mod resolve;
 pub mod schema;
 pub mod seeds;
 pub mod uncertainty;
+mod values;
 
 pub use error::ScenarioError;
 pub use loader::{Loaded, SHIPPED, load, load_source};
-pub use resolve::{Built, Note, Outturn, RunOptions, build, build_reusing};
+pub use resolve::{Built, Note, Outturn, RunOptions, build, build_draw, build_reusing};
 pub use seeds::Seeds;
 pub use uncertainty::{DrawPlan, draw_plan};
+pub use values::Drawn;

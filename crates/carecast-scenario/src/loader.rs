@@ -50,16 +50,18 @@ pub struct SourceFile {
 /// A loaded scenario: the merged file and its chain, child first.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// The merged scenario (shared: a Monte Carlo draw clones `Loaded` and
-    /// changes only `overrides`; `Arc::make_mut` to edit it).
+    /// The merged scenario (shared: [`with_value`] clones `Loaded` and
+    /// changes only `overrides`, and a resolution prepared for this file is
+    /// reused only for the same `Arc`; `Arc::make_mut` to edit it).
     pub file: Arc<ScenarioFile>,
     /// The chain of files, the requested one first, its root parent last.
     pub chain: Arc<Vec<SourceFile>>,
     /// The merged TOML table that `file` was deserialised from.
     pub merged: Arc<toml::Table>,
     /// Central values replaced by [`with_value`], by the key [`ranged_params`]
-    /// names (a Monte Carlo draw, a sensitivity run). Read wherever a ranged
-    /// parameter is resolved, instead of re-writing and re-parsing the TOML.
+    /// names (a sensitivity run). Read wherever a ranged parameter is
+    /// resolved, instead of re-writing and re-parsing the TOML. (A Monte Carlo
+    /// draw passes its values to `build_draw` instead, read the same way.)
     pub overrides: std::collections::BTreeMap<String, f64>,
 }
 
@@ -433,8 +435,8 @@ fn find_table_mut<'a>(table: &'a mut toml::Table, segments: &[&str]) -> Option<&
 
 /// A copy of `loaded` with the central `value` of the ranged parameter `key`
 /// (as named by [`ranged_params`]) replaced: recorded in `overrides`, which
-/// resolution reads in place of the file's value (cheap enough for thousands
-/// of Monte Carlo draws). The key must name a parameter with a `value`.
+/// resolution reads in place of the file's value (no re-parsing; see
+/// `build_reusing`). The key must name a parameter with a `value`.
 pub fn with_value(loaded: &Loaded, key: &str, value: f64) -> Result<Loaded, ScenarioError> {
     let mut out = loaded.clone();
     set_value(&mut out, key, value)?;

@@ -1,5 +1,7 @@
-//! Policy resolution: placement splits, dated levers, funded programmes with
-//! effect curves, the workforce and funding, applied to the calibrated model.
+//! Policy resolution: placement splits ([`Splits`], applied by the caller so
+//! that tables shared by every year are split once), dated levers, funded
+//! programmes with effect curves, the workforce and funding, applied to the
+//! calibrated model.
 //!
 //! One mechanism serves levers and programme effects: a *change* selects
 //! parameters (target, age bands, placements, reasons, destination) and has a
@@ -16,10 +18,12 @@
 use crate::error::{ScenarioError, did_you_mean};
 use crate::loader::Loaded;
 use crate::resolve::Note;
-use crate::schema::{LeverDef, LeverOp, LeverTarget, Param, ScenarioFile};
+use crate::schema::{LeverDef, LeverOp, LeverTarget, ScenarioFile};
 use crate::seeds::Seeds;
+use crate::values::{Key, Notes, Values};
 use carecast_core::effects::{EffectCurve, effect_path};
 use carecast_core::{AGES, Capacity, Dimensions, Transfer, Workforce, YearParams};
+use std::fmt::Display;
 
 /// Which parameters a change touches, resolved to indices.
 #[derive(Debug, Clone)]
@@ -68,17 +72,18 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn index(&self, key: &str, kind: &str, id: &str, ids: &[&str]) -> Result<usize, ScenarioError> {
+    /// The index of `id` among `ids`; the error is located at `key`.
+    fn index(&self, key: impl Fn() -> String, kind: &str, id: &str, ids: &[&str]) -> Result<usize, ScenarioError> {
         ids.iter().position(|i| *i == id).ok_or_else(|| {
             let hint =
                 did_you_mean(id, ids.iter().copied()).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-            self.loaded.key_error(key, format!("{kind} id ({}), found `{id}`{hint}", ids.join(", ")))
+            self.loaded.key_error(&key(), format!("{kind} id ({}), found `{id}`{hint}", ids.join(", ")))
         })
     }
 
     fn select(
         &self,
-        key: &str,
+        key: &dyn Display,
         target: LeverTarget,
         bands: &[String],
         placements: &[String],
@@ -92,7 +97,7 @@ impl Ctx<'_> {
             if list.is_empty() {
                 return Ok((0..ids.len()).collect());
             }
-            list.iter().map(|id| self.index(&format!("{key}.{sub}"), kind, id, ids)).collect()
+            list.iter().map(|id| self.index(|| format!("{key}.{sub}"), kind, id, ids)).collect()
         };
         let sel = Selection {
             target,
@@ -100,16 +105,18 @@ impl Ctx<'_> {
             placements: pick(placements, &place_ids, "a placement", "placements")?,
             reasons: pick(reasons, &reason_ids, "an exit reason", "reasons")?,
             to: match to {
-                Some(t) => Some(self.index(&format!("{key}.to"), "a placement", t, &place_ids)?),
+                Some(t) => Some(self.index(|| format!("{key}.to"), "a placement", t, &place_ids)?),
                 None => None,
             },
         };
         let needs_to = matches!(target, LeverTarget::MoveProbability | LeverTarget::Transfer | LeverTarget::Capacity);
         if needs_to && sel.to.is_none() {
-            return Err(self.loaded.key_error(key, "a destination placement `to` for this target"));
+            return Err(self.loaded.key_error(&key.to_string(), "a destination placement `to` for this target"));
         }
         if matches!(target, LeverTarget::Transfer | LeverTarget::Capacity) && placements.len() != 1 {
-            return Err(self.loaded.key_error(key, "exactly one placement in `placements` for this target"));
+            return Err(self
+                .loaded
+                .key_error(&key.to_string(), "exactly one placement in `placements` for this target"));
         }
         Ok(sel)
     }
@@ -194,27 +201,23 @@ fn apply_change(sel: &Selection, a: Apply, yp: &mut YearParams, np: usize, nr: u
     }
 }
 
-fn value_of(loaded: &Loaded, key: &str, p: &Param) -> Result<f64, ScenarioError> {
-    p.checked(loaded, key)
-}
-
-fn year_key(loaded: &Loaded, key: &str, s: &str) -> Result<i32, ScenarioError> {
-    s.parse::<i32>()
-        .ok()
-        .filter(|y| (1990..=2100).contains(y))
-        .ok_or_else(|| loaded.key_error(key, format!("a year ending 31 March such as \"2026\", found `{s}`")))
+/// A year key of a table such as `spend_gbp_m` (`"2026"`); the error is located at `key`.
+fn year_key(loaded: &Loaded, key: &dyn Display, s: &str) -> Result<i32, ScenarioError> {
+    s.parse::<i32>().ok().filter(|y| (1990..=2100).contains(y)).ok_or_else(|| {
+        loaded.key_error(&key.to_string(), format!("a year ending 31 March such as \"2026\", found `{s}`"))
+    })
 }
 
 /// Inputs the policy layer needs from resolution.
 pub(crate) struct PolicyInput<'a> {
-    pub loaded: &'a Loaded,
+    pub values: &'a Values<'a>,
     pub seeds: &'a Seeds,
     pub area_code: &'a str,
-    pub dims: Dimensions,
-    pub placement_labels: Vec<String>,
+    /// The placement splits, already applied to the stock, years and price growth.
+    pub splits: Splits,
     pub initial_stock: Vec<f64>,
     pub years: Vec<YearParams>,
-    /// Annual price growth by placement (before splits).
+    /// Annual price growth by placement.
     pub price_growth: Vec<f64>,
     /// Last year whose unit costs are published.
     pub last_cost_year: i32,
@@ -232,26 +235,25 @@ pub(crate) struct PolicyOutput {
     pub parent_of: Vec<String>,
 }
 
-/// Applies splits, workforce, funding, programmes and levers.
+/// Applies workforce, funding, programmes and levers (after the splits).
 pub(crate) fn apply(
     input: PolicyInput<'_>,
     f: &ScenarioFile,
-    notes: &mut Vec<Note>,
+    notes: &mut Notes,
 ) -> Result<PolicyOutput, ScenarioError> {
     let PolicyInput {
-        loaded,
+        values,
         seeds,
         area_code,
-        dims,
-        placement_labels,
+        splits,
         initial_stock,
-        years,
+        mut years,
         price_growth,
         last_cost_year,
         start_children,
     } = input;
-    let (dims, placement_labels, initial_stock, mut years, parent_of, price_growth) =
-        expand_splits(loaded, f, dims, placement_labels, initial_stock, years, price_growth, notes)?;
+    let loaded = values.loaded;
+    let Splits { dims, labels: placement_labels, parent_of, .. } = splits;
     let np = dims.n_placements();
     let nr = dims.n_reasons();
     let mut dims = dims;
@@ -278,7 +280,7 @@ pub(crate) fn apply(
         let (fte, agency_pct) = match nearest {
             Some((y, v)) => {
                 if y != w.base_snapshot_year {
-                    notes.push(Note {
+                    notes.push(|| Note {
                         key: "workforce.base_snapshot_year".into(),
                         text: format!(
                             "no published workforce for {area_code} at 30 September {}; {y} used",
@@ -302,7 +304,7 @@ pub(crate) fn apply(
                     .and_then(|c| c[0].number())
                     .unwrap_or(start_children.max(1.0));
                 let share = start_children / england_children.max(1.0);
-                notes.push(Note {
+                notes.push(|| Note {
                     key: "workforce.base_snapshot_year".into(),
                     text: format!(
                         "no published workforce for {area_code} (suppressed or reported jointly with a neighbour); England's FTE scaled by the council's share of children in care ({:.2}%) and England's agency rate used",
@@ -313,10 +315,10 @@ pub(crate) fn apply(
                 (e_fte * share, e_agency)
             }
         };
-        let elasticity = value_of(loaded, "workforce.elasticity", &w.elasticity)?;
-        let cost = value_of(loaded, "workforce.cost_per_fte_gbp", &w.cost_per_fte_gbp)?;
-        let growth = value_of(loaded, "workforce.cost_growth", &w.cost_growth)?;
-        let premium = value_of(loaded, "workforce.agency_premium", &w.agency_premium)?;
+        let elasticity = values.get(Key(&["workforce.elasticity"]), &w.elasticity)?;
+        let cost = values.get(Key(&["workforce.cost_per_fte_gbp"]), &w.cost_per_fte_gbp)?;
+        let growth = values.get(Key(&["workforce.cost_growth"]), &w.cost_growth)?;
+        let premium = values.get(Key(&["workforce.agency_premium"]), &w.agency_premium)?;
         for yp in years.iter_mut() {
             yp.workforce = Some(Workforce {
                 line,
@@ -330,7 +332,7 @@ pub(crate) fn apply(
                 agency_premium: premium,
             });
         }
-        notes.push(Note {
+        notes.push(|| Note {
             key: "workforce".into(),
             text: format!(
                 "{fte:.0} FTE social workers and {agency_pct:.1}% agency at 30 September {}; FTE needed moves with children in care (elasticity {elasticity}); £{cost:.0} per FTE growing {:.1}% a year; agency premium {:.0}%; the change in cost is added to `{}`",
@@ -347,16 +349,16 @@ pub(crate) fn apply(
     if let Some(fd) = &f.funding {
         for g in &fd.grants {
             for (ys, gbp_m) in &g.gbp_m {
-                let key = format!("funding.grants.{}.gbp_m", g.id);
+                let key = Key(&["funding.grants.", &g.id, ".gbp_m"]);
                 let y = year_key(loaded, &key, ys)?;
                 if *gbp_m < 0.0 {
-                    return Err(loaded.key_error(&key, format!("a non-negative amount, found {gbp_m}")));
+                    return Err(loaded.key_error(&key.to_string(), format!("a non-negative amount, found {gbp_m}")));
                 }
                 if let Some(yp) = years.iter_mut().find(|yp| yp.year == y) {
                     yp.funding_gbp += gbp_m * 1e6;
                 }
             }
-            notes.push(Note {
+            notes.push(|| Note {
                 key: format!("funding.grants.{}", g.id),
                 text: format!("grant `{}`", g.id),
                 source: g.source.clone(),
@@ -380,7 +382,7 @@ pub(crate) fn apply(
         "other",
     ];
     for prog in &f.programmes {
-        let key = format!("programmes.{}", prog.id);
+        let key = Key(&["programmes.", &prog.id]);
         if !PURPOSES.contains(&prog.purpose.as_str()) {
             let hint =
                 did_you_mean(&prog.purpose, PURPOSES).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
@@ -391,7 +393,8 @@ pub(crate) fn apply(
         }
         let mut spend = Vec::new();
         for (ys, gbp_m) in &prog.spend_gbp_m {
-            let y = year_key(loaded, &format!("{key}.spend_gbp_m"), ys)?.saturating_add(prog.delay_years);
+            let y = year_key(loaded, &Key(&["programmes.", &prog.id, ".spend_gbp_m"]), ys)?
+                .saturating_add(prog.delay_years);
             if *gbp_m < 0.0 || !gbp_m.is_finite() {
                 return Err(loaded
                     .key_error(&format!("{key}.spend_gbp_m"), format!("a non-negative amount in £m, found {gbp_m}")));
@@ -415,29 +418,33 @@ pub(crate) fn apply(
                 }
             }
         }
-        let years_text: Vec<String> =
-            spend.iter().map(|(y, s)| format!("£{s:.0}m in {}-{:02}", y - 1, y % 100)).collect();
-        notes.push(Note {
-            key: key.clone(),
+        notes.push(|| Note {
+            key: key.to_string(),
             text: format!(
                 "programme `{}` ({}): £{total:.0}m in all ({}), £{in_horizon:.0}m within the projection; {}{}",
                 prog.id,
                 prog.purpose,
-                years_text.join(", "),
+                spend
+                    .iter()
+                    .map(|(y, s)| format!("£{s:.0}m in {}-{:02}", y - 1, y % 100))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 prog.description,
                 if prog.delay_years != 0 { format!(" (delayed {} years)", prog.delay_years) } else { String::new() }
             ),
             source: prog.source.clone(),
         });
         for (k, e) in prog.effects.iter().enumerate() {
-            let ekey = format!("{key}.effects.{k}");
+            let k = k.to_string();
+            let ekey = Key(&["programmes.", &prog.id, ".effects.", &k]);
             let sel = ctx.select(&ekey, e.target, &e.age_bands, &e.placements, &e.reasons, &e.to)?;
+            let field = |name: &'static str, p| values.get(Key(&["programmes.", &prog.id, ".effects.", &k, name]), p);
             let curve = EffectCurve {
-                effect_per_gbp_m: value_of(loaded, &format!("{ekey}.effect_per_gbp_m"), &e.effect_per_gbp_m)?,
-                saturation_gbp_m: value_of(loaded, &format!("{ekey}.saturation_gbp_m"), &e.saturation_gbp_m)?,
+                effect_per_gbp_m: field(".effect_per_gbp_m", &e.effect_per_gbp_m)?,
+                saturation_gbp_m: field(".saturation_gbp_m", &e.saturation_gbp_m)?,
                 lag_years: e.lag_years,
                 ramp_years: e.ramp_years,
-                decay_per_year: value_of(loaded, &format!("{ekey}.decay_per_year"), &e.decay_per_year)?,
+                decay_per_year: field(".decay_per_year", &e.decay_per_year)?,
             };
             if !(0.0..=1.0).contains(&curve.decay_per_year) {
                 return Err(loaded.key_error(
@@ -451,8 +458,8 @@ pub(crate) fn apply(
                     format!("a non-negative amount in £m, found {}", curve.saturation_gbp_m),
                 ));
             }
-            notes.push(Note {
-                key: ekey.clone(),
+            notes.push(|| Note {
+                key: ekey.to_string(),
                 text: format!(
                     "effect on {:?}: {:+.5} per £m, half-saturation £{:.0}m, lag {} years, ramp {} years, decay {:.0}% a year",
                     e.target,
@@ -477,7 +484,7 @@ pub(crate) fn apply(
 
     // Levers.
     for l in &f.levers {
-        let key = format!("levers.{}", l.id);
+        let key = Key(&["levers.", &l.id]);
         if !(1900..=last_year).contains(&l.from_year) || l.to_year.is_some_and(|t| t < first_year || t < l.from_year) {
             return Err(loaded.key_error(
                 &format!("{key}.from_year"),
@@ -488,7 +495,7 @@ pub(crate) fn apply(
                 ),
             ));
         }
-        let v = value_of(loaded, &format!("{key}.value"), &l.value)?;
+        let v = values.get(Key(&["levers.", &l.id, ".value"]), &l.value)?;
         let sel = ctx.select(&key, l.target, &l.age_bands, &l.placements, &l.reasons, &l.to)?;
         let op_ok = match l.target {
             LeverTarget::Transfer | LeverTarget::Capacity => l.op == LeverOp::Set,
@@ -552,14 +559,14 @@ pub(crate) fn apply(
                 apply_change(&sel, a, yp, np, nr, v);
             }
         }
-        let range = l.value.range().map(|(lo, hi)| format!(" (range {lo} to {hi})")).unwrap_or_default();
-        notes.push(Note {
-            key: key.clone(),
+        notes.push(|| Note {
+            key: key.to_string(),
             text: format!(
-                "lever `{}`: {:?} {:?} {v}{range} from {}-{:02}{}{}; {}",
+                "lever `{}`: {:?} {:?} {v}{} from {}-{:02}{}{}; {}",
                 l.id,
                 l.target,
                 l.op,
+                l.value.range().map(|(lo, hi)| format!(" (range {lo} to {hi})")).unwrap_or_default(),
                 l.from_year - 1,
                 l.from_year % 100,
                 if l.phase_in_years > 1 {
@@ -584,113 +591,178 @@ pub(crate) fn apply(
     Ok(PolicyOutput { dims, placement_labels, initial_stock, years, parent_of })
 }
 
-type Expanded = (Dimensions, Vec<String>, Vec<f64>, Vec<YearParams>, Vec<String>, Vec<f64>);
+/// Placements split into parts (foster care into kinship, in-house and agency
+/// fostering): stocks and entries by share, rates copied, moves into the
+/// parent shared by share, costs rescaled so that the share-weighted cost
+/// equals the parent's.
+pub(crate) struct Splits {
+    /// For each placement after splitting: (placement before, share, cost multiple).
+    parts: Vec<(usize, f64, f64)>,
+    /// Nothing is split: tables are kept as they are.
+    none: bool,
+    /// Placements before splitting.
+    old_np: usize,
+    /// Dimensions after splitting.
+    pub dims: Dimensions,
+    /// Placement labels after splitting.
+    pub labels: Vec<String>,
+    /// The placement each placement was split from (itself if not split).
+    pub parent_of: Vec<String>,
+}
 
-/// Splits placements into their parts: stocks and entries by share, rates
-/// copied, moves into the parent shared by share, costs rescaled so that the
-/// share-weighted cost equals the parent's.
-#[allow(clippy::too_many_arguments)]
-fn expand_splits(
-    loaded: &Loaded,
-    f: &ScenarioFile,
-    dims: Dimensions,
-    labels: Vec<String>,
-    stock: Vec<f64>,
-    years: Vec<YearParams>,
-    price_growth: Vec<f64>,
-    notes: &mut Vec<Note>,
-) -> Result<Expanded, ScenarioError> {
-    // For each new placement: (old index, share, cost multiplier).
-    let mut parts: Vec<(usize, f64, f64)> = Vec::new();
-    let mut ids = Vec::new();
-    let mut new_labels = Vec::new();
-    let mut parent_of = Vec::new();
-    for (p, def) in f.dimensions.placements.iter().enumerate() {
-        if def.split.is_empty() {
-            parts.push((p, 1.0, 1.0));
-            ids.push(def.id.clone());
-            new_labels.push(labels[p].clone());
-            parent_of.push(def.id.clone());
-            continue;
-        }
-        let key = format!("dimensions.placements.{}.split", def.id);
-        let mut shares = Vec::new();
-        let mut mults = Vec::new();
-        for s in &def.split {
-            let share = value_of(loaded, &format!("{key}.{}.share", s.id), &s.share)?;
-            let mult = value_of(loaded, &format!("{key}.{}.weekly_cost_vs_parent", s.id), &s.weekly_cost_vs_parent)?;
-            if !(0.0..=1.0).contains(&share) || mult < 0.0 {
-                return Err(
-                    loaded.key_error(&format!("{key}.{}", s.id), "a share in [0, 1] and a non-negative cost multiple")
-                );
+/// A year's entry mix, exit and move probabilities.
+pub(crate) type Tables = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+impl Splits {
+    /// The splits of `f`'s placements (`dims`: before splitting), with their
+    /// shares and cost multiples read from `values` and noted.
+    pub(crate) fn new(
+        values: &Values<'_>,
+        f: &ScenarioFile,
+        dims: Dimensions,
+        notes: &mut Notes,
+    ) -> Result<Splits, ScenarioError> {
+        let loaded = values.loaded;
+        let mut parts: Vec<(usize, f64, f64)> = Vec::new();
+        let mut ids = Vec::new();
+        let mut labels = Vec::new();
+        let mut parent_of = Vec::new();
+        for (p, def) in f.dimensions.placements.iter().enumerate() {
+            if def.split.is_empty() {
+                parts.push((p, 1.0, 1.0));
+                ids.push(def.id.clone());
+                labels.push(def.label.clone());
+                parent_of.push(def.id.clone());
+                continue;
             }
-            shares.push(share);
-            mults.push(mult);
+            let key = Key(&["dimensions.placements.", &def.id, ".split"]);
+            let mut shares = Vec::new();
+            let mut mults = Vec::new();
+            for s in &def.split {
+                let share =
+                    values.get(Key(&["dimensions.placements.", &def.id, ".split.", &s.id, ".share"]), &s.share)?;
+                let mult = values.get(
+                    Key(&["dimensions.placements.", &def.id, ".split.", &s.id, ".weekly_cost_vs_parent"]),
+                    &s.weekly_cost_vs_parent,
+                )?;
+                if !(0.0..=1.0).contains(&share) || mult < 0.0 {
+                    return Err(loaded
+                        .key_error(&format!("{key}.{}", s.id), "a share in [0, 1] and a non-negative cost multiple"));
+                }
+                shares.push(share);
+                mults.push(mult);
+            }
+            let total: f64 = shares.iter().sum();
+            if (total - 1.0).abs() > 1e-6 {
+                return Err(loaded.key_error(&key.to_string(), format!("shares summing to 1, they sum to {total}")));
+            }
+            let mean: f64 = shares.iter().zip(&mults).map(|(s, m)| s * m).sum();
+            for (k, s) in def.split.iter().enumerate() {
+                parts.push((p, shares[k], if mean > 0.0 { mults[k] / mean } else { 1.0 }));
+                ids.push(s.id.clone());
+                labels.push(s.label.clone());
+                parent_of.push(def.id.clone());
+                notes.push(|| Note {
+                    key: format!("{key}.{}", s.id),
+                    text: format!(
+                        "{} is {:.0}% of {} at {:.2} times its average weekly cost",
+                        s.id,
+                        shares[k] * 100.0,
+                        def.id,
+                        if mean > 0.0 { mults[k] / mean } else { 1.0 }
+                    ),
+                    source: s.share.source().unwrap_or("assumption (no source stated)").to_string(),
+                });
+            }
         }
-        let total: f64 = shares.iter().sum();
-        if (total - 1.0).abs() > 1e-6 {
-            return Err(loaded.key_error(&key, format!("shares summing to 1, they sum to {total}")));
+        let old_np = dims.n_placements();
+        if parts.len() == old_np && parts.iter().all(|(_, s, _)| *s == 1.0) {
+            // Nothing to split (at most a part with the whole share): the placements stay as they are.
+            let labels = f.dimensions.placements.iter().map(|p| p.label.clone()).collect();
+            return Ok(Splits { parts, none: true, old_np, dims, labels, parent_of });
         }
-        let mean: f64 = shares.iter().zip(&mults).map(|(s, m)| s * m).sum();
-        for (k, s) in def.split.iter().enumerate() {
-            parts.push((p, shares[k], if mean > 0.0 { mults[k] / mean } else { 1.0 }));
-            ids.push(s.id.clone());
-            new_labels.push(s.label.clone());
-            parent_of.push(def.id.clone());
-            notes.push(Note {
-                key: format!("{key}.{}", s.id),
-                text: format!(
-                    "{} is {:.0}% of {} at {:.2} times its average weekly cost",
-                    s.id,
-                    shares[k] * 100.0,
-                    def.id,
-                    if mean > 0.0 { mults[k] / mean } else { 1.0 }
-                ),
-                source: s.share.source().unwrap_or("assumption (no source stated)").to_string(),
-            });
-        }
+        Ok(Splits { parts, none: false, old_np, dims: Dimensions { placements: ids, ..dims }, labels, parent_of })
     }
-    if parts.len() == dims.n_placements() && parts.iter().all(|(_, s, _)| *s == 1.0) {
-        return Ok((dims, labels, stock, years, parent_of, price_growth));
+
+    /// Whether nothing is split.
+    pub(crate) fn is_none(&self) -> bool {
+        self.none
     }
-    let (nb, old_np, nr) = (dims.n_bands(), dims.n_placements(), dims.n_reasons());
-    let np = parts.len();
-    let new_dims = Dimensions { placements: ids, ..dims };
-    let mut new_stock = vec![0.0; AGES * np];
-    for a in 0..AGES {
-        for (q, (p, share, _)) in parts.iter().enumerate() {
-            new_stock[a * np + q] = stock[a * old_np + p] * share;
+
+    /// A stock by single year of age and placement, split.
+    pub(crate) fn stock(&self, stock: Vec<f64>) -> Vec<f64> {
+        if self.none {
+            return stock;
         }
+        let (np, old_np) = (self.parts.len(), self.old_np);
+        let mut new_stock = vec![0.0; AGES * np];
+        for a in 0..AGES {
+            for (q, (p, share, _)) in self.parts.iter().enumerate() {
+                new_stock[a * np + q] = stock[a * old_np + p] * share;
+            }
+        }
+        new_stock
     }
-    let new_years = years
-        .into_iter()
-        .map(|y| {
-            let mut n = y.clone();
-            n.entry_mix = vec![0.0; nb * np];
-            n.monthly_exit_probability = vec![0.0; nb * np * nr];
-            n.monthly_move_probability = vec![0.0; nb * np * np];
-            n.weekly_cost_gbp = vec![0.0; np];
-            for (q, (p, share, mult)) in parts.iter().enumerate() {
-                n.weekly_cost_gbp[q] = y.weekly_cost_gbp[*p] * mult;
-                for b in 0..nb {
-                    n.entry_mix[b * np + q] = y.entry_mix[b * old_np + p] * share;
-                    for r in 0..nr {
-                        n.monthly_exit_probability[(b * np + q) * nr + r] =
-                            y.monthly_exit_probability[(b * old_np + p) * nr + r];
-                    }
-                    for (q2, (p2, share2, _)) in parts.iter().enumerate() {
-                        if p2 != p {
-                            n.monthly_move_probability[(b * np + q) * np + q2] =
-                                y.monthly_move_probability[(b * old_np + p) * old_np + p2] * share2;
-                        }
+
+    /// Price growth by placement, split (each part grows as its parent).
+    pub(crate) fn price_growth(&self, growth: Vec<f64>) -> Vec<f64> {
+        if self.none {
+            return growth;
+        }
+        self.parts.iter().map(|(p, _, _)| growth[*p]).collect()
+    }
+
+    /// Weekly unit costs by placement, split (rescaled by the cost multiples).
+    pub(crate) fn weekly(&self, weekly: &[f64]) -> Vec<f64> {
+        if self.none {
+            return weekly.to_vec();
+        }
+        self.parts.iter().map(|&(p, _, mult)| weekly[p] * mult).collect()
+    }
+
+    /// An entry mix, monthly exit and monthly move probabilities, split
+    /// (`nb` bands, `nr` exit reasons).
+    pub(crate) fn tables(&self, entry_mix: &[f64], exits: &[f64], moves: &[f64], nb: usize, nr: usize) -> Tables {
+        if self.none {
+            return (entry_mix.to_vec(), exits.to_vec(), moves.to_vec());
+        }
+        let (np, old_np, parts) = (self.parts.len(), self.old_np, &self.parts);
+        let mut new_mix = vec![0.0; nb * np];
+        let mut new_exits = vec![0.0; nb * np * nr];
+        let mut new_moves = vec![0.0; nb * np * np];
+        // Band by band, slices of the old and new tables (no index arithmetic in the inner loops).
+        for b in 0..nb {
+            let old_mix = &entry_mix[b * old_np..(b + 1) * old_np];
+            let old_exits = &exits[b * old_np * nr..(b + 1) * old_np * nr];
+            let old_moves = &moves[b * old_np * old_np..(b + 1) * old_np * old_np];
+            let mix = &mut new_mix[b * np..(b + 1) * np];
+            let exit_rows = new_exits[b * np * nr..(b + 1) * np * nr].chunks_exact_mut(nr);
+            let move_rows = new_moves[b * np * np..(b + 1) * np * np].chunks_exact_mut(np);
+            for (((m, e), row), &(p, share, _)) in mix.iter_mut().zip(exit_rows).zip(move_rows).zip(parts) {
+                *m = old_mix[p] * share;
+                e.copy_from_slice(&old_exits[p * nr..(p + 1) * nr]);
+                let old_row = &old_moves[p * old_np..(p + 1) * old_np];
+                for (x, &(p2, share2, _)) in row.iter_mut().zip(parts) {
+                    if p2 != p {
+                        *x = old_row[p2] * share2;
                     }
                 }
             }
-            n.transfers = Vec::new();
-            n.capacities = Vec::new();
-            n
-        })
-        .collect();
-    let new_growth = parts.iter().map(|(p, _, _)| price_growth[*p]).collect();
-    Ok((new_dims, new_labels, new_stock, new_years, parent_of, new_growth))
+        }
+        (new_mix, new_exits, new_moves)
+    }
+
+    /// One year's parameters, split (transfers and capacities, set by levers afterwards, cleared).
+    pub(crate) fn year(&self, mut y: YearParams) -> YearParams {
+        if self.none {
+            return y;
+        }
+        let (nb, nr) = (self.dims.n_bands(), self.dims.n_reasons());
+        (y.entry_mix, y.monthly_exit_probability, y.monthly_move_probability) =
+            self.tables(&y.entry_mix, &y.monthly_exit_probability, &y.monthly_move_probability, nb, nr);
+        y.weekly_cost_gbp = self.weekly(&y.weekly_cost_gbp);
+        y.transfers = Vec::new();
+        y.capacities = Vec::new();
+        y
+    }
 }

@@ -5,11 +5,20 @@
 //! What it is: the bridge from published data to model parameters (mapping DfE
 //! categories to the scenario's ids, population paths, costs and prices).
 //! What it is not: the simulation (core) or any output writing (binary).
+//!
+//! A calibrated scenario resolves in two stages: [`Prepared`] is everything
+//! that no ranged assumption changes (area, dimensions, published data,
+//! calibration, start stock, the S251 and population inputs), and `assume`
+//! applies the assumptions' values on top (unit costs and prices, population
+//! growth, spend lines, deflator, funding, splits and the policy layer). A
+//! Monte Carlo draw ([`build_draw`]) and a sensitivity run ([`build_reusing`])
+//! of the same file, options and seeds repeat only the second stage.
 
 use crate::error::ScenarioError;
 use crate::loader::Loaded;
 use crate::schema::{Param, ScenarioFile};
 use crate::seeds::Seeds;
+use crate::values::{Drawn, Key, Notes, Values};
 use carecast_core::calibrate::{
     Calibration, CalibrationSpec, PublishedYear, YearRates, calibrate, joint_stock, mean_rates, split_by_age,
     tilted_weights,
@@ -17,9 +26,10 @@ use carecast_core::calibrate::{
 use carecast_core::{
     AGES, AgeBand, Dimensions, InitialState, LEAVER_AGES, Model, Projection, Row, YearParams, simulate,
 };
+use std::sync::Arc;
 
 /// Options from the command line that change how a scenario is resolved.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunOptions {
     /// Start from the published stock at 31 March of this year instead of the scenario's.
     pub start_year: Option<i32>,
@@ -94,9 +104,13 @@ pub struct Built {
     /// apportioned from a predecessor council), with the method.
     pub filled: std::sync::Arc<Vec<crate::fill::FillNote>>,
     /// The calibration's inputs and the work derived from them alone, so
-    /// [`build_reusing`] can reuse them for a variant of the scenario (a Monte
-    /// Carlo draw) that has the same inputs.
+    /// [`build_reusing`] can reuse them for a variant of the scenario (another
+    /// file with the same area, years, dimensions and entry mix).
     pub reuse: Option<std::sync::Arc<Reusable>>,
+    /// Everything in this resolution that the ranged assumptions do not
+    /// change, so that [`build_draw`] (and [`build_reusing`] with other
+    /// overrides) resolves only the rest (none for explicit scenarios).
+    pub prepared: Option<std::sync::Arc<Prepared>>,
 }
 
 /// What the published data and the calibration depend on.
@@ -162,69 +176,143 @@ impl Built {
 }
 
 /// A checked parameter value, recorded in the notes with its source.
-fn param(loaded: &Loaded, key: &str, p: &Param, notes: &mut Vec<Note>, what: &str) -> Result<f64, ScenarioError> {
-    let v = p.checked(loaded, key)?;
-    let range = p.range().map(|(l, h)| format!(" (range {l} to {h})")).unwrap_or_default();
-    notes.push(Note {
-        key: key.to_string(),
-        text: format!("{what}: {v}{range}"),
-        source: p.source().unwrap_or("assumption (no source stated)").to_string(),
+fn param(
+    values: &Values<'_>,
+    key: Key<'_>,
+    p: &Param,
+    notes: &mut Notes,
+    what: std::fmt::Arguments<'_>,
+) -> Result<f64, ScenarioError> {
+    let v = values.get(key, p)?;
+    notes.push(|| {
+        let range = p.range().map(|(l, h)| format!(" (range {l} to {h})")).unwrap_or_default();
+        Note {
+            key: key.to_string(),
+            text: format!("{what}: {v}{range}"),
+            source: p.source().unwrap_or("assumption (no source stated)").to_string(),
+        }
     });
     Ok(v)
 }
 
-/// Population by single year of age for the rates of year `y` (mid-(y-1)),
-/// with the 0-17 total from the seeds or projected by the stated growth.
-fn population_for(seeds: &Seeds, area: &str, y: i32, base_mid_year: i32, growth: f64) -> Option<[f64; AGES]> {
-    let mid = y - 1;
-    let total = match seeds.population.get(&(area.to_string(), mid)) {
-        Some(t) if mid <= base_mid_year => *t,
-        _ => {
-            let base = seeds.population.get(&(area.to_string(), base_mid_year))?;
-            base * (1.0 + growth).powi(mid - base_mid_year)
+/// The 0-17 population of the rates of one year (mid-(y-1)) before the
+/// population growth is known: the published total or the base year's, and
+/// the single-year mix.
+#[derive(Debug, Clone)]
+struct PopulationInputs {
+    total: PopulationTotal,
+    mix: [f64; AGES],
+    mix_total: f64,
+}
+
+/// The 0-17 total of a year.
+#[derive(Debug, Clone, Copy)]
+enum PopulationTotal {
+    /// Published (a mid-year no later than the base).
+    Published(f64),
+    /// The base mid-year's, grown by the stated growth over `years`.
+    Grown { base: f64, years: i32 },
+}
+
+impl PopulationInputs {
+    /// What the seeds say for year `y` in `area`; `None` if the total or the mix is missing.
+    fn new(seeds: &Seeds, area: &str, y: i32, base_mid_year: i32) -> Option<Self> {
+        let mid = y - 1;
+        let total = match seeds.population.get(&(area.to_string(), mid)) {
+            Some(t) if mid <= base_mid_year => PopulationTotal::Published(*t),
+            _ => PopulationTotal::Grown {
+                base: *seeds.population.get(&(area.to_string(), base_mid_year))?,
+                years: mid - base_mid_year,
+            },
+        };
+        let single_year_mid = if mid <= 2022 { 2022 } else { 2023 };
+        let mix = *seeds.population_single_year.get(&(area.to_string(), single_year_mid))?;
+        let mix_total: f64 = mix.iter().sum();
+        if mix_total <= 0.0 {
+            return None;
         }
-    };
-    let single_year_mid = if mid <= 2022 { 2022 } else { 2023 };
-    let mix = seeds.population_single_year.get(&(area.to_string(), single_year_mid))?;
-    let mix_total: f64 = mix.iter().sum();
-    if mix_total <= 0.0 {
-        return None;
+        Some(PopulationInputs { total, mix, mix_total })
     }
-    let mut out = [0.0; AGES];
-    for (o, m) in out.iter_mut().zip(mix) {
-        *o = total * m / mix_total;
+
+    /// Population by single year of age, with the 0-17 total grown by `growth` a year after the base.
+    fn at(&self, growth: f64) -> [f64; AGES] {
+        let total = match self.total {
+            PopulationTotal::Published(t) => t,
+            PopulationTotal::Grown { base, years } => base * (1.0 + growth).powi(years),
+        };
+        let mut out = [0.0; AGES];
+        for (o, m) in out.iter_mut().zip(&self.mix) {
+            *o = total * m / self.mix_total;
+        }
+        out
     }
-    Some(out)
 }
 
 /// Resolves a loaded scenario against the seeds.
 pub fn build(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions) -> Result<Built, ScenarioError> {
-    build_with(loaded, seeds, opts, None)
+    build_with(loaded, seeds, opts, Values::file(loaded), None)
 }
 
-/// [`build`], reusing `prior`'s calibration when this scenario's calibration
-/// inputs (dimensions, entry mix, published margins) are the same: a Monte
-/// Carlo draw varies assumptions applied after the calibration, so it need
-/// not calibrate again. The result equals that of [`build`].
+/// [`build`], reusing `prior`'s work where this scenario's inputs to it are
+/// the same: the published data and the calibration when the calibration
+/// inputs (area, years, dimensions, entry mix) are; and everything but the
+/// ranged assumptions when `prior` was resolved from the same file, options
+/// and seeds (a sensitivity run: only `Loaded::overrides` differ). The result
+/// equals that of [`build`].
 pub fn build_reusing(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions, prior: &Built) -> Result<Built, ScenarioError> {
-    build_with(loaded, seeds, opts, Some(prior))
+    build_with(loaded, seeds, opts, Values::file(loaded), Some(prior))
+}
+
+/// The model of a Monte Carlo draw: `loaded` resolved with the `drawn` values
+/// of its ranged assumptions, bit for bit the model that [`build_reusing`]
+/// gives for `loaded` with those values set as overrides
+/// ([`crate::loader::set_value`]), with nothing else (no notes, no history).
+///
+/// When `central` was resolved from this `loaded` (the same file, options and
+/// seeds), only what the assumptions decide is resolved again (unit costs and
+/// prices, the population path, splits, levers, programmes, workforce and
+/// funding) on top of `central`'s prepared data and calibration
+/// ([`Built::prepared`]); otherwise the scenario is resolved as
+/// [`build_reusing`] does. The fast route does not validate the model: the
+/// simulator validates every model it runs.
+pub fn build_draw(
+    loaded: &Loaded,
+    seeds: &Seeds,
+    opts: &RunOptions,
+    central: &Built,
+    drawn: Drawn<'_>,
+) -> Result<Model, ScenarioError> {
+    let values = Values::drawn(loaded, drawn);
+    let prepared = match &central.prepared {
+        Some(p) if p.fits(loaded, seeds, opts, &values)? => p,
+        _ => return Ok(build_with(loaded, seeds, opts, values, Some(central))?.model),
+    };
+    let mut notes = Notes::discarded();
+    let mut model = assume(prepared, seeds, &values, &mut notes)?.model;
+    if let Some(path) = &loaded.file.stock_path {
+        follow_path(&values, path, &mut model, &mut notes)?;
+    }
+    Ok(model)
 }
 
 fn build_with(
     loaded: &Loaded,
     seeds: &Seeds,
     opts: &RunOptions,
+    values: Values<'_>,
     prior: Option<&Built>,
 ) -> Result<Built, ScenarioError> {
     let f: &ScenarioFile = &loaded.file;
     let mut built = match &f.explicit {
-        Some(explicit) => crate::explicit::build(loaded, seeds, opts, explicit)?,
-        None => build_calibrated(loaded, seeds, opts, prior)?,
+        Some(explicit) => crate::explicit::build(&values, seeds, opts, explicit)?,
+        None => build_calibrated(loaded, seeds, opts, &values, prior)?,
     };
     if let Some(path) = &f.stock_path {
-        follow_path(loaded, path, &mut built)?;
+        let mut notes = Notes::kept();
+        follow_path(&values, path, &mut built.model, &mut notes)?;
+        built.notes.extend(notes.into_vec());
     }
-    if loaded.overrides.is_empty() {
+    if loaded.overrides.is_empty() && !values.is_drawn() {
         // Distributions and correlations are checked with the file, not first at a draw.
         crate::uncertainty::draw_plan(loaded)?;
     }
@@ -232,13 +320,19 @@ fn build_with(
 }
 
 /// Applies a `[stock_path]` to a resolved model (see [`carecast_core::path`]).
-fn follow_path(loaded: &Loaded, path: &crate::schema::StockPathDef, built: &mut Built) -> Result<(), ScenarioError> {
+fn follow_path(
+    values: &Values<'_>,
+    path: &crate::schema::StockPathDef,
+    model: &mut Model,
+    notes: &mut Notes,
+) -> Result<(), ScenarioError> {
+    let loaded = values.loaded;
     let g = param(
-        loaded,
-        "stock_path.annual_growth",
+        values,
+        Key(&["stock_path.annual_growth"]),
         &path.annual_growth,
-        &mut built.notes,
-        &format!(
+        notes,
+        format_args!(
             "children in care grow by this share a year from {} (a stated path; rate-driven flows kept, the difference is a reconciliation flow)",
             path.from_year
         ),
@@ -248,7 +342,6 @@ fn follow_path(loaded: &Loaded, path: &crate::schema::StockPathDef, built: &mut 
             loaded.key_error("stock_path.annual_growth", format!("a growth between -0.5 and 0.5 a year, found {g}"))
         );
     }
-    let model = &mut built.model;
     let years: Vec<i32> = model.years.iter().map(|y| y.year).filter(|y| *y >= path.from_year).collect();
     if path.from_year <= model.start_year || years.is_empty() {
         return Err(loaded.key_error(
@@ -275,13 +368,123 @@ fn follow_path(loaded: &Loaded, path: &crate::schema::StockPathDef, built: &mut 
     Ok(())
 }
 
-/// Resolves a scenario calibrated on the seeds.
-fn build_calibrated(
+/// Everything in the resolution of a calibrated scenario that its ranged
+/// assumptions do not change: the area, the dimensions and entry mix, the
+/// published data and the calibration, the projection rates, the start
+/// stock, the S251 figures the unit costs and spend lines start from, and the
+/// population inputs. Prepared once (by [`build`]); a Monte Carlo draw or a
+/// sensitivity run of the same file, options and seeds resolves only the rest
+/// ([`build_draw`], [`build_reusing`]).
+#[derive(Debug)]
+pub struct Prepared {
+    /// Prepared from this file (compared by identity), these options and the seeds at this address.
+    file: Arc<ScenarioFile>,
+    opts: RunOptions,
+    seeds: usize,
+    /// The population growth (bits), if the published years depend on it (see [`ReuseKey`]).
+    growth_in_window: Option<u64>,
+    reuse: Arc<Reusable>,
+    area: crate::seeds::Area,
+    /// Dimensions before any placement split.
+    dims: Dimensions,
+    entry_mix: Vec<f64>,
+    projection_rates: YearRates,
+    /// The notes of the data and calibration; the population growth's goes at `growth_note_at`.
+    notes: Vec<Note>,
+    growth_note_at: usize,
+    /// Per published financial year (after the first), what its unit costs are derived from.
+    cost_years: Vec<CostYear>,
+    start_year: i32,
+    initial_stock: Vec<f64>,
+    initial_leavers: [f64; LEAVER_AGES],
+    /// Per projection year.
+    years: Vec<ProjectionYear>,
+}
+
+/// What a published year's unit costs are derived from (`None`: its S251 outturn is incomplete).
+#[derive(Debug)]
+struct CostYear {
+    year: i32,
+    inputs: Option<CostInputs>,
+}
+
+#[derive(Debug)]
+struct CostInputs {
+    /// S251 CLA total, leaving care and the fostering unit cost, £.
+    total: f64,
+    leaving: f64,
+    fostering: f64,
+    /// Each placement's S251 weekly cost item (`None`: derived from fostering).
+    items: Vec<Option<f64>>,
+    /// The replay's child-weeks by placement and care-leaver years.
+    child_weeks: Vec<f64>,
+    care_leaver_years: f64,
+}
+
+/// What a projection year's population and other spend lines are made of.
+#[derive(Debug)]
+struct ProjectionYear {
+    year: i32,
+    population: PopulationInputs,
+    /// Per spend line (scenario order).
+    lines: Vec<LineInputs>,
+}
+
+/// A spend line in a year: as published, or the last published year's grown.
+#[derive(Debug, Clone, Copy)]
+enum LineInputs {
+    Published(f64),
+    Grown { base: f64, years: i32 },
+}
+
+impl LineInputs {
+    fn at(self, growth: f64) -> f64 {
+        match self {
+            LineInputs::Published(v) => v,
+            LineInputs::Grown { base, years } => base * (1.0 + growth).powi(years),
+        }
+    }
+}
+
+impl Prepared {
+    /// Whether this serves `loaded` with `values` under `opts` and `seeds`:
+    /// the same file, options and seeds, and the same population growth if
+    /// the published years depend on it.
+    fn fits(
+        &self,
+        loaded: &Loaded,
+        seeds: &Seeds,
+        opts: &RunOptions,
+        values: &Values<'_>,
+    ) -> Result<bool, ScenarioError> {
+        if !Arc::ptr_eq(&self.file, &loaded.file) || self.opts != *opts || self.seeds != seeds_address(seeds) {
+            return Ok(false);
+        }
+        match (self.growth_in_window, &self.file.population) {
+            (None, _) => Ok(true),
+            (Some(bits), Some(population)) => {
+                Ok(values.get(Key(&["population.annual_growth"]), &population.annual_growth)?.to_bits() == bits)
+            }
+            (Some(_), None) => Ok(false),
+        }
+    }
+}
+
+/// The seeds' address, to tell whether a prepared resolution used these seeds.
+fn seeds_address(seeds: &Seeds) -> usize {
+    std::ptr::from_ref(seeds) as usize
+}
+
+/// The data and calibration stage of a calibrated scenario (see [`Prepared`]),
+/// reusing `prior`'s published data and calibration when their inputs are the
+/// same. Reads the population growth (the published years may need it).
+fn prepare(
     loaded: &Loaded,
     seeds: &Seeds,
     opts: &RunOptions,
+    values: &Values<'_>,
     prior: Option<&Built>,
-) -> Result<Built, ScenarioError> {
+) -> Result<Prepared, ScenarioError> {
     let f: &ScenarioFile = &loaded.file;
     let mut notes = Vec::new();
     let wanted = opts.area.as_deref().unwrap_or(&f.scenario.area);
@@ -378,24 +581,20 @@ fn build_calibrated(
     if residual.len() != 1 {
         return Err(loaded.key_error("dimensions.exit_reasons", "exactly one exit reason with `residual = true`"));
     }
+    let growth_note_at = notes.len();
 
     // Population.
-    let growth = param(
-        loaded,
-        "population.annual_growth",
-        &population.annual_growth,
-        &mut notes,
-        "annual growth of the 0-17 population after the last estimate",
-    )?;
+    let growth = values.get(Key(&["population.annual_growth"]), &population.annual_growth)?;
     let base_mid = population.base_mid_year;
-    let pop = |y: i32| -> Result<[f64; AGES], ScenarioError> {
-        population_for(seeds, code, y, base_mid, growth).ok_or_else(|| {
+    let pop_inputs = |y: i32| -> Result<PopulationInputs, ScenarioError> {
+        PopulationInputs::new(seeds, code, y, base_mid).ok_or_else(|| {
             loaded.key_error(
                 "population.base_mid_year",
                 format!("population estimates for `{}` (mid-{} and the single-year mix)", area.name, y - 1),
             )
         })
     };
+    let pop = |y: i32| -> Result<[f64; AGES], ScenarioError> { Ok(pop_inputs(y)?.at(growth)) };
 
     // Published years.
     if cal.last_year <= cal.first_year
@@ -618,51 +817,19 @@ fn build_calibrated(
     };
 
     // Replay of the published years with each year's calibrated rates.
-    let other_lines: Vec<(String, String, f64)> = {
-        let mut v = Vec::new();
-        for (id, def) in &f.spend_lines {
-            let g = param(
-                loaded,
-                &format!("spend_lines.{id}.annual_growth"),
-                &def.annual_growth,
-                &mut notes,
-                &format!("annual cash growth of {id}"),
-            )?;
-            v.push((id.clone(), def.s251_item.clone(), g));
-        }
-        v
-    };
-    let s251 = |y: i32, item: &str| data.s251(y, item);
-    let year_params = |rates: &YearRates, y: i32| -> Result<YearParams, ScenarioError> {
-        let population_by_age = pop(y)?;
-        let pop_band: Vec<f64> =
-            dims.age_bands.iter().map(|b| (b.from_years..b.to_years).map(|a| population_by_age[a]).sum()).collect();
-        Ok(YearParams {
-            year: y,
-            population_by_age,
-            entry_rate_per_10k: rates.entry_rate_per_10k.clone(),
-            entry_count_per_year: None,
-            entry_age_weights: tilted_weights(&dims, &population_by_age, rates.last_band_tilt),
-            entry_mix: entry_mix.clone(),
-            monthly_exit_probability: rates.monthly_exit_probability.clone(),
-            monthly_move_probability: rates.monthly_move_probability.clone(),
-            reconciliation_per_year: (0..nb).map(|b| rates.reconciliation_per_10k[b] * pop_band[b] / 1e4).collect(),
-            transfers: Vec::new(),
-            capacities: Vec::new(),
-            weekly_cost_gbp: vec![0.0; np],
-            other_cla_weekly_cost_gbp: 0.0,
-            care_leaver_annual_cost_gbp: 0.0,
-            other_lines_gbp: vec![0.0; other_lines.len()],
-            funding_gbp: 0.0,
-            workforce: None,
-            deflator: 1.0,
-        })
-    };
+    let n_lines = f.spend_lines.len();
     let mut replay = Model {
         dims: dims.clone(),
         start_year: first_year,
         initial: InitialState { stock: calibration.start_stock.clone(), care_leavers: leavers_at(first_year) },
-        years: calibration.years.iter().map(|r| year_params(r, r.year)).collect::<Result<_, _>>()?,
+        years: calibration
+            .years
+            .iter()
+            .map(|r| {
+                let tables = (&entry_mix[..], &r.monthly_exit_probability[..], &r.monthly_move_probability[..]);
+                Ok(year_params(&dims, r, tables, r.year, pop(r.year)?, vec![0.0; np], n_lines))
+            })
+            .collect::<Result<_, ScenarioError>>()?,
     };
     // Replay exactly: the published years use the calibrated counts, not the rates re-applied to a projected population.
     for (yp, r) in replay.years.iter_mut().zip(&calibration.years) {
@@ -679,137 +846,44 @@ fn build_calibrated(
         return Err(loaded.key_error("calibration", "a replay of the published years"));
     };
 
-    // Unit costs per published financial year, reconciled with S251.
-    let mut cost_by_year: Vec<(i32, Vec<f64>, f64, f64)> = Vec::new();
+    // What the unit costs of each published financial year are derived from, reconciled with S251.
+    let s251 = |y: i32, item: &str| data.s251(y, item);
+    let mut cost_years = Vec::new();
     for yr in replay_run.years.iter().filter(|y| !y.is_start) {
         let y = yr.year;
         let (Some(total), Some(leaving), Some(fostering)) =
             (s251(y, "cla_total_gbp"), s251(y, "leaving_care_gbp"), s251(y, "weekly_cost_fostering_gbp"))
         else {
-            notes.push(Note {
-                key: format!("costs.{y}"),
-                text: format!("S251 outturn for {y} is incomplete; costs for {y} are not derived"),
-                source: "seeds/s251_finance.csv".into(),
-            });
+            cost_years.push(CostYear { year: y, inputs: None });
             continue;
         };
-        let mut weekly = vec![0.0; np];
-        for (p, def) in f.dimensions.placements.iter().enumerate() {
-            weekly[p] = match (&def.s251_weekly_cost, &def.derived_cost_vs_fostering) {
-                (Some(item), _) => s251(y, item).ok_or_else(|| {
+        let mut items = Vec::with_capacity(np);
+        for def in &f.dimensions.placements {
+            items.push(match (&def.s251_weekly_cost, &def.derived_cost_vs_fostering) {
+                (Some(item), _) => Some(s251(y, item).ok_or_else(|| {
                     loaded.key_error(
                         &format!("dimensions.placements.{}.s251_weekly_cost", def.id),
                         format!("an S251 weekly cost item present for {y}, `{item}` is missing"),
                     )
-                })?,
-                (None, Some(m)) => {
-                    m.checked(loaded, &format!("dimensions.placements.{}.derived_cost_vs_fostering", def.id))?
-                        * fostering
-                }
-                (None, None) => {
-                    return Err(loaded.key_error(
-                        &format!("dimensions.placements.{}", def.id),
-                        "either `s251_weekly_cost` or `derived_cost_vs_fostering`",
-                    ));
-                }
-            };
-        }
-        let placement_spend: f64 = (0..np).map(|p| weekly[p] * yr.child_weeks[p]).sum();
-        let weeks: f64 = yr.child_weeks.iter().sum();
-        let other_cla_weekly = (total - leaving - placement_spend) / weeks.max(1.0);
-        if other_cla_weekly < 0.0 {
-            notes.push(Note {
-                key: format!("costs.{y}"),
-                text: format!(
-                    "placement costs exceed S251 CLA spend less leaving care in {y}; other CLA costs set to 0"
-                ),
-                source: "seeds/s251_finance.csv".into(),
+                })?),
+                (None, Some(_)) => None,
+                (None, None) => return Err(neither_cost(loaded, &def.id)),
             });
         }
-        let leaver_cost = leaving / yr.care_leaver_years.max(1.0);
-        cost_by_year.push((y, weekly, other_cla_weekly.max(0.0), leaver_cost));
+        cost_years.push(CostYear {
+            year: y,
+            inputs: Some(CostInputs {
+                total,
+                leaving,
+                fostering,
+                items,
+                child_weeks: yr.child_weeks.clone(),
+                care_leaver_years: yr.care_leaver_years,
+            }),
+        });
     }
-    let last_cost = cost_by_year
-        .last()
-        .cloned()
-        .ok_or_else(|| loaded.key_error("calibration.last_year", "at least one year of S251 outturn"))?;
-    for (p, def) in f.dimensions.placements.iter().enumerate() {
-        if let Some(m) = &def.derived_cost_vs_fostering {
-            param(
-                loaded,
-                &format!("dimensions.placements.{}.derived_cost_vs_fostering", def.id),
-                m,
-                &mut notes,
-                &format!("weekly cost of {} as a multiple of the S251 fostering unit cost", def.id),
-            )?;
-        }
-        let _ = p;
-    }
-    notes.push(Note {
-        key: "costs.other_looked_after".into(),
-        text: format!(
-            "other children-looked-after costs (S251 CLA spend less placements and leaving care) are £{:.0} per child-week in {}; leaving care costs £{:.0} per care leaver (18-25) a year",
-            last_cost.2, last_cost.0, last_cost.3
-        ),
-        source: "seeds/s251_finance.csv (derived)".into(),
-    });
-    let mut price_growth = Vec::new();
-    for def in &f.dimensions.placements {
-        price_growth.push(param(
-            loaded,
-            &format!("dimensions.placements.{}.price_growth", def.id),
-            &def.price_growth,
-            &mut notes,
-            &format!("annual price growth of {} after {}", def.id, last_cost.0),
-        )?);
-    }
-    let other_growth = param(
-        loaded,
-        "costs.other_cla_cost_growth",
-        &f.costs.other_cla_cost_growth,
-        &mut notes,
-        "annual growth of other CLA costs per child-week",
-    )?;
-    let leaver_growth = param(
-        loaded,
-        "costs.leaving_care_cost_growth",
-        &f.costs.leaving_care_cost_growth,
-        &mut notes,
-        "annual growth of leaving-care cost per care leaver",
-    )?;
-    let inflation = param(
-        loaded,
-        "deflator.annual_inflation",
-        &f.deflator.annual_inflation,
-        &mut notes,
-        "general inflation for real terms",
-    )?;
-    let funding = match &f.funding {
-        Some(fd) => {
-            let base_m = param(
-                loaded,
-                "funding.base_gbp_m",
-                &fd.base_gbp_m,
-                &mut notes,
-                &format!("funding in {}, £m", fd.base_year),
-            )?;
-            if base_m < 0.0 || !(1990..=2100).contains(&fd.base_year) {
-                return Err(loaded.key_error(
-                    "funding.base_gbp_m",
-                    format!(
-                        "a non-negative amount of funding in a base year between 1990 and 2100, found £{base_m}m in {}",
-                        fd.base_year
-                    ),
-                ));
-            }
-            Some((
-                fd.base_year,
-                base_m,
-                param(loaded, "funding.annual_growth", &fd.annual_growth, &mut notes, "annual funding growth")?,
-            ))
-        }
-        None => None,
-    };
+    let last_cost_year =
+        cost_years.iter().rev().find(|c| c.inputs.is_some()).map(|c| c.year).ok_or_else(|| no_cost_year(loaded))?;
 
     // The projection.
     let start_year = opts.start_year.unwrap_or(f.scenario.start_year);
@@ -852,79 +926,28 @@ fn build_calibrated(
         new_start = Some((start_year, stock.clone(), run.final_care_leavers));
         (stock, run.final_care_leavers)
     };
+    // What each projection year's population and other spend lines start from.
     let mut years = Vec::new();
     for y in start_year + 1..=end_year {
-        let mut yp = year_params(&projection_rates, y)?;
-        match cost_by_year.iter().find(|c| c.0 == y) {
-            Some((_, w, o, l)) => {
-                yp.weekly_cost_gbp.clone_from(w);
-                yp.other_cla_weekly_cost_gbp = *o;
-                yp.care_leaver_annual_cost_gbp = *l;
-            }
-            None => {
-                let k = (y - last_cost.0).max(0);
-                yp.weekly_cost_gbp = (0..np).map(|p| last_cost.1[p] * (1.0 + price_growth[p]).powi(k)).collect();
-                yp.other_cla_weekly_cost_gbp = last_cost.2 * (1.0 + other_growth).powi(k);
-                yp.care_leaver_annual_cost_gbp = last_cost.3 * (1.0 + leaver_growth).powi(k);
-            }
-        }
-        for (l, (_, item, g)) in other_lines.iter().enumerate() {
-            yp.other_lines_gbp[l] = match s251(y, item) {
-                Some(v) if y <= last_cost.0 => v,
-                _ => {
-                    let base = s251(last_cost.0, item).unwrap_or(0.0);
-                    base * (1.0 + g).powi((y - last_cost.0).max(0))
-                }
-            };
-        }
-        yp.deflator = (1.0 + inflation).powi(y.saturating_sub(f.deflator.base_year));
-        if let Some((base_year, base_m, g)) = funding {
-            // The budget path starts in its base year; no funding is stated before it.
-            if y >= base_year {
-                yp.funding_gbp = base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
-            }
-        }
-        years.push(yp);
+        let population = pop_inputs(y)?;
+        let lines = f
+            .spend_lines
+            .values()
+            .map(|def| match s251(y, &def.s251_item) {
+                Some(v) if y <= last_cost_year => LineInputs::Published(v),
+                _ => LineInputs::Grown {
+                    base: s251(last_cost_year, &def.s251_item).unwrap_or(0.0),
+                    years: (y - last_cost_year).max(0),
+                },
+            })
+            .collect();
+        years.push(ProjectionYear { year: y, population, lines });
     }
     let filled = match &cached {
         Some(r) => r.filled.clone(),
         None => std::sync::Arc::new(data.fills()),
     };
-    if !filled.is_empty() {
-        notes.push(Note {
-            key: "published.filled".into(),
-            text: format!(
-                "{} published values for {} were suppressed or missing and were filled by the stated method (listed in summary.json under `filled_values`)",
-                filled.len(),
-                area.name
-            ),
-            source: "seeds (DfE suppression); carecast fill rules".into(),
-        });
-    }
-    let start_children: f64 = initial_stock.iter().sum();
-    let policy = crate::policy::apply(
-        crate::policy::PolicyInput {
-            loaded,
-            seeds,
-            area_code: code,
-            dims,
-            placement_labels: f.dimensions.placements.iter().map(|p| p.label.clone()).collect(),
-            initial_stock,
-            years,
-            price_growth,
-            last_cost_year: last_cost.0,
-            start_children,
-        },
-        f,
-        &mut notes,
-    )?;
-    let model = Model {
-        dims: policy.dims,
-        start_year,
-        initial: InitialState { stock: policy.initial_stock, care_leavers: initial_leavers },
-        years: policy.years,
-    };
-    model.validate().map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+    let key_growth = key.growth_in_window;
     let reuse = match (cached, fresh_replay_run) {
         (Some(r), _) => r,
         (None, None) => return Err(loaded.key_error("calibration", "a replay of the published years")),
@@ -948,23 +971,360 @@ fn build_calibrated(
             })
         }
     };
+    Ok(Prepared {
+        file: loaded.file.clone(),
+        opts: opts.clone(),
+        seeds: seeds_address(seeds),
+        growth_in_window: key_growth,
+        reuse,
+        area,
+        dims,
+        entry_mix,
+        projection_rates,
+        notes,
+        growth_note_at,
+        cost_years,
+        start_year,
+        initial_stock,
+        initial_leavers,
+        years,
+    })
+}
+
+/// One year's parameters from `rates` (entry rates, reconciliation and the
+/// tilt of entry ages), the entry mix, exit and move probabilities in
+/// `tables` (those of `rates`, or split), the population and the weekly unit
+/// costs; no other costs or policy yet.
+fn year_params(
+    dims: &Dimensions,
+    rates: &YearRates,
+    tables: (&[f64], &[f64], &[f64]),
+    y: i32,
+    population_by_age: [f64; AGES],
+    weekly_cost_gbp: Vec<f64>,
+    n_lines: usize,
+) -> YearParams {
+    let (entry_mix, exits, moves) = tables;
+    YearParams {
+        year: y,
+        population_by_age,
+        entry_rate_per_10k: rates.entry_rate_per_10k.clone(),
+        entry_count_per_year: None,
+        entry_age_weights: tilted_weights(dims, &population_by_age, rates.last_band_tilt),
+        entry_mix: entry_mix.to_vec(),
+        monthly_exit_probability: exits.to_vec(),
+        monthly_move_probability: moves.to_vec(),
+        reconciliation_per_year: dims
+            .age_bands
+            .iter()
+            .zip(&rates.reconciliation_per_10k)
+            .map(|(b, r)| r * (b.from_years..b.to_years).map(|a| population_by_age[a]).sum::<f64>() / 1e4)
+            .collect(),
+        transfers: Vec::new(),
+        capacities: Vec::new(),
+        weekly_cost_gbp,
+        other_cla_weekly_cost_gbp: 0.0,
+        care_leaver_annual_cost_gbp: 0.0,
+        other_lines_gbp: vec![0.0; n_lines],
+        funding_gbp: 0.0,
+        workforce: None,
+        deflator: 1.0,
+    }
+}
+
+/// A placement with neither an S251 weekly cost nor a multiple of fostering.
+fn neither_cost(loaded: &Loaded, id: &str) -> ScenarioError {
+    loaded.key_error(&format!("dimensions.placements.{id}"), "either `s251_weekly_cost` or `derived_cost_vs_fostering`")
+}
+
+fn no_cost_year(loaded: &Loaded) -> ScenarioError {
+    loaded.key_error("calibration.last_year", "at least one year of S251 outturn")
+}
+
+/// The model and placements that [`assume`] resolves.
+struct Assumed {
+    model: Model,
+    placement_labels: Vec<String>,
+    placement_parent: Vec<String>,
+}
+
+/// What the ranged assumptions decide, on top of a prepared resolution: unit
+/// costs (derived multiples, prices), the population path, the other spend
+/// lines, the deflator and funding, then the policy layer (splits, workforce,
+/// grants, programmes, levers). Writes the resolution's notes in order (the
+/// prepared ones included). The model is not validated.
+fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -> Result<Assumed, ScenarioError> {
+    let loaded = values.loaded;
+    let f: &ScenarioFile = &p.file;
+    let np = p.dims.n_placements();
+    let population = f.population.as_ref().ok_or_else(|| {
+        loaded.key_error("population", "a [population] table (or an [explicit] table of rates for a custom area)")
+    })?;
+    notes.extend(&p.notes[..p.growth_note_at]);
+    let growth = param(
+        values,
+        Key(&["population.annual_growth"]),
+        &population.annual_growth,
+        notes,
+        format_args!("annual growth of the 0-17 population after the last estimate"),
+    )?;
+    notes.extend(&p.notes[p.growth_note_at..]);
+    let mut line_growth = Vec::with_capacity(f.spend_lines.len());
+    for (id, def) in &f.spend_lines {
+        line_growth.push(param(
+            values,
+            Key(&["spend_lines.", id, ".annual_growth"]),
+            &def.annual_growth,
+            notes,
+            format_args!("annual cash growth of {id}"),
+        )?);
+    }
+
+    // Unit costs per published financial year, reconciled with S251.
+    let mut cost_by_year: Vec<(i32, Vec<f64>, f64, f64)> = Vec::with_capacity(p.cost_years.len());
+    for cy in &p.cost_years {
+        let y = cy.year;
+        let Some(ci) = &cy.inputs else {
+            notes.push(|| Note {
+                key: format!("costs.{y}"),
+                text: format!("S251 outturn for {y} is incomplete; costs for {y} are not derived"),
+                source: "seeds/s251_finance.csv".into(),
+            });
+            continue;
+        };
+        let mut weekly = vec![0.0; np];
+        for (w, (item, def)) in weekly.iter_mut().zip(ci.items.iter().zip(&f.dimensions.placements)) {
+            *w = match (item, &def.derived_cost_vs_fostering) {
+                (Some(v), _) => *v,
+                (None, Some(m)) => {
+                    values.get(Key(&["dimensions.placements.", &def.id, ".derived_cost_vs_fostering"]), m)?
+                        * ci.fostering
+                }
+                (None, None) => return Err(neither_cost(loaded, &def.id)),
+            };
+        }
+        let placement_spend: f64 = (0..np).map(|p| weekly[p] * ci.child_weeks[p]).sum();
+        let weeks: f64 = ci.child_weeks.iter().sum();
+        let other_cla_weekly = (ci.total - ci.leaving - placement_spend) / weeks.max(1.0);
+        if other_cla_weekly < 0.0 {
+            notes.push(|| Note {
+                key: format!("costs.{y}"),
+                text: format!(
+                    "placement costs exceed S251 CLA spend less leaving care in {y}; other CLA costs set to 0"
+                ),
+                source: "seeds/s251_finance.csv".into(),
+            });
+        }
+        let leaver_cost = ci.leaving / ci.care_leaver_years.max(1.0);
+        cost_by_year.push((y, weekly, other_cla_weekly.max(0.0), leaver_cost));
+    }
+    let last_cost = cost_by_year.last().cloned().ok_or_else(|| no_cost_year(loaded))?;
+    for def in &f.dimensions.placements {
+        if let Some(m) = &def.derived_cost_vs_fostering {
+            param(
+                values,
+                Key(&["dimensions.placements.", &def.id, ".derived_cost_vs_fostering"]),
+                m,
+                notes,
+                format_args!("weekly cost of {} as a multiple of the S251 fostering unit cost", def.id),
+            )?;
+        }
+    }
+    notes.push(|| Note {
+        key: "costs.other_looked_after".into(),
+        text: format!(
+            "other children-looked-after costs (S251 CLA spend less placements and leaving care) are £{:.0} per child-week in {}; leaving care costs £{:.0} per care leaver (18-25) a year",
+            last_cost.2, last_cost.0, last_cost.3
+        ),
+        source: "seeds/s251_finance.csv (derived)".into(),
+    });
+    let mut price_growth = Vec::with_capacity(np);
+    for def in &f.dimensions.placements {
+        price_growth.push(param(
+            values,
+            Key(&["dimensions.placements.", &def.id, ".price_growth"]),
+            &def.price_growth,
+            notes,
+            format_args!("annual price growth of {} after {}", def.id, last_cost.0),
+        )?);
+    }
+    let other_growth = param(
+        values,
+        Key(&["costs.other_cla_cost_growth"]),
+        &f.costs.other_cla_cost_growth,
+        notes,
+        format_args!("annual growth of other CLA costs per child-week"),
+    )?;
+    let leaver_growth = param(
+        values,
+        Key(&["costs.leaving_care_cost_growth"]),
+        &f.costs.leaving_care_cost_growth,
+        notes,
+        format_args!("annual growth of leaving-care cost per care leaver"),
+    )?;
+    let inflation = param(
+        values,
+        Key(&["deflator.annual_inflation"]),
+        &f.deflator.annual_inflation,
+        notes,
+        format_args!("general inflation for real terms"),
+    )?;
+    let funding = match &f.funding {
+        Some(fd) => {
+            let base_m = param(
+                values,
+                Key(&["funding.base_gbp_m"]),
+                &fd.base_gbp_m,
+                notes,
+                format_args!("funding in {}, £m", fd.base_year),
+            )?;
+            if base_m < 0.0 || !(1990..=2100).contains(&fd.base_year) {
+                return Err(loaded.key_error(
+                    "funding.base_gbp_m",
+                    format!(
+                        "a non-negative amount of funding in a base year between 1990 and 2100, found £{base_m}m in {}",
+                        fd.base_year
+                    ),
+                ));
+            }
+            Some((
+                fd.base_year,
+                base_m,
+                param(
+                    values,
+                    Key(&["funding.annual_growth"]),
+                    &fd.annual_growth,
+                    notes,
+                    format_args!("annual funding growth"),
+                )?,
+            ))
+        }
+        None => None,
+    };
+
+    let filled = p.reuse.filled.len();
+    if filled > 0 {
+        notes.push(|| Note {
+            key: "published.filled".into(),
+            text: format!(
+                "{filled} published values for {} were suppressed or missing and were filled by the stated method (listed in summary.json under `filled_values`)",
+                p.area.name
+            ),
+            source: "seeds (DfE suppression); carecast fill rules".into(),
+        });
+    }
+
+    // The projection, with the placements split: the rate tables are the same
+    // every year, so they are split once.
+    let splits = crate::policy::Splits::new(values, f, p.dims.clone(), notes)?;
+    let rates = &p.projection_rates;
+    let (nb, nr) = (p.dims.n_bands(), p.dims.n_reasons());
+    let split_tables = (!splits.is_none())
+        .then(|| splits.tables(&p.entry_mix, &rates.monthly_exit_probability, &rates.monthly_move_probability, nb, nr));
+    let tables = match &split_tables {
+        Some((mix, exits, moves)) => (&mix[..], &exits[..], &moves[..]),
+        None => (&p.entry_mix[..], &rates.monthly_exit_probability[..], &rates.monthly_move_probability[..]),
+    };
+    let mut projected = vec![0.0; np];
+    let mut years = Vec::with_capacity(p.years.len());
+    for py in &p.years {
+        let y = py.year;
+        let (weekly, other_cla, leaver) = match cost_by_year.iter().find(|c| c.0 == y) {
+            Some((_, w, o, l)) => (&w[..], *o, *l),
+            None => {
+                let k = (y - last_cost.0).max(0);
+                for (w, (c, g)) in projected.iter_mut().zip(last_cost.1.iter().zip(&price_growth)) {
+                    *w = c * (1.0 + g).powi(k);
+                }
+                (
+                    &projected[..],
+                    last_cost.2 * (1.0 + other_growth).powi(k),
+                    last_cost.3 * (1.0 + leaver_growth).powi(k),
+                )
+            }
+        };
+        let mut yp =
+            year_params(&p.dims, rates, tables, y, py.population.at(growth), splits.weekly(weekly), py.lines.len());
+        yp.other_cla_weekly_cost_gbp = other_cla;
+        yp.care_leaver_annual_cost_gbp = leaver;
+        for ((v, line), g) in yp.other_lines_gbp.iter_mut().zip(&py.lines).zip(&line_growth) {
+            *v = line.at(*g);
+        }
+        yp.deflator = (1.0 + inflation).powi(y.saturating_sub(f.deflator.base_year));
+        if let Some((base_year, base_m, g)) = funding {
+            // The budget path starts in its base year; no funding is stated before it.
+            if y >= base_year {
+                yp.funding_gbp = base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
+            }
+        }
+        years.push(yp);
+    }
+    let start_children: f64 = p.initial_stock.iter().sum();
+    let (initial_stock, price_growth) = (splits.stock(p.initial_stock.clone()), splits.price_growth(price_growth));
+    let policy = crate::policy::apply(
+        crate::policy::PolicyInput {
+            values,
+            seeds,
+            area_code: &p.area.code,
+            splits,
+            initial_stock,
+            years,
+            price_growth,
+            last_cost_year: last_cost.0,
+            start_children,
+        },
+        f,
+        notes,
+    )?;
+    Ok(Assumed {
+        model: Model {
+            dims: policy.dims,
+            start_year: p.start_year,
+            initial: InitialState { stock: policy.initial_stock, care_leavers: p.initial_leavers },
+            years: policy.years,
+        },
+        placement_labels: policy.placement_labels,
+        placement_parent: policy.parent_of,
+    })
+}
+
+/// Resolves a scenario calibrated on the seeds: prepared (or `prior`'s
+/// preparation, when it fits), then the assumptions.
+fn build_calibrated(
+    loaded: &Loaded,
+    seeds: &Seeds,
+    opts: &RunOptions,
+    values: &Values<'_>,
+    prior: Option<&Built>,
+) -> Result<Built, ScenarioError> {
+    let prepared = match prior.and_then(|b| b.prepared.as_ref()) {
+        Some(p) if p.fits(loaded, seeds, opts, values)? => p.clone(),
+        _ => Arc::new(prepare(loaded, seeds, opts, values, prior)?),
+    };
+    let mut notes = Notes::kept();
+    let assumed = assume(&prepared, seeds, values, &mut notes)?;
+    let model = assumed.model;
+    model.validate().map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+    let f: &ScenarioFile = &loaded.file;
+    let reuse = &prepared.reuse;
     Ok(Built {
         name: f.scenario.name.clone(),
         title: f.scenario.title.clone(),
-        area: area.code.clone(),
-        area_name: area.name.clone(),
+        area: prepared.area.code.clone(),
+        area_name: prepared.area.name.clone(),
         price_base_year: f.deflator.base_year,
-        placement_labels: policy.placement_labels,
-        placement_parent: policy.parent_of,
+        placement_labels: assumed.placement_labels,
+        placement_parent: assumed.placement_parent,
         model,
-        calibration: Some(calibration),
-        replay: Some(replay),
-        projection_rates: Some(projection_rates),
-        outturn,
-        published_margins,
-        filled,
-        notes,
-        reuse: Some(reuse),
+        calibration: Some(reuse.calibration.clone()),
+        replay: Some(reuse.replay.clone()),
+        projection_rates: Some(prepared.projection_rates.clone()),
+        outturn: reuse.outturn.clone(),
+        published_margins: reuse.published_margins.clone(),
+        filled: reuse.filled.clone(),
+        notes: notes.into_vec(),
+        reuse: Some(reuse.clone()),
+        prepared: Some(prepared),
     })
 }
 

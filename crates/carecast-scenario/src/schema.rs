@@ -66,30 +66,6 @@ impl Param {
             Param::Full(p) => p.source.as_deref(),
         }
     }
-    /// The central value, checked to be finite and within its own stated
-    /// range; errors are located at `key` in the scenario's files.
-    ///
-    /// A value set by `with_value` (a Monte Carlo draw or a sensitivity run)
-    /// replaces the central one; it is checked to be finite but may lie
-    /// outside the stated low-high range (a normal draw can).
-    pub(crate) fn checked(&self, loaded: &crate::loader::Loaded, key: &str) -> Result<f64, crate::ScenarioError> {
-        if let Some(v) = loaded.overrides.get(key) {
-            if !v.is_finite() {
-                return Err(loaded.key_error(key, format!("a finite number, found {v}")));
-            }
-            return Ok(*v);
-        }
-        let v = self.value();
-        if !v.is_finite() {
-            return Err(loaded.key_error(key, format!("a finite number, found {v}")));
-        }
-        if let Some((lo, hi)) = self.range()
-            && !(lo <= v && v <= hi)
-        {
-            return Err(loaded.key_error(key, format!("low <= value <= high, found {lo} <= {v} <= {hi}")));
-        }
-        Ok(v)
-    }
     /// The stated range, if any.
     pub fn range(&self) -> Option<(f64, f64)> {
         match self {
