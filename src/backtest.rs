@@ -12,10 +12,16 @@
 //! Uncertainty bands (`--draws N`, default 100): for each area and cut-off the
 //! council's rates are fitted by Poisson maximum likelihood on the training
 //! years only (`carecast calibrate --la`, so entry and exit rates carry their
-//! standard errors as lognormal multipliers) and the scenario is drawn N times
-//! with those rates, every other ranged assumption and process noise; the
-//! 5th-95th percentiles fill p05-p95 and the summary reports how often the
-//! 50% and 90% bands held the outturn.
+//! standard errors as lognormal multipliers, and each projected year carries
+//! structural shocks to the entry rate and exit hazard estimated from the
+//! published series to the cut-off) and the scenario is drawn N times with
+//! those, every other ranged assumption and process noise; the 5th-95th
+//! percentiles fill p05-p95 and the summary reports how often the 50% and 90%
+//! bands held the outturn.
+//!
+//! A damped forecast (`forecast_damped`) keeps the share of the model's change
+//! from the last value that an inner back-test of the published series before
+//! the cut-off found to happen ([`damping`]).
 //!
 //! Not a place for modelling: the model is the scenario's, resolved by
 //! `carecast_scenario::build` with the calibration years cut back.
@@ -80,6 +86,9 @@ pub struct BacktestRow {
     pub naive_last: f64,
     /// Least-squares line through the published stocks up to the origin (NaN with fewer than two).
     pub naive_trend: f64,
+    /// The model's change from the origin damped: `naive_last * (forecast / naive_last)^beta_h`,
+    /// beta_h estimated on the training years only (see [`damping`]).
+    pub forecast_damped: f64,
     /// Monte Carlo 5th, 25th, 50th, 75th and 95th percentiles, if drawn.
     pub bands: Option<[f64; 5]>,
 }
@@ -93,6 +102,8 @@ struct Run {
     rows: Vec<BacktestRow>,
     /// Model path from the origin (inclusive) to origin + horizon.
     path: Vec<(i32, f64)>,
+    /// Damping by horizon (see [`damping`]).
+    beta: Vec<f64>,
 }
 
 /// An (area code, area name), origin and the result or why it was skipped.
@@ -151,7 +162,14 @@ fn cut_back(loaded: &Loaded, origin: i32) -> Result<Loaded, String> {
 /// The scenario with the fit's uncertainty added: the council's rates fitted
 /// on the training years only (`carecast calibrate --la`), written as neutral
 /// levers that carry their standard errors, on top of `scenario`.
-fn with_fit(scenario: &str, seeds: &Seeds, area: &str, first_year: i32, origin: i32) -> Result<Loaded, String> {
+fn with_fit(
+    scenario: &str,
+    seeds: &Seeds,
+    area: &str,
+    first_year: i32,
+    origin: i32,
+    horizon: i32,
+) -> Result<Loaded, String> {
     let config = crate::calibrate_la::Config {
         la: area.to_string(),
         from: Some(first_year),
@@ -159,7 +177,8 @@ fn with_fit(scenario: &str, seeds: &Seeds, area: &str, first_year: i32, origin: 
         out: PathBuf::new(),
         name: Some("backtest-fit".into()),
     };
-    let fitted = crate::calibrate_la::fit(seeds, &config).map_err(|e| format!("fitting the rates: {e:#}"))?;
+    let fitted = crate::calibrate_la::fit_with_horizon(seeds, &config, horizon)
+        .map_err(|e| format!("fitting the rates: {e:#}"))?;
     let parent = if SHIPPED.iter().any(|s| s.name == scenario) {
         scenario.to_string()
     } else {
@@ -191,7 +210,7 @@ fn backtest_one(
         None => None,
         Some((scenario, spec)) => {
             let first_year = cut.file.calibration.as_ref().map_or(origin - 1, |c| c.first_year);
-            let drawn = cut_back(&with_fit(scenario, seeds, &built.area, first_year, origin)?, origin)?;
+            let drawn = cut_back(&with_fit(scenario, seeds, &built.area, first_year, origin, horizon)?, origin)?;
             let central = build_reusing(&drawn, seeds, &opts, &built).map_err(|e| e.to_string())?;
             let central_rows = rows(&central.name, &central.model.dims, &central.run().map_err(|e| e.to_string())?);
             let inputs = Inputs { loaded: &drawn, seeds, opts: &opts, central: &central, central_rows: &central_rows };
@@ -220,6 +239,7 @@ fn backtest_one(
     let training: Vec<(f64, f64)> =
         (FIRST_OUTTURN_YEAR..=origin).filter_map(|y| published(seeds, &code, y).map(|v| (f64::from(y), v))).collect();
     let trend = least_squares(&training);
+    let beta = damping(seeds, &code, origin, horizon);
     let mut out = Vec::new();
     for year in origin + 1..=(origin + horizon).min(LAST_OUTTURN_YEAR) {
         let forecast = path
@@ -236,10 +256,85 @@ fn backtest_one(
             forecast,
             naive_last: last,
             naive_trend: trend.map_or(f64::NAN, |(a, b)| a + b * f64::from(year)),
+            forecast_damped: damped(last, forecast, beta[(year - origin - 1) as usize]),
             bands: bands.as_ref().and_then(|b| b.iter().find(|(y, _)| *y == year).map(|(_, q)| *q)),
         });
     }
-    Ok(Run { code, name: built.area_name.clone(), origin, rows: out, path })
+    Ok(Run { code, name: built.area_name.clone(), origin, rows: out, path, beta })
+}
+
+/// Children in care a year later by a one-compartment model of the headline
+/// series: `entries` a year arrive evenly and each child leaves at the annual
+/// `hazard`, in 12 monthly steps (s <- s (1 - hazard/12) + entries/12).
+pub fn one_compartment_year(stock: f64, entries: f64, hazard: f64) -> f64 {
+    let keep = 1.0 - hazard / 12.0;
+    (0..12).fold(stock, |s, _| s * keep + entries / 12.0)
+}
+
+/// Pairs (predicted, realised) log change of the stock over `h` years from
+/// every inner origin t with t + h <= `origin` (so only data to 31 March
+/// `origin`): the prediction holds the year-t entry rate per child (starts
+/// over the 0-17 population at the previous mid-year, applied to each later
+/// year's population) and exit hazard (ceased over the mean stock) from the
+/// published stock at t, as the model holds its calibrated rates.
+pub fn inner_pairs(seeds: &Seeds, code: &str, origin: i32, h: i32) -> Vec<(f64, f64)> {
+    let cell = |y: i32, i: usize| seeds.headline.get(&(code.to_string(), y)).and_then(|c| c[i].number());
+    let population = |y: i32| seeds.population.get(&(code.to_string(), y)).copied().filter(|p| *p > 0.0);
+    let mut out = Vec::new();
+    for t in FIRST_OUTTURN_YEAR + 1..=origin - h {
+        let (Some(s0), Some(s_prev), Some(starts), Some(ceased), Some(pop), Some(s_h)) =
+            (cell(t, 0), cell(t - 1, 0), cell(t, 1), cell(t, 2), population(t - 1), cell(t + h, 0))
+        else {
+            continue;
+        };
+        let mean_stock = 0.5 * (s0 + s_prev);
+        if s0 <= 0.0 || s_h <= 0.0 || mean_stock <= 0.0 {
+            continue;
+        }
+        let (rate, hazard) = (starts / pop, ceased / mean_stock);
+        let predicted =
+            (1..=h).try_fold(s0, |s, k| population(t + k - 1).map(|p| one_compartment_year(s, rate * p, hazard)));
+        if let Some(s) = predicted.filter(|s| *s > 0.0) {
+            out.push(((s / s0).ln(), (s_h / s0).ln()));
+        }
+    }
+    out
+}
+
+/// Least-squares slope through the origin of y on x (None if x is all zero).
+pub fn slope_through_origin(pairs: &[(f64, f64)]) -> Option<f64> {
+    let sxx: f64 = pairs.iter().map(|p| p.0 * p.0).sum();
+    (sxx > 0.0).then(|| pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / sxx)
+}
+
+/// The damping of the model's change by horizon 1..=`horizon`: how much of
+/// the change that rates held from the last year predict did happen,
+/// estimated by an inner back-test on the published headline series up to
+/// 31 March `origin` only (rolling origins within the training years, pooled
+/// over the areas of the same kind: councils with councils): the slope
+/// through the origin of the realised on the predicted log change (see
+/// [`inner_pairs`]), clamped to [0, 1]. A horizon the training years cannot
+/// test takes the longest one they can; with none, 1 (no damping).
+pub fn damping(seeds: &Seeds, code: &str, origin: i32, horizon: i32) -> Vec<f64> {
+    let level = seeds.areas.iter().find(|a| a.code == code).map_or("", |a| a.level.as_str());
+    let pool: Vec<&str> = seeds
+        .areas
+        .iter()
+        .filter(|a| if level.is_empty() { a.code == code } else { a.level == level })
+        .map(|a| a.code.as_str())
+        .collect();
+    let mut out: Vec<f64> = Vec::new();
+    for h in 1..=horizon.max(1) {
+        let pairs: Vec<(f64, f64)> = pool.iter().flat_map(|c| inner_pairs(seeds, c, origin, h)).collect();
+        let beta = slope_through_origin(&pairs).map(|b| b.clamp(0.0, 1.0));
+        out.push(beta.or_else(|| out.last().copied()).unwrap_or(1.0));
+    }
+    out
+}
+
+/// `last * (forecast / last)^beta`: the forecast's change from the last value, damped.
+pub fn damped(last: f64, forecast: f64, beta: f64) -> f64 {
+    if last > 0.0 && forecast > 0.0 { last * (forecast / last).powf(beta) } else { forecast }
 }
 
 /// Absolute percentage error (a fraction), if both are usable.
@@ -271,10 +366,10 @@ pub struct HorizonSummary {
     pub areas: usize,
     /// Compared (area, origin) pairs.
     pub forecasts: usize,
-    /// Mean absolute percentage error (fraction): model, last value, trend.
-    pub mape: [f64; 3],
+    /// Mean absolute percentage error (fraction): model, last value, trend, damped model.
+    pub mape: [f64; 4],
     /// The median area's error (each area's mean APE over origins, then the median over areas).
-    pub median_area: [f64; 3],
+    pub median_area: [f64; 4],
     /// Share of forecasts with bands whose outturn lies in the 50% band (p25-p75) and the 90% band (p05-p95).
     pub coverage: [f64; 2],
     /// Forecasts with bands.
@@ -288,10 +383,10 @@ pub fn summarise(rows: &[BacktestRow]) -> Vec<HorizonSummary> {
     for h in horizons {
         let at: Vec<&BacktestRow> = rows.iter().filter(|r| r.horizon == h && r.actual.is_some()).collect();
         let areas: BTreeSet<&str> = at.iter().map(|r| r.area.as_str()).collect();
-        let pick = |r: &BacktestRow, m: usize| [r.forecast, r.naive_last, r.naive_trend][m];
-        let mut mape = [f64::NAN; 3];
-        let mut median_area = [f64::NAN; 3];
-        for m in 0..3 {
+        let pick = |r: &BacktestRow, m: usize| [r.forecast, r.naive_last, r.naive_trend, r.forecast_damped][m];
+        let mut mape = [f64::NAN; 4];
+        let mut median_area = [f64::NAN; 4];
+        for m in 0..4 {
             let all: Vec<f64> = at.iter().filter_map(|r| ape(pick(r, m), r.actual)).collect();
             mape[m] = mean(&all);
             let per_area: Vec<f64> = areas
@@ -443,6 +538,7 @@ fn backtest_table(rows: &[BacktestRow]) -> Table {
         ("p95", ColumnKind::Count),
         ("naive_last", ColumnKind::Count),
         ("naive_trend", ColumnKind::Count),
+        ("forecast_damped", ColumnKind::Count),
     ];
     let mut t = Table::new(
         "backtest",
@@ -469,6 +565,7 @@ fn backtest_table(rows: &[BacktestRow]) -> Table {
             b(4),
             r.naive_last.into(),
             r.naive_trend.into(),
+            r.forecast_damped.into(),
         ]);
     }
     t
@@ -493,11 +590,15 @@ fn summary_table(summary: &[HorizonSummary]) -> Table {
         cols.push(Column::new(n, ColumnKind::Percent));
     }
     cols.push(Column::new("forecasts_with_bands", ColumnKind::Count));
+    // Appended, so the earlier columns keep their places.
+    cols.push(Column::new("mape_model_damped", ColumnKind::Percent));
+    cols.push(Column::new("median_area_ape_model_damped", ColumnKind::Percent));
     let mut t = Table::new("summary", "Backtest: mean absolute percentage error by horizon", cols);
     for s in summary {
         let mut row: Vec<Cell> = vec![s.horizon.into(), (s.areas as f64).into(), (s.forecasts as f64).into()];
-        row.extend(s.mape.iter().chain(&s.median_area).chain(&s.coverage).map(|v| Cell::Number(*v)));
+        row.extend(s.mape[..3].iter().chain(&s.median_area[..3]).chain(&s.coverage).map(|v| Cell::Number(*v)));
         row.push((s.with_bands as f64).into());
+        row.extend([s.mape[3], s.median_area[3]].map(Cell::Number));
         t.push_row(row);
     }
     t
@@ -565,29 +666,45 @@ fn print_summary(
     );
     outln!("mean absolute percentage error of children in care at 31 March");
     let header = format!(
-        "{:>7} {:>6} {:>9} {:>9} {:>11} {:>9}",
-        "horizon", "areas", "forecasts", "model", "last value", "trend"
+        "{:>7} {:>6} {:>9} {:>9} {:>9} {:>11} {:>9}",
+        "horizon", "areas", "forecasts", "model", "damped", "last value", "trend"
     );
     if c.all_las {
-        outln!("{header}   {:>15} {:>11} {:>9}", "median: model", "last value", "trend");
+        outln!("{header}   {:>15} {:>9} {:>11} {:>9}", "median: model", "damped", "last value", "trend");
     } else {
         outln!("{header}");
     }
     for s in summary {
         let line = format!(
-            "{:>7} {:>6} {:>9} {:>9} {:>11} {:>9}",
+            "{:>7} {:>6} {:>9} {:>9} {:>9} {:>11} {:>9}",
             s.horizon,
             s.areas,
             s.forecasts,
             pct(s.mape[0]),
+            pct(s.mape[3]),
             pct(s.mape[1]),
             pct(s.mape[2])
         );
         if c.all_las {
-            outln!("{line}   {:>15} {:>11} {:>9}", pct(s.median_area[0]), pct(s.median_area[1]), pct(s.median_area[2]));
+            outln!(
+                "{line}   {:>15} {:>9} {:>11} {:>9}",
+                pct(s.median_area[0]),
+                pct(s.median_area[3]),
+                pct(s.median_area[1]),
+                pct(s.median_area[2])
+            );
         } else {
             outln!("{line}");
         }
+    }
+    let mut origins_seen = BTreeSet::new();
+    for r in runs.iter().filter(|r| origins_seen.insert(r.origin)) {
+        let b: Vec<String> = r.beta.iter().map(|b| format!("{b:.2}")).collect();
+        outln!(
+            "damped: the model's change times {} (horizon 1, 2, ...), from data to {} only (inner back-test of the published series)",
+            b.join(", "),
+            r.origin
+        );
     }
     if summary.iter().any(|s| s.with_bands > 0) {
         outln!("share of outturns inside the Monte Carlo bands ({} draws each):", c.draws);
@@ -614,6 +731,7 @@ pub fn default_out() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use carecast_scenario::seeds::Cell;
 
     #[test]
     fn least_squares_by_hand() {
@@ -639,6 +757,7 @@ mod tests {
             forecast,
             naive_last: actual,
             naive_trend: f64::NAN,
+            forecast_damped: forecast,
             bands: Some([forecast * 0.9, forecast * 0.95, forecast, forecast * 1.05, forecast * 1.1]),
         };
         let s = summarise(&[row("a", 100.0, 110.0), row("b", 200.0, 180.0), row("c", 50.0, 50.0)]);
@@ -651,5 +770,91 @@ mod tests {
         // 100 is in [99, 121] but not [104.5, 115.5]; 200 is outside [162, 198]; 50 is in both.
         assert_eq!(s[0].coverage, [1.0 / 3.0, 2.0 / 3.0]);
         assert_eq!(s[0].with_bands, 3);
+    }
+    #[test]
+    fn one_compartment_year_closed_form() {
+        // Constant entries E and hazard m: s_n = E/m' + (s_0 - E/m') (1 - m/12)^n with
+        // E/m' the fixed point of s = s (1 - m/12) + E/12, i.e. E/m.
+        let (s0, e, m) = (500.0, 180.0, 0.4);
+        let fixed = e / m;
+        let want = fixed + (s0 - fixed) * (1.0 - m / 12.0_f64).powi(12);
+        assert!((one_compartment_year(s0, e, m) - want).abs() < 1e-9);
+        assert!((one_compartment_year(fixed, e, m) - fixed).abs() < 1e-9);
+    }
+
+    #[test]
+    fn damping_arithmetic() {
+        // Slope through the origin: sum xy / sum xx = (1*2 + 2*1) / (1 + 4).
+        assert!((slope_through_origin(&[(1.0, 2.0), (2.0, 1.0)]).unwrap() - 0.8).abs() < 1e-12);
+        assert!(slope_through_origin(&[(0.0, 1.0)]).is_none());
+        // Damped: the change from the last value raised to beta.
+        assert!((damped(100.0, 121.0, 0.5) - 110.0).abs() < 1e-9);
+        assert_eq!(damped(100.0, 80.0, 0.0), 100.0);
+        assert_eq!(damped(100.0, 80.0, 1.0), 80.0);
+    }
+
+    /// Seeds for three councils with a stock, starts, ceased and population from 2014 to 2025.
+    fn toy_seeds() -> Seeds {
+        let mut seeds = Seeds::default();
+        for (k, code) in ["E0A", "E0B", "E0C"].iter().enumerate() {
+            seeds.areas.push(carecast_scenario::seeds::Area {
+                code: code.to_string(),
+                dfe_number: k.to_string(),
+                name: code.to_string(),
+                level: "la".into(),
+                region_code: String::new(),
+                note: String::new(),
+            });
+            let mut stock = 300.0 + 100.0 * k as f64;
+            for y in 2014..=2025 {
+                let wiggle = ((y * 7 + k as i32 * 3) % 5) as f64 - 2.0;
+                let starts = 120.0 + 10.0 * wiggle;
+                let ceased = 110.0 + 5.0 * k as f64 - 4.0 * wiggle;
+                stock += starts - ceased;
+                seeds
+                    .headline
+                    .insert((code.to_string(), y), [Cell::Number(stock), Cell::Number(starts), Cell::Number(ceased)]);
+                seeds.population.insert((code.to_string(), y), 40_000.0 + 100.0 * wiggle);
+            }
+        }
+        seeds
+    }
+
+    #[test]
+    fn damping_uses_the_training_years_only() {
+        let seeds = toy_seeds();
+        let beta = damping(&seeds, "E0A", 2019, 3);
+        assert_eq!(beta.len(), 3);
+        assert!(beta.iter().all(|b| (0.0..=1.0).contains(b)), "{beta:?}");
+        // By hand for horizon 1: the pooled slope through the origin of the inner pairs.
+        let pairs: Vec<(f64, f64)> =
+            ["E0A", "E0B", "E0C"].iter().flat_map(|c| inner_pairs(&seeds, c, 2019, 1)).collect();
+        assert_eq!(pairs.len(), 3 * 3, "origins 2016, 2017, 2018 for each council");
+        let by_hand = pairs.iter().map(|p| p.0 * p.1).sum::<f64>() / pairs.iter().map(|p| p.0 * p.0).sum::<f64>();
+        assert_eq!(beta[0], by_hand.clamp(0.0, 1.0));
+        // One inner pair recomputed: origin 2016, E0B.
+        let cell = |y: i32, i: usize| seeds.headline[&("E0B".to_string(), y)][i].number().unwrap();
+        let (s0, hazard) = (cell(2016, 0), cell(2016, 2) / (0.5 * (cell(2015, 0) + cell(2016, 0))));
+        let entries =
+            cell(2016, 1) / seeds.population[&("E0B".to_string(), 2015)] * seeds.population[&("E0B".to_string(), 2016)];
+        let first = inner_pairs(&seeds, "E0B", 2019, 1)[0];
+        assert!((first.0 - (one_compartment_year(s0, entries, hazard) / s0).ln()).abs() < 1e-12);
+        assert!((first.1 - (cell(2017, 0) / s0).ln()).abs() < 1e-12);
+        // Anything published after the cut-off changes nothing.
+        let mut later = toy_seeds();
+        for ((_, y), cells) in later.headline.iter_mut() {
+            if *y > 2019 {
+                cells[0] = Cell::Number(5.0);
+                cells[1] = Cell::Suppressed;
+            }
+        }
+        for ((_, y), p) in later.population.iter_mut() {
+            if *y >= 2019 {
+                *p *= 3.0;
+            }
+        }
+        assert_eq!(damping(&later, "E0A", 2019, 3), beta);
+        // Without a year to test against, no damping.
+        assert_eq!(damping(&seeds, "E0A", 2016, 2), vec![1.0, 1.0]);
     }
 }

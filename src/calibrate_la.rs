@@ -26,6 +26,15 @@
 //! relative error) and the published totals and breakdowns the fit does not
 //! match within 2% are printed and written as comments.
 //!
+//! Structural shocks (levers `shock_*`): what no fitted rate carries, a
+//! forecast year's entry rate and exit hazard moving away from the fit. Each
+//! follows a local level model on the log scale (a random-walk level plus a
+//! transient deviation), estimated by the method of moments from the
+//! published headline series (starts, ceased, stocks, 2015 to the last year
+//! used), pooled over the areas of the same kind ([`structural`]); every
+//! projected year gets a persistent step and a one-year deviation, drawn
+//! with their estimated correlations ([`year_shocks`]).
+//!
 //! Not here: the calibration itself or the likelihood maths (carecast-core)
 //! or SSDA903 returns (`calibrate903.rs`).
 
@@ -132,18 +141,6 @@ impl SeriesFit {
         Some((f.coefficients[c].exp(), f.standard_errors[c]))
     }
 
-    /// Between-year standard deviation of group `g`'s log rate beyond Poisson
-    /// noise: with dispersion phi (Pearson chi-square per degree of freedom)
-    /// a count with mean m has variance phi m, so the rate itself varies from
-    /// year to year with relative variance (phi - 1) / m (0 when phi <= 1).
-    fn between_year_sd(&self, g: usize) -> f64 {
-        let Ok(f) = self.fit.as_ref() else { return 0.0 };
-        let phi = f.dispersion.unwrap_or(1.0);
-        let counts: Vec<f64> = self.obs.iter().filter(|o| o.group == g).map(|o| o.count).collect();
-        let mean = counts.iter().sum::<f64>() / counts.len().max(1) as f64;
-        if mean > 0.0 { ((phi - 1.0).max(0.0) / mean).sqrt() } else { 0.0 }
-    }
-
     /// Annual trend (log-rate change a year) and its standard error.
     fn trend(&self) -> Option<(f64, f64)> {
         let f = self.fit.as_ref().ok()?;
@@ -184,12 +181,242 @@ struct Lever {
     to: Option<String>,
     /// Relative half-range: low = 1 - this, high = 1 + this.
     half_range: f64,
-    /// Predictive standard deviation of the log rate, where the fit identifies
-    /// it (the estimate's standard error and the between-year variation beyond
-    /// Poisson, in quadrature): Monte Carlo draws the multiplier from a
-    /// lognormal with this sigma (median 1).
+    /// Standard deviation of the log rate where it is estimated (a fit's
+    /// standard error, or a structural shock's): Monte Carlo draws the
+    /// multiplier from a lognormal with this sigma (median 1), and the range
+    /// is then exp(-/+ 2 sigma).
     log_sd: Option<f64>,
     source: String,
+    /// First financial year affected (default: the first projected year).
+    from_year: Option<i32>,
+    /// Last financial year affected (default: to the end).
+    to_year: Option<i32>,
+}
+
+impl Lever {
+    /// The stated range (low, high).
+    fn range(&self) -> (f64, f64) {
+        match (self.log_sd, self.id.starts_with(SHOCK_PREFIX)) {
+            (Some(sd), true) => ((-2.0 * sd).exp(), (2.0 * sd).exp()),
+            _ => (1.0 - self.half_range, 1.0 + self.half_range),
+        }
+    }
+}
+
+/// Lever ids of the structural shocks start with this.
+const SHOCK_PREFIX: &str = "shock_";
+/// First year of the published headline series (stock, starts, ceased) in the bundled seeds.
+pub const FIRST_HEADLINE_YEAR: i32 = 2015;
+/// Largest correlation stated between the entry and the exit shocks.
+const MAX_SHOCK_CORRELATION: f64 = 0.9;
+/// Years projected by a written file (and shocks drawn) unless a caller asks for fewer.
+pub const DEFAULT_HORIZON: i32 = 10;
+
+/// One year of an area's published headline series, on the log scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateYear {
+    /// Year ending 31 March.
+    pub year: i32,
+    /// ln(starts / children aged 0-17 at the previous mid-year), and the starts.
+    pub entry: Option<(f64, f64)>,
+    /// ln(ceased / mean of the stocks at the two 31 Marches), and the ceased.
+    pub exit: Option<(f64, f64)>,
+}
+
+/// A local level model of one log rate: the year's rate is a level plus a
+/// transient deviation, and the level moves by a random walk,
+///   r_t = l_t + e_t,  l_t = l_{t-1} + n_t,  var(n) = level_sd^2,  var(e) = year_sd^2,
+/// plus the Poisson noise of the published count (not included here: Monte
+/// Carlo's process noise draws it).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LocalLevel {
+    /// Standard deviation of the level's yearly step (persistent: a random walk).
+    pub level_sd: f64,
+    /// Standard deviation of a year's own deviation from the level beyond Poisson (transient).
+    pub year_sd: f64,
+}
+
+/// The structural year-to-year variation of an area's entry rate and exit
+/// hazard (what no fitted rate carries: court backlogs, arrivals of
+/// unaccompanied children, changes of practice), estimated from the
+/// published headline series by the method of moments, pooled over areas.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Structural {
+    /// Starts per child aged 0-17.
+    pub entry: LocalLevel,
+    /// Ceased per child-year in care (all reasons, ageing out included).
+    pub exit: LocalLevel,
+    /// Correlation of the entry and exit level steps (clamped to +/- 0.9).
+    pub level_correlation: f64,
+    /// Correlation of the entry and exit transient deviations (clamped to +/- 0.9).
+    pub year_correlation: f64,
+    /// Areas that contributed a one-year difference of the entry rate.
+    pub areas: usize,
+    /// One-year differences of the entry rate used.
+    pub pairs: usize,
+}
+
+/// Sums over pairs of years k apart of one series: count, squared
+/// differences, and the Poisson variance of the differences (1/n_a + 1/n_b).
+#[derive(Debug, Clone, Copy, Default)]
+struct DiffSums {
+    n: f64,
+    squares: f64,
+    poisson: f64,
+}
+
+impl DiffSums {
+    /// Mean squared difference beyond the Poisson noise of the counts.
+    fn excess(&self) -> f64 {
+        if self.n > 0.0 { (self.squares - self.poisson) / self.n } else { 0.0 }
+    }
+}
+
+/// Method of moments for the local level model. For a difference of a log
+/// rate over k years, D_k = (n_{t-k+1} + ... + n_t) + e_t - e_{t-k} + Poisson
+/// noise, so E[D_k^2] = k level_sd^2 + 2 year_sd^2 + P_k, with P_k the mean
+/// of 1/n_t + 1/n_{t-k}. Hence, from the pooled mean squares m_k beyond P_k,
+///   level_sd^2 = m_2 - m_1,   year_sd^2 = (m_1 - level_sd^2) / 2 = (2 m_1 - m_2) / 2,
+/// each floored at 0 (a drift in the rate adds 3 drift^2 to the level
+/// variance: a persistent change either way). Cross products of the entry
+/// and exit differences give the covariances the same way (no Poisson term:
+/// the counts are independent): cov_level = c_2 - c_1, cov_year = (2 c_1 - c_2) / 2.
+pub fn local_level(areas: &[Vec<RateYear>]) -> Structural {
+    // [series][lag - 1]; series 0 = entry, 1 = exit.
+    let mut sums = [[DiffSums::default(); 2]; 2];
+    let mut cross = [(0.0_f64, 0.0_f64); 2];
+    let mut contributing = 0;
+    for years in areas {
+        let mut any = false;
+        for a in years {
+            for b in years {
+                let lag = a.year - b.year;
+                if !(1..=2).contains(&lag) {
+                    continue;
+                }
+                let l = (lag - 1) as usize;
+                for (series, (x, y)) in [(0, (a.entry, b.entry)), (1, (a.exit, b.exit))] {
+                    if let (Some((ra, na)), Some((rb, nb))) = (x, y) {
+                        let s = &mut sums[series][l];
+                        s.n += 1.0;
+                        s.squares += (ra - rb).powi(2);
+                        s.poisson += 1.0 / na + 1.0 / nb;
+                        any |= series == 0 && lag == 1;
+                    }
+                }
+                if let (Some(ea), Some(eb), Some(xa), Some(xb)) = (a.entry, b.entry, a.exit, b.exit) {
+                    cross[l].0 += 1.0;
+                    cross[l].1 += (ea.0 - eb.0) * (xa.0 - xb.0);
+                }
+            }
+        }
+        contributing += usize::from(any);
+    }
+    let model = |series: usize| {
+        let (m1, m2) = (sums[series][0].excess(), sums[series][1].excess());
+        let level = (m2 - m1).max(0.0);
+        let year = ((m1 - level) / 2.0).max(0.0);
+        LocalLevel { level_sd: level.sqrt(), year_sd: year.sqrt() }
+    };
+    let (entry, exit) = (model(0), model(1));
+    let mean = |c: (f64, f64)| if c.0 > 0.0 { c.1 / c.0 } else { 0.0 };
+    let (c1, c2) = (mean(cross[0]), mean(cross[1]));
+    let corr = |cov: f64, a: f64, b: f64| {
+        if a > 0.0 && b > 0.0 { (cov / (a * b)).clamp(-MAX_SHOCK_CORRELATION, MAX_SHOCK_CORRELATION) } else { 0.0 }
+    };
+    Structural {
+        level_correlation: corr(c2 - c1, entry.level_sd, exit.level_sd),
+        year_correlation: corr((2.0 * c1 - c2) / 2.0, entry.year_sd, exit.year_sd),
+        entry,
+        exit,
+        areas: contributing,
+        pairs: sums[0][0].n as usize,
+    }
+}
+
+/// The shocks drawn for one projected year: standard deviations of the
+/// multipliers' logs and the correlations of entry with exit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YearShocks {
+    /// Entry rate: the level's step (persists) and the year's own deviation.
+    pub entry: LocalLevel,
+    /// Exit hazard under 18 (the model's exit probabilities; ageing out is not one).
+    pub exit: LocalLevel,
+    /// Correlation of the entry and exit level steps.
+    pub level_correlation: f64,
+    /// Correlation of the entry and exit deviations of the year.
+    pub year_correlation: f64,
+}
+
+/// The shocks of projected year `h` (1 = the first year after the last
+/// published one) for a projection whose rates are the mean of the last
+/// `window` calibrated years.
+///
+/// Year 1's level step also carries the error of the fitted rate as an
+/// estimate of the level at the last published year: the mean of `window`
+/// years of a local level model differs from the level at the last of them
+/// by (n_2 + 2 n_3 + ... + (w-1) n_w) / w and the mean of the transients, so
+/// its variance is level_sd^2 (w-1)(2w-1)/(6w) + year_sd^2 / w (the Poisson
+/// part is the fit's standard error).
+///
+/// The exit shocks are estimated on all exits, ageing out included, but the
+/// model's exit probabilities are those under 18 (ageing out follows from
+/// the ages in care): with ageing out carried by the model, all the relative
+/// variation of the total is that of the exits under 18, scaled by their share
+/// `under_18_share` (taken to be at least one half).
+pub fn year_shocks(s: &Structural, window: usize, under_18_share: f64, h: i32) -> YearShocks {
+    let w = window.max(1) as f64;
+    let scale_exit = 1.0 / under_18_share.clamp(0.5, 1.0);
+    let (lag, noise) = if h == 1 { ((w - 1.0) * (2.0 * w - 1.0) / (6.0 * w), 1.0 / w) } else { (0.0, 0.0) };
+    let level_var = |l: &LocalLevel| l.level_sd.powi(2) * (1.0 + lag) + l.year_sd.powi(2) * noise;
+    let entry_level = level_var(&s.entry).sqrt();
+    let exit_level = level_var(&s.exit).sqrt();
+    let cov_level = s.level_correlation * s.entry.level_sd * s.exit.level_sd * (1.0 + lag)
+        + s.year_correlation * s.entry.year_sd * s.exit.year_sd * noise;
+    let level_correlation = if entry_level > 0.0 && exit_level > 0.0 {
+        (cov_level / (entry_level * exit_level)).clamp(-MAX_SHOCK_CORRELATION, MAX_SHOCK_CORRELATION)
+    } else {
+        0.0
+    };
+    YearShocks {
+        entry: LocalLevel { level_sd: entry_level, year_sd: s.entry.year_sd },
+        exit: LocalLevel { level_sd: exit_level * scale_exit, year_sd: s.exit.year_sd * scale_exit },
+        level_correlation,
+        year_correlation: s.year_correlation,
+    }
+}
+
+/// An area's published headline series from 2015 to `to` (31 March), as log rates.
+pub fn rate_years(seeds: &Seeds, code: &str, to: i32) -> Vec<RateYear> {
+    let headline = |y: i32| seeds.headline.get(&(code.to_string(), y));
+    let stock = |y: i32| headline(y).and_then(|c| c[0].number());
+    (FIRST_HEADLINE_YEAR..=to)
+        .map(|y| {
+            let starts = headline(y).and_then(|c| c[1].number()).filter(|v| *v > 0.0);
+            let population = seeds.population.get(&(code.to_string(), y - 1)).copied().filter(|p| *p > 0.0);
+            let ceased = headline(y).and_then(|c| c[2].number()).filter(|v| *v > 0.0);
+            let exposure = stock(y - 1).zip(stock(y)).map(|(a, b)| 0.5 * (a + b)).filter(|e| *e > 0.0);
+            RateYear {
+                year: y,
+                entry: starts.zip(population).map(|(s, p)| ((s / p).ln(), s)),
+                exit: ceased.zip(exposure).map(|(c, e)| ((c / e).ln(), c)),
+            }
+        })
+        .collect()
+}
+
+/// The structural variation for `area`, pooled over every area of its level
+/// (councils with councils; England alone), from the published series up to
+/// 31 March `to` only.
+pub fn structural(seeds: &Seeds, area: &str, to: i32) -> Structural {
+    let level = seeds.areas.iter().find(|a| a.code == area).map_or("", |a| a.level.as_str());
+    let pool: Vec<Vec<RateYear>> = seeds
+        .areas
+        .iter()
+        .filter(|a| if level.is_empty() { a.code == area } else { a.level == level })
+        .map(|a| rate_years(seeds, &a.code, to))
+        .collect();
+    local_level(&pool)
 }
 
 /// Goodness of fit of one series.
@@ -261,8 +488,19 @@ pub struct Fitted {
     pub report: String,
 }
 
-/// Fits a council's rates on the bundled data (no file written).
+/// Fits a council's rates on the bundled data (no file written), for a file
+/// that projects [`DEFAULT_HORIZON`] years.
 pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
+    fit_with_horizon(seeds, c, DEFAULT_HORIZON)
+}
+
+/// [`fit`] for a file that projects `horizon` years after the last published
+/// year (its structural shocks are dated in those years; a run may not end
+/// before them).
+pub fn fit_with_horizon(seeds: &Seeds, c: &Config, horizon: i32) -> Result<Fitted> {
+    if horizon < 1 {
+        bail!("a projection of at least one year, found {horizon}");
+    }
     let mut loaded = load("baseline").context("loading the shipped baseline")?;
     let Some(cal) = std::sync::Arc::make_mut(&mut loaded.file).calibration.as_mut() else {
         bail!("the baseline has no [calibration] table")
@@ -283,9 +521,16 @@ pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
     cal.rates_to_year = cal.last_year;
     cal.rates_from_year = (cal.first_year + 1).max(cal.rates_from_year.min(cal.last_year));
     let (first, last) = (cal.first_year, cal.last_year);
-    let opts = RunOptions { start_year: Some(last), end_year: Some(last + 10), area: Some(c.la.clone()) };
+    let opts = RunOptions { start_year: Some(last), end_year: Some(last + horizon), area: Some(c.la.clone()) };
     let built = build(&loaded, seeds, &opts).with_context(|| format!("calibrating {} on the published data", c.la))?;
     let calibration = built.calibration.as_ref().context("no calibration")?;
+    let shocks = structural(seeds, &built.area, last);
+    let pool_name = match seeds.areas.iter().find(|a| a.code == built.area).map(|a| a.level.as_str()) {
+        Some("la") => "councils",
+        Some("region") => "regions",
+        Some("national") => "England's own series",
+        _ => "the area's own series",
+    };
     let replay = built.replay.as_ref().context("no replay model")?;
     let dims = replay.dims.clone();
     let (nb, np) = (dims.n_bands(), dims.n_placements());
@@ -497,10 +742,45 @@ pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
         "#   the entry mix by placement (a stated assumption of the baseline): +/- 50% of each share;",
         "#   placement moves (only the net change of the mix is published): +/- 50%;",
         "#   a rate whose series has no events or could not be fitted: +/- 20%.",
+        "#",
+        "# Structural shocks (levers `shock_*`): a forecast year's rates differ from the fitted ones by what",
+        "# no fitted rate carries (court backlogs, arrivals of unaccompanied children, changes of practice).",
+        "# Each of the entry rate (starts per child aged 0-17) and the exit hazard (ceased per child-year in",
+        "# care) follows a local level model on the log scale: the year's rate is a level plus a transient",
+        "# deviation, and the level moves by a random walk. Both standard deviations are estimated by the",
+        "# method of moments from the published headline series up to the last year used, pooled over",
+        "# areas of the same kind: with m_k the mean squared k-year change of a log rate beyond the Poisson",
+        "# noise of its counts, level step^2 = m_2 - m_1 and transient^2 = (2 m_1 - m_2) / 2 (each at least",
+        "# 0); the cross products of entry and exit changes give their correlations the same way. Each",
+        "# projected year has a `level` lever (from that year on: drawn together they add up to a random walk,",
+        "# so the spread of the rates grows with the square root of the horizon) and a `year` lever (that year",
+        "# only). The Poisson noise of the counts is not in these: `run --draws` draws it as process noise.",
+        "# The first year's level step also carries the fitted rate's error as an estimate of the level at the",
+        "# last published year (the rates are a mean over the window: level step^2 (w-1)(2w-1)/(6w) + transient^2",
+        "# / w for a window of w years). Exit shocks apply to the exits under 18 (ageing out follows from the",
+        "# ages in care), so they are the estimated ones divided by the share of exits under 18 in the window.",
     ];
     for l in header {
         let _ = writeln!(t, "{l}");
     }
+    let _ = writeln!(
+        t,
+        "#   estimated ({pool_name}, {} areas, {} one-year changes, {FIRST_HEADLINE_YEAR} to {last}):",
+        shocks.areas, shocks.pairs
+    );
+    let _ = writeln!(
+        t,
+        "#   entry rate: level step {:.2}% a year, transient {:.2}%; exit hazard: level step {:.2}% a year, transient {:.2}%;",
+        100.0 * shocks.entry.level_sd,
+        100.0 * shocks.entry.year_sd,
+        100.0 * shocks.exit.level_sd,
+        100.0 * shocks.exit.year_sd
+    );
+    let _ = writeln!(
+        t,
+        "#   correlation of entry and exit: level steps {:.2}, transients {:.2}",
+        shocks.level_correlation, shocks.year_correlation
+    );
     let _ = writeln!(t, "#");
     let _ = writeln!(t, "# Goodness of fit by series:");
     let _ = writeln!(
@@ -571,7 +851,7 @@ pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
         fy(first + 1),
         fy(last)
     );
-    let _ = writeln!(t, "area = \"{}\"\nstart_year = {last}\nend_year = {}\n", built.area, last + 10);
+    let _ = writeln!(t, "area = \"{}\"\nstart_year = {last}\nend_year = {}\n", built.area, last + horizon);
     let _ = writeln!(
         t,
         "[calibration]\nfirst_year = {first}\nlast_year = {last}\nrates_from_year = {}\nrates_to_year = {last}\n",
@@ -585,20 +865,16 @@ pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
         let (half_range, log_sd, what, source) = match s.rate(g) {
             Some((rate, se)) => {
                 printed.push((s.label.to_string(), s.groups[g].clone(), rate, Some(se)));
-                // A forecast year's rate differs from the fitted mean by the
-                // estimate's error and by the year's own variation.
-                let tau = s.between_year_sd(g);
-                let sigma = se.hypot(tau);
+                // The estimate's error only: a forecast year's own variation
+                // is drawn by the structural shocks below.
                 (
-                    (2.0 * sigma).min(MAX_HALF_RANGE),
-                    Some(sigma),
+                    (2.0 * se).min(MAX_HALF_RANGE),
+                    Some(se),
                     format!(
-                        "{what}: fitted {rate:.5} {unit} at the window centre ({}); relative standard error {:.2}% ({}); between-year variation {:.2}%; forecast sigma {:.2}%",
+                        "{what}: fitted {rate:.5} {unit} at the window centre ({}); relative standard error {:.2}% ({})",
                         centre_text(s.year_centre),
                         100.0 * se,
                         s.scale_text(),
-                        100.0 * tau,
-                        100.0 * sigma
                     ),
                     ml_source.clone(),
                 )
@@ -681,6 +957,87 @@ pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
             ..Lever::default()
         });
     }
+    // Structural shocks, one set per projected year: the level's step (from
+    // that year on, so the draws add up to a random walk) and the year's own
+    // deviation (that year only), for the entry rate and the exit hazard.
+    let shock_source = format!(
+        "carecast calibrate: local level model of the published starts per child and ceased per child-year in care, \
+         {FIRST_HEADLINE_YEAR} to {last}, {} pooled ({} areas, method of moments)",
+        pool_name, shocks.areas
+    );
+    let mut correlations: Vec<(String, String, String, f64, String)> = Vec::new();
+    let (mut ceased_all, mut ceased_18) = (0.0, 0.0);
+    for &y in &flow_years {
+        if let Some(c) = headline(y, |o| o.ceased) {
+            ceased_all += c;
+            ceased_18 += margin(&built, y, "ceased", &ageing_out).unwrap_or(0.0);
+        }
+    }
+    let under_18_share = if ceased_all > 0.0 { 1.0 - ceased_18 / ceased_all } else { 1.0 };
+    for y in last + 1..=last + horizon {
+        let ys = year_shocks(&shocks, flow_years.len(), under_18_share, y - last);
+        let mut pair: [Option<String>; 2] = [None, None];
+        for (kind, sd_of, persistent) in [
+            ("level", (ys.entry.level_sd, ys.exit.level_sd), true),
+            ("year", (ys.entry.year_sd, ys.exit.year_sd), false),
+        ] {
+            for (k, (series, target, sd, what)) in [
+                ("entry", "entry_rate", sd_of.0, "entry rate (all ages)"),
+                ("exit", "exit_probability", sd_of.1, "exit hazard under 18 (all reasons)"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if sd <= 0.0 {
+                    pair[k] = None;
+                    continue;
+                }
+                let id = format!("{SHOCK_PREFIX}{series}_{kind}_{y}");
+                let text = if persistent && y == last + 1 {
+                    format!(
+                        "structural shock: a step of the {what} in {} that persists (a random walk over the years), with the fitted level's own error; sigma {:.2}%",
+                        fy(y),
+                        100.0 * sd
+                    )
+                } else if persistent {
+                    format!(
+                        "structural shock: a step of the {what} in {} that persists (a random walk over the years); sigma {:.2}% a year",
+                        fy(y),
+                        100.0 * sd
+                    )
+                } else {
+                    format!(
+                        "structural shock: the {what} of {} alone, beyond Poisson noise; sigma {:.2}%",
+                        fy(y),
+                        100.0 * sd
+                    )
+                };
+                pair[k] = Some(format!("levers.{id}.value"));
+                levers.push(Lever {
+                    id,
+                    what: text,
+                    target,
+                    log_sd: Some(sd),
+                    source: shock_source.clone(),
+                    from_year: Some(y),
+                    to_year: (!persistent).then_some(y),
+                    ..Lever::default()
+                });
+            }
+            let rho = if persistent { ys.level_correlation } else { ys.year_correlation };
+            if let [Some(a), Some(b)] = &pair
+                && rho != 0.0
+            {
+                correlations.push((
+                    format!("{SHOCK_PREFIX}{kind}_{y}"),
+                    a.clone(),
+                    b.clone(),
+                    rho,
+                    shock_source.clone(),
+                ));
+            }
+        }
+    }
     for l in &levers {
         let _ = writeln!(t, "[[levers]]\nid = \"{}\"", l.id);
         let _ = writeln!(t, "description = \"{}\"", l.what);
@@ -699,13 +1056,22 @@ pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
         }
         let distribution =
             l.log_sd.map(|sd| format!("distribution = \"lognormal\", sigma = {sd:.5}, ")).unwrap_or_default();
+        let (low, high) = l.range();
         let _ = writeln!(
             t,
-            "op = \"multiply\"\nvalue = {{ value = 1.0, low = {:.4}, high = {:.4}, {distribution}source = \"{}\" }}\nfrom_year = {}\n",
-            1.0 - l.half_range,
-            1.0 + l.half_range,
+            "op = \"multiply\"\nvalue = {{ value = 1.0, low = {low:.4}, high = {high:.4}, {distribution}source = \"{}\" }}\nfrom_year = {}",
             l.source,
-            last + 1
+            l.from_year.unwrap_or(last + 1)
+        );
+        if let Some(to) = l.to_year {
+            let _ = writeln!(t, "to_year = {to}");
+        }
+        let _ = writeln!(t);
+    }
+    for (id, a, b, rho, source) in &correlations {
+        let _ = writeln!(
+            t,
+            "[[correlations]]\nid = \"{id}\"\na = \"{a}\"\nb = \"{b}\"\nrho = {rho:.4}\nsource = \"{source}\"\n"
         );
     }
     // The terminal report.
@@ -725,6 +1091,17 @@ pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
         }
     }
     w!(report, "(rates: starts per 10,000 children; exits per child-year in care)");
+    w!(
+        report,
+        "structural shocks (local level model, {pool_name}, {} areas, {FIRST_HEADLINE_YEAR} to {last}): entry rate level step {:.2}% a year, transient {:.2}%; exit hazard level step {:.2}% a year, transient {:.2}%; correlations {:.2} and {:.2}",
+        shocks.areas,
+        100.0 * shocks.entry.level_sd,
+        100.0 * shocks.entry.year_sd,
+        100.0 * shocks.exit.level_sd,
+        100.0 * shocks.exit.year_sd,
+        shocks.level_correlation,
+        shocks.year_correlation
+    );
     w!(report, "{:<26} {:>28} {}", "series", "trend", "scale");
     for s in [&starts, &ceased_age, &ceased_reason] {
         w!(report, "{:<26} {:>28} {}", s.label, s.trend_text(), s.scale_text());
@@ -800,4 +1177,147 @@ pub fn run(c: &Config) -> Result<()> {
     outln!("{}", fitted.report.trim_end());
     outln!("wrote {} (run it with `carecast run {}`)", c.out.display(), c.out.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts so large that their Poisson variance (1/n) is nil.
+    const HUGE: f64 = 1e15;
+
+    fn series(entry: &[f64], exit: &[f64], count: f64) -> Vec<RateYear> {
+        entry
+            .iter()
+            .zip(exit)
+            .enumerate()
+            .map(|(i, (e, x))| RateYear { year: 2015 + i as i32, entry: Some((*e, count)), exit: Some((*x, count)) })
+            .collect()
+    }
+
+    #[test]
+    fn local_level_moments_by_hand() {
+        // A steady drift of 0.1 a year: one-year changes 0.1 (m1 = 0.01), two-year 0.2
+        // (m2 = 0.04): level step^2 = 0.03 (three times the drift squared), transient
+        // (2 * 0.01 - 0.04) / 2 < 0, so 0.
+        let up = [0.0, 0.1, 0.2, 0.3, 0.4];
+        let down: Vec<f64> = up.iter().map(|v| -0.5 * v).collect();
+        let s = local_level(&[series(&up, &down, HUGE)]);
+        assert!((s.entry.level_sd - 0.03_f64.sqrt()).abs() < 1e-9, "{s:?}");
+        assert_eq!(s.entry.year_sd, 0.0);
+        // Exit moves by -0.5 times the entry: level variance 0.0075, correlation -1, clamped.
+        assert!((s.exit.level_sd - 0.0075_f64.sqrt()).abs() < 1e-9);
+        assert_eq!(s.level_correlation, -MAX_SHOCK_CORRELATION);
+        assert_eq!(s.year_correlation, 0.0);
+        assert_eq!((s.areas, s.pairs), (1, 4));
+
+        // Zig-zag 0, 0.1, 0, 0.1, 0: one-year changes +/-0.1 (m1 = 0.01), two-year 0 (m2 = 0):
+        // no persistent part, transient^2 = m1 / 2 = 0.005 (exactly alternating noise).
+        let zig = [0.0, 0.1, 0.0, 0.1, 0.0];
+        let s = local_level(&[series(&zig, &zig, HUGE)]);
+        assert_eq!(s.entry.level_sd, 0.0);
+        assert!((s.entry.year_sd - 0.005_f64.sqrt()).abs() < 1e-9, "{s:?}");
+        assert_eq!(s.year_correlation, MAX_SHOCK_CORRELATION);
+
+        // Poisson noise is taken off: with 100 events a year each difference carries
+        // 1/100 + 1/100 = 0.02 of sampling variance.
+        let mixed = [0.0, 0.3, 0.1, 0.5, 0.2];
+        let d1: f64 = [0.3_f64, -0.2, 0.4, -0.3].iter().map(|d| d * d).sum::<f64>() / 4.0;
+        let d2: f64 = [0.1_f64, 0.2, 0.1].iter().map(|d| d * d).sum::<f64>() / 3.0;
+        let (m1, m2) = (d1 - 0.02, d2 - 0.02);
+        let s = local_level(&[series(&mixed, &mixed, 100.0)]);
+        let level = (m2 - m1).max(0.0);
+        assert!((s.entry.level_sd - level.sqrt()).abs() < 1e-9);
+        assert!((s.entry.year_sd - ((m1 - level) / 2.0).max(0.0).sqrt()).abs() < 1e-9, "{s:?} {m1} {m2}");
+
+        // Years missing from a series break only the pairs they belong to.
+        let mut gappy = series(&up, &up, HUGE);
+        gappy[2].entry = None;
+        let s = local_level(&[gappy]);
+        assert_eq!(s.pairs, 2); // 2016-2015 and 2019-2018
+    }
+
+    /// A small deterministic generator (xorshift64*) and standard normals by Box-Muller.
+    struct Rng(u64);
+    impl Rng {
+        fn uniform(&mut self) -> f64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            ((self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        }
+        fn normal(&mut self) -> f64 {
+            (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
+        }
+    }
+
+    #[test]
+    fn local_level_recovers_simulated_variances() {
+        // 600 areas x 11 years of r_t = l_t + e_t, l_t = l_{t-1} + n_t, entry and exit
+        // correlated: the method of moments recovers the standard deviations and
+        // correlations within sampling error.
+        let (level, year, rho_level, rho_year) = ([0.12, 0.08], [0.06, 0.04], 0.5, -0.4);
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut areas = Vec::new();
+        for _ in 0..600 {
+            let mut l = [0.0_f64; 2];
+            let mut years = Vec::new();
+            for t in 0..11 {
+                let z = rng.normal();
+                let n = [z, rho_level * z + (1.0 - rho_level * rho_level).sqrt() * rng.normal()];
+                let z = rng.normal();
+                let e = [z, rho_year * z + (1.0 - rho_year * rho_year).sqrt() * rng.normal()];
+                for k in 0..2 {
+                    l[k] += level[k] * n[k];
+                }
+                let r = |k: usize| l[k] + year[k] * e[k];
+                years.push(RateYear { year: 2015 + t, entry: Some((r(0), HUGE)), exit: Some((r(1), HUGE)) });
+            }
+            areas.push(years);
+        }
+        let s = local_level(&areas);
+        let close = |got: f64, want: f64, tol: f64| assert!((got - want).abs() <= tol, "{got} vs {want}: {s:?}");
+        close(s.entry.level_sd, level[0], 0.01);
+        close(s.exit.level_sd, level[1], 0.01);
+        close(s.entry.year_sd, year[0], 0.012);
+        close(s.exit.year_sd, year[1], 0.012);
+        close(s.level_correlation, rho_level, 0.1);
+        close(s.year_correlation, rho_year, 0.25);
+    }
+
+    #[test]
+    fn year_shocks_closed_form() {
+        let s = Structural {
+            entry: LocalLevel { level_sd: 0.1, year_sd: 0.06 },
+            exit: LocalLevel { level_sd: 0.08, year_sd: 0.0 },
+            level_correlation: 0.5,
+            year_correlation: 0.0,
+            areas: 1,
+            pairs: 1,
+        };
+        // Later years: the estimated steps; exits divided by the share under 18.
+        let later = year_shocks(&s, 2, 0.8, 3);
+        assert_eq!(later.entry, s.entry);
+        assert!((later.exit.level_sd - 0.08 / 0.8).abs() < 1e-12);
+        assert_eq!(later.level_correlation, 0.5);
+        // Year 1 with a 2-year window: the mean of l_{T-1} and l_T lags l_T by n_T / 2
+        // (variance level^2 / 4 = level^2 (w-1)(2w-1)/(6w) at w = 2) and averages two
+        // transients (year^2 / 2).
+        let first = year_shocks(&s, 2, 0.8, 1);
+        let entry = (0.01 * 1.25 + 0.0036 / 2.0_f64).sqrt();
+        let exit = (0.0064 * 1.25_f64).sqrt();
+        assert!((first.entry.level_sd - entry).abs() < 1e-12, "{first:?}");
+        assert!((first.exit.level_sd - exit / 0.8).abs() < 1e-12);
+        assert!((first.level_correlation - 0.5 * 0.1 * 0.08 * 1.25 / (entry * exit)).abs() < 1e-12);
+        // A 5-year window: lag variance (4 * 9) / 30 = 1.2 level^2 (sum of (k/5)^2, k = 1..4).
+        let five = year_shocks(&s, 5, 1.0, 1);
+        let lag: f64 = (1..5).map(|k| (k as f64 / 5.0).powi(2)).sum();
+        assert!((lag - 1.2).abs() < 1e-12);
+        assert!((five.entry.level_sd - (0.01 * (1.0 + lag) + 0.0036 / 5.0_f64).sqrt()).abs() < 1e-12);
+        // One year: no lag, the whole transient.
+        let one = year_shocks(&s, 1, 1.0, 1);
+        assert!((one.entry.level_sd - (0.01_f64 + 0.0036).sqrt()).abs() < 1e-12);
+        // The share under 18 is taken to be at least one half.
+        assert!((year_shocks(&s, 1, 0.2, 2).exit.level_sd - 0.16).abs() < 1e-12);
+    }
 }

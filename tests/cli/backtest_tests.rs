@@ -7,12 +7,96 @@ use crate::common::{carecast, read_csv, tempdir};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const HEADER: &str = "area,origin_year,year,horizon,actual,forecast,p05,p25,p50,p75,p95,naive_last,naive_trend";
+const HEADER: &str =
+    "area,origin_year,year,horizon,actual,forecast,p05,p25,p50,p75,p95,naive_last,naive_trend,forecast_damped";
 
 /// Published children in care in England at 31 March 2015-2022 (DfE).
 const ENGLAND_2015_2022: [f64; 8] = [69_470.0, 70_410.0, 72_610.0, 75_360.0, 78_140.0, 80_000.0, 80_780.0, 82_090.0];
 /// Published children in care in England at 31 March 2023, 2024, 2025 (DfE).
 const ENGLAND_2023_2025: [f64; 3] = [83_750.0, 83_530.0, 81_770.0];
+
+/// The bundled published series, read here independently of the binary.
+pub(crate) struct Published {
+    /// (area, year) -> (children in care at 31 March, starts, ceased); None if suppressed.
+    pub headline: BTreeMap<(String, i32), [Option<f64>; 3]>,
+    /// (area, mid-year) -> children aged 0-17.
+    pub population: BTreeMap<(String, i32), f64>,
+    /// ONS codes of the councils (level `la` in seeds/areas.csv).
+    pub councils: Vec<String>,
+}
+
+impl Published {
+    pub(crate) fn read() -> Published {
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let (h, rows) = read_csv(&seeds.join("cla_headline.csv"));
+        let headline = rows
+            .iter()
+            .map(|r| {
+                let v = |name: &str| r[col(&h, name)].parse::<f64>().ok();
+                ((r[0].clone(), num(&r[1]) as i32), [v("cla_at_31_march"), v("starts"), v("ceased")])
+            })
+            .collect();
+        let (_, rows) = read_csv(&seeds.join("population_0_17.csv"));
+        let population =
+            rows.iter().filter_map(|r| Some(((r[0].clone(), num(&r[1]) as i32), r[2].parse::<f64>().ok()?))).collect();
+        let (h, rows) = read_csv(&seeds.join("areas.csv"));
+        let councils = rows.iter().filter(|r| r[col(&h, "level")] == "la").map(|r| r[0].clone()).collect();
+        Published { headline, population, councils }
+    }
+
+    /// A headline figure (0 stock, 1 starts, 2 ceased), if published.
+    pub(crate) fn get(&self, area: &str, year: i32, i: usize) -> Option<f64> {
+        self.headline.get(&(area.to_string(), year)).and_then(|v| v[i])
+    }
+
+    pub(crate) fn pop(&self, area: &str, mid_year: i32) -> Option<f64> {
+        self.population.get(&(area.to_string(), mid_year)).copied().filter(|p| *p > 0.0)
+    }
+}
+
+/// The damping the README states, recomputed: over every council and every origin t
+/// from 2016 with t + h <= `origin`, hold the year-t starts per child and ceased per
+/// mean stock, run the stock forward h years in monthly steps, and regress the
+/// realised log change on the predicted one through the origin; clamp to [0, 1].
+fn damping_by_hand(p: &Published, origin: i32, h: i32) -> f64 {
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for c in &p.councils {
+        for t in 2016..=origin - h {
+            let (Some(s0), Some(prev), Some(starts), Some(ceased), Some(pop0), Some(s_h)) = (
+                p.get(c, t, 0),
+                p.get(c, t - 1, 0),
+                p.get(c, t, 1),
+                p.get(c, t, 2),
+                p.pop(c, t - 1),
+                p.get(c, t + h, 0),
+            ) else {
+                continue;
+            };
+            if s0 <= 0.0 || s_h <= 0.0 || prev + s0 <= 0.0 {
+                continue;
+            }
+            let hazard = ceased / ((prev + s0) / 2.0);
+            let mut stock = s0;
+            let mut complete = true;
+            for k in 1..=h {
+                let Some(pop) = p.pop(c, t + k - 1) else {
+                    complete = false;
+                    break;
+                };
+                let entries = starts / pop0 * pop;
+                for _ in 0..12 {
+                    stock = stock * (1.0 - hazard / 12.0) + entries / 12.0;
+                }
+            }
+            if complete && stock > 0.0 {
+                let (x, y) = ((stock / s0).ln(), (s_h / s0).ln());
+                sxy += x * y;
+                sxx += x * x;
+            }
+        }
+    }
+    (sxy / sxx).clamp(0.0, 1.0)
+}
 
 fn col(header: &[String], name: &str) -> usize {
     header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"))
@@ -113,7 +197,37 @@ fn council_backtest_runs() {
         assert_eq!(num(&s[col(&sh, "coverage_50")]), inside("p25", "p75"), "horizon {horizon}");
         assert_eq!(num(&s[col(&sh, "coverage_90")]), inside("p05", "p95"), "horizon {horizon}");
         assert_eq!(num(&s[col(&sh, "forecasts_with_bands")]), at.len() as f64);
+        // The damped forecast's error (one council: its mean is also the median council's).
+        let damped: Vec<f64> = at
+            .iter()
+            .map(|r| {
+                (num(&r[col(&h, "forecast_damped")]) - num(&r[col(&h, "actual")])).abs() / num(&r[col(&h, "actual")])
+            })
+            .collect();
+        let mean = damped.iter().sum::<f64>() / damped.len() as f64;
+        assert!((num(&s[col(&sh, "mape_model_damped")]) - mean).abs() < 1e-12, "horizon {horizon}");
+        assert!((num(&s[col(&sh, "median_area_ape_model_damped")]) - mean).abs() < 1e-12, "horizon {horizon}");
     }
+    // The damped forecast: the model's change from the last value raised to a power
+    // estimated on the published series to 2022 only, recomputed here.
+    let published = Published::read();
+    let mut betas = Vec::new();
+    for r in &rows {
+        let hz = num(&r[col(&h, "horizon")]) as i32;
+        let beta = damping_by_hand(&published, 2022, hz);
+        let (last, f) = (num(&r[col(&h, "naive_last")]), num(&r[col(&h, "forecast")]));
+        let want = last * (f / last).powf(beta);
+        let got = num(&r[col(&h, "forecast_damped")]);
+        assert!((got - want).abs() <= 1e-9 * want, "horizon {hz}: {got} vs {want} (beta {beta})");
+        betas.push(beta);
+    }
+    // Only part of the change the rates predict did happen in the training years.
+    assert!(betas.iter().all(|b| (0.05..0.8).contains(b)), "{betas:?}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains(&format!("damped: the model's change times {:.2}", betas[0])), "{stdout}");
+    // The bands widen with the horizon (the structural shocks add up like a random walk).
+    let width: Vec<f64> = rows.iter().map(|r| (num(&r[col(&h, "p95")]) / num(&r[col(&h, "p05")])).ln()).collect();
+    assert!(width.windows(2).all(|w| w[0] < w[1]), "{width:?}");
 }
 
 #[test]
