@@ -35,6 +35,15 @@ fn calibrated_file_runs_and_reproduces_the_council_run() {
             (value(&a, "children_in_care", "total", y).unwrap(), value(&b, "children_in_care", "total", y).unwrap());
         assert!((x - z).abs() <= 1e-9 * z, "{y}: {x} vs {z}");
     }
+    // A shorter run of the same file does not reach the shock levers dated after
+    // its end: it runs, and its years are the full run's (central values).
+    let o = carecast(&["run", "bp.toml", "--end-year", "2030", "--out", "c"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, c) = read_csv(&dir.path().join("c/projection.csv"));
+    assert!(value(&c, "children_in_care", "total", 2031).is_none());
+    let (x, z) =
+        (value(&c, "children_in_care", "total", 2030).unwrap(), value(&a, "children_in_care", "total", 2030).unwrap());
+    assert!((x - z).abs() <= 1e-9 * z, "2030: {x} vs {z}");
 }
 
 #[test]

@@ -483,17 +483,25 @@ pub(crate) fn apply(
     let ctx = Ctx { loaded, dims: &dims };
 
     // Levers.
+    // The file's own horizon bounds a lever's dates; a run shortened with
+    // `--end-year` simply does not reach a lever that starts after it.
+    let file_last_year = last_year.max(f.scenario.end_year);
     for l in &f.levers {
         let key = Key(&["levers.", &l.id]);
-        if !(1900..=last_year).contains(&l.from_year) || l.to_year.is_some_and(|t| t < first_year || t < l.from_year) {
+        if !(1900..=file_last_year).contains(&l.from_year)
+            || l.to_year.is_some_and(|t| t < first_year || t < l.from_year)
+        {
             return Err(loaded.key_error(
                 &format!("{key}.from_year"),
                 format!(
-                    "dates inside the scenario's horizon ({first_year}-{last_year}), found {}-{}",
+                    "dates inside the scenario's horizon ({first_year}-{file_last_year}), found {}-{}",
                     l.from_year,
                     l.to_year.map(|t| t.to_string()).unwrap_or_else(|| "end".into())
                 ),
             ));
+        }
+        if l.from_year > last_year {
+            continue;
         }
         let v = values.get(Key(&["levers.", &l.id, ".value"]), &l.value)?;
         let sel = ctx.select(&key, l.target, &l.age_bands, &l.placements, &l.reasons, &l.to)?;
