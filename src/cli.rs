@@ -330,7 +330,7 @@ struct DrawArgs {
     /// and correlations. With neither this nor --process-noise, both are on.
     #[arg(long, requires = "draws")]
     parameter_uncertainty: bool,
-    /// Monte Carlo: random (Poisson/multinomial) flows of whole children.
+    /// Monte Carlo: random flows: Poisson entries and multinomial exits and moves per age band and placement.
     #[arg(long, requires = "draws")]
     process_noise: bool,
 }
