@@ -314,38 +314,40 @@ fn arb_model() -> impl Strategy<Value = Model> {
         })
 }
 
+/// The months of a run that break a flow invariant (see `invariants_hold`).
+fn invariant_breaches<D: carecast_core::sim::FlowDraw>(m: &Model, draw: &mut D) -> Vec<String> {
+    let mut bad = Vec::new();
+    simulate_with(m, draw, |f| {
+        let change = f.stock_after - f.stock_before;
+        let scale = 1.0 + f.stock_before.abs() + f.entries + f.exits;
+        if (change - (f.entries - f.exits)).abs() > 1e-9 * scale {
+            bad.push(format!("{}-{}: change {change} vs {}", f.year, f.month, f.entries - f.exits));
+        }
+        if f.min_state_stock < 0.0 {
+            bad.push(format!("negative stock {}", f.min_state_stock));
+        }
+        if f.max_outflow_ratio > 1.0 + 1e-12 {
+            bad.push(format!("outflow ratio {}", f.max_outflow_ratio));
+        }
+    })
+    .unwrap();
+    bad
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     /// Stocks never go negative; each month's stock change equals entries minus
     /// exits; no state's outflow exceeds its stock.
     #[test]
     fn invariants_hold(m in arb_model()) {
-        let mut bad = Vec::new();
-        simulate_with(&m, &mut Expected, |f| {
-            let change = f.stock_after - f.stock_before;
-            let scale = 1.0 + f.stock_before.abs() + f.entries + f.exits;
-            if (change - (f.entries - f.exits)).abs() > 1e-9 * scale {
-                bad.push(format!("{}-{}: change {change} vs {}", f.year, f.month, f.entries - f.exits));
-            }
-            if f.min_state_stock < 0.0 { bad.push(format!("negative stock {}", f.min_state_stock)); }
-            if f.max_outflow_ratio > 1.0 + 1e-12 { bad.push(format!("outflow ratio {}", f.max_outflow_ratio)); }
-        }).unwrap();
+        let bad = invariant_breaches(&m, &mut Expected);
         prop_assert!(bad.is_empty(), "{:?}", bad);
     }
 
     /// The same invariants with process noise (drawn flows by band and placement).
     #[test]
     fn invariants_hold_with_process_noise(m in arb_model(), seed in 0u64..1000) {
-        let mut bad = Vec::new();
-        simulate_with(&m, &mut carecast_core::noise::Stochastic::new(seed), |f| {
-            let change = f.stock_after - f.stock_before;
-            let scale = 1.0 + f.stock_before.abs() + f.entries + f.exits;
-            if (change - (f.entries - f.exits)).abs() > 1e-9 * scale {
-                bad.push(format!("{}-{}: change {change} vs {}", f.year, f.month, f.entries - f.exits));
-            }
-            if f.min_state_stock < 0.0 { bad.push(format!("negative stock {}", f.min_state_stock)); }
-            if f.max_outflow_ratio > 1.0 + 1e-12 { bad.push(format!("outflow ratio {}", f.max_outflow_ratio)); }
-        }).unwrap();
+        let bad = invariant_breaches(&m, &mut carecast_core::noise::Stochastic::new(seed));
         prop_assert!(bad.is_empty(), "{:?}", bad);
     }
 
