@@ -7,8 +7,8 @@
 //! model is resolved again from the drawn values on top of the central run's
 //! prepared data and calibration (`carecast_scenario::build_draw`); with
 //! process noise the model is simulated with
-//! [`carecast_core::noise::Stochastic`] (Poisson entries, multinomial exits,
-//! moves and ageing), else with the expected-value simulator. Each draw's row
+//! [`carecast_core::noise::Stochastic`] (Poisson entries, multinomial exits
+//! and moves, per age band and placement), else with the expected-value simulator. Each draw's row
 //! values go to a [`carecast_uncertainty::QuantileAccumulator`]: the first
 //! 1,000 draws are kept and give exact percentiles (R's type 7); beyond that
 //! they are counted into 2,048 bins a row, so memory does not grow with the
