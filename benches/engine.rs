@@ -15,6 +15,7 @@ use carecast_scenario::{RunOptions, Seeds, build, load};
 use carecast_ssda903::testing::{KnownRates, generate_synthetic_return};
 use carecast_ssda903::{AggregateOptions, CleanOptions, ReturnTables, TableSource};
 use criterion::{Criterion, criterion_group, criterion_main};
+use rayon::prelude::*;
 use std::hint::black_box;
 
 fn national_run(c: &mut Criterion) {
@@ -101,6 +102,18 @@ fn small_model() -> Model {
 /// monthly; the sum of the final children in care is returned.
 fn montecarlo_small_model(c: &mut Criterion) {
     let base = small_model();
+    // Draw d's model: entry rate and exit probability scaled by its factors.
+    let draw_model = |model: &mut Model, d: u64| {
+        let mut rng = Stochastic::new(d);
+        let entry_factor = (0.1 * rng.standard_normal()).exp();
+        let exit_factor = (0.1 * rng.standard_normal()).exp();
+        for (y, y0) in model.years.iter_mut().zip(&base.years) {
+            y.entry_rate_per_10k[0] = y0.entry_rate_per_10k[0] * entry_factor;
+            y.monthly_exit_probability[0] = (y0.monthly_exit_probability[0] * exit_factor).min(1.0);
+        }
+    };
+    let final_stock =
+        |model: &Model| simulate(black_box(model)).expect("run").years.last().map_or(0.0, |y| y.children_in_care());
     let mut group = c.benchmark_group("montecarlo");
     group.sample_size(10);
     group.bench_function("small_model_18_stocks_10000_parameter_draws", |b| {
@@ -108,17 +121,25 @@ fn montecarlo_small_model(c: &mut Criterion) {
         b.iter(|| {
             let mut total = 0.0;
             for d in 0..10_000u64 {
-                let mut rng = Stochastic::new(d);
-                let entry_factor = (0.1 * rng.standard_normal()).exp();
-                let exit_factor = (0.1 * rng.standard_normal()).exp();
-                for (y, y0) in model.years.iter_mut().zip(&base.years) {
-                    y.entry_rate_per_10k[0] = y0.entry_rate_per_10k[0] * entry_factor;
-                    y.monthly_exit_probability[0] = (y0.monthly_exit_probability[0] * exit_factor).min(1.0);
-                }
-                let p = simulate(black_box(&model)).expect("run");
-                total += p.years.last().map_or(0.0, |y| y.children_in_care());
+                draw_model(&mut model, d);
+                total += final_stock(&model);
             }
             total
+        })
+    });
+    // The same on every core (2 on the project machine), as `run --draws` does.
+    group.bench_function("small_model_18_stocks_10000_parameter_draws_all_cores", |b| {
+        b.iter(|| {
+            (0..10_000u64)
+                .into_par_iter()
+                .map_init(
+                    || base.clone(),
+                    |model, d| {
+                        draw_model(model, d);
+                        final_stock(model)
+                    },
+                )
+                .sum::<f64>()
         })
     });
     group.finish();
@@ -132,7 +153,7 @@ fn montecarlo_driver(c: &mut Criterion) {
     let seeds = Seeds::bundled().expect("seeds");
     let mut group = c.benchmark_group("montecarlo");
     group.sample_size(10);
-    for (area, draws, noise) in [("E92000001", 1_000u64, false), ("E92000001", 100, true), ("Blackpool", 1_000, false)]
+    for (area, draws, noise) in [("E92000001", 10_000u64, false), ("E92000001", 100, true), ("Blackpool", 1_000, false)]
     {
         let loaded = load("baseline").expect("baseline");
         let opts = RunOptions { area: Some(area.into()), ..RunOptions::default() };

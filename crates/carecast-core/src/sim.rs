@@ -397,8 +397,11 @@ impl YearTables {
             }
         }
         self.outcomes_scratch = outcomes;
-        self.prepared_from =
-            Some((y.monthly_exit_probability.clone(), y.monthly_move_probability.clone(), for_drawing));
+        // Kept in the previous year's buffers.
+        let (exit, moves, drawing) = self.prepared_from.get_or_insert_with(Default::default);
+        exit.clone_from(&y.monthly_exit_probability);
+        moves.clone_from(&y.monthly_move_probability);
+        *drawing = for_drawing;
     }
 
     /// Entries by band, single age and placement.
@@ -615,7 +618,7 @@ fn one_month<D: FlowDraw>(
     let mut aged_out = 0.0;
     if fused {
         let entries = &t.entries_by_state[..];
-        aged_out = by_placements!(np, transition_aged_fixed, (step, band_of_age, entries), {
+        aged_out = by_placements!(np, transition_aged_fixed, (step, bands, entries), {
             transition_any(step, bands, np);
             let aged_out = age_children(&mut w.next, np);
             add_entries(&mut w.next, entries);
@@ -794,42 +797,40 @@ fn transition_any(arrays: TransitionArrays<'_>, bands: &[AgeBand], np: usize) {
 /// below, plus the expected entries, with the same floating-point operations
 /// in the same order as [`transition_fixed`], [`age_children`] and
 /// [`add_entries`] one after the other. Returns the children reaching 18.
-fn transition_aged_fixed<const N: usize>(
-    arrays: TransitionArrays<'_>,
-    band_of_age: &[usize; AGES],
-    entries: &[f64],
-) -> f64 {
+fn transition_aged_fixed<const N: usize>(arrays: TransitionArrays<'_>, bands: &[AgeBand], entries: &[f64]) -> f64 {
     let (stock, next, band_place, transition) = arrays;
     let (rows, _) = stock.as_chunks::<N>();
     let (next_rows, _) = next.as_chunks_mut::<N>();
     let (matrices, _) = transition.as_chunks::<N>();
     let (held_rows, _) = band_place.as_chunks_mut::<N>();
     let (entry_rows, _) = entries.as_chunks::<N>();
-    held_rows.iter_mut().for_each(|h| *h = [0.0; N]);
     // The 1/12 of the age below moving up into this one.
     let mut carry = [0.0; N];
-    for a in 0..AGES {
-        let b = band_of_age[a];
-        let matrix = &matrices[b * N..(b + 1) * N];
-        let x = &rows[a];
-        let held = &mut held_rows[b];
-        let mut acc = [0.0; N];
-        for p in 0..N {
-            held[p] += x[p];
+    // Bands tile the ages in order (checked by `Model::validate`).
+    for (b, band) in bands.iter().enumerate() {
+        let matrix: &[[f64; N]; N] = matrices[b * N..(b + 1) * N].try_into().expect("N rows");
+        let mut held = [0.0; N];
+        for a in band.from_years..band.to_years {
+            let x = &rows[a];
+            let mut acc = [0.0; N];
+            for p in 0..N {
+                held[p] += x[p];
+                for q in 0..N {
+                    acc[q] += x[p] * matrix[p][q];
+                }
+            }
+            let out = &mut next_rows[a];
             for q in 0..N {
-                acc[q] += x[p] * matrix[p][q];
+                let m = acc[q] * (1.0 / 12.0);
+                let mut v = acc[q] - m;
+                if a > 0 {
+                    v += carry[q];
+                }
+                out[q] = v + entry_rows[a][q];
+                carry[q] = m;
             }
         }
-        let out = &mut next_rows[a];
-        for q in 0..N {
-            let m = acc[q] * (1.0 / 12.0);
-            let mut v = acc[q] - m;
-            if a > 0 {
-                v += carry[q];
-            }
-            out[q] = v + entry_rows[a][q];
-            carry[q] = m;
-        }
+        held_rows[b] = held;
     }
     let mut aged_out = 0.0;
     for m in carry {
@@ -995,34 +996,68 @@ fn capacities(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
 /// Clamps rounding dust so stocks are never negative, totals by placement,
 /// and returns the smallest state stock.
 fn clamp_and_total(next: &mut [f64], by_place: &mut [f64]) -> f64 {
-    let np = by_place.len();
-    let mut min_stock = f64::INFINITY;
-    for (p, total) in by_place.iter_mut().enumerate() {
-        // Ages in order, as a sum over rows would take them.
-        let mut sum = 0.0;
-        for a in 0..AGES {
-            let v = &mut next[a * np + p];
-            if *v < 0.0 && *v > -1e-9 {
-                *v = 0.0;
-            }
-            if *v < min_stock {
-                min_stock = *v;
-            }
-            sum += *v;
+    // The clamp and the minimum over the flat array, four at a time
+    // (branch-free, so it vectorises whatever the number of placements).
+    let mut min = [f64::INFINITY; 4];
+    let (fours, rest) = next.as_chunks_mut::<4>();
+    for four in fours {
+        for i in 0..4 {
+            let v = undusted(four[i]);
+            four[i] = v;
+            min[i] = if v < min[i] { v } else { min[i] };
         }
-        *total = sum;
     }
-    min_stock
+    for v in rest {
+        *v = undusted(*v);
+        min[0] = if *v < min[0] { *v } else { min[0] };
+    }
+    by_placements!(by_place.len(), total_by_place_fixed, (next, by_place), total_by_place_any(next, by_place));
+    min.iter().fold(f64::INFINITY, |a, b| a.min(*b))
+}
+
+/// Rounding dust in one stock: a value just below zero becomes zero.
+#[inline]
+fn undusted(v: f64) -> f64 {
+    if (v < 0.0) & (v > -1e-9) { 0.0 } else { v }
+}
+
+/// Children by placement, for `N` placements known at compile time: each
+/// placement's total adds the ages in order.
+fn total_by_place_fixed<const N: usize>(next: &[f64], by_place: &mut [f64]) {
+    let (rows, _) = next.as_chunks::<N>();
+    let mut total = [0.0; N];
+    for row in rows {
+        for p in 0..N {
+            total[p] += row[p];
+        }
+    }
+    by_place.copy_from_slice(&total);
+}
+
+/// Children by placement, for any number of placements.
+fn total_by_place_any(next: &[f64], by_place: &mut [f64]) {
+    by_place.iter_mut().for_each(|t| *t = 0.0);
+    for row in next.chunks_exact(by_place.len()) {
+        for (v, total) in row.iter().zip(by_place.iter_mut()) {
+            *total += *v;
+        }
+    }
 }
 
 fn stock_by_band(stock: &[f64], np: usize, nb: usize, band_of_age: &[usize; AGES]) -> Vec<f64> {
     let mut out = vec![0.0; nb * np];
+    stock_by_band_into(stock, np, band_of_age, &mut out);
+    out
+}
+
+/// Sums single-age stocks by band into `out` (`[band * np + placement]`).
+fn stock_by_band_into(stock: &[f64], np: usize, band_of_age: &[usize; AGES], out: &mut [f64]) {
+    out.iter_mut().for_each(|v| *v = 0.0);
     for a in 0..AGES {
         for p in 0..np {
             out[band_of_age[a] * np + p] += stock[a * np + p];
         }
     }
-    out
 }
 
 fn start_result(model: &Model, stock: &[f64], leavers: &[f64; LEAVER_AGES], band_of_age: &[usize; AGES]) -> YearResult {
@@ -1082,8 +1117,7 @@ fn finish_year(
     np: usize,
     band_of_age: &[usize; AGES],
 ) {
-    let nb = r.reconciliation.len();
-    r.stock = stock_by_band(stock, np, nb, band_of_age);
+    stock_by_band_into(stock, np, band_of_age, &mut r.stock);
     r.care_leavers = leavers.iter().sum();
     for p in 0..np {
         r.spend_placements_gbp[p] = r.child_weeks[p] * y.weekly_cost_gbp[p];
