@@ -268,6 +268,10 @@ fn check_len(key: impl Fn() -> String, got: usize, want: usize) -> Result<(), Co
 }
 
 fn check_finite_nonneg(key: impl Fn() -> String, values: &[f64]) -> Result<(), CoreError> {
+    // A branch-free pass first (it vectorises); the loop below finds the culprit.
+    if values.iter().fold(true, |ok, v| ok & (*v >= 0.0) & (*v < f64::INFINITY)) {
+        return Ok(());
+    }
     for (i, v) in values.iter().enumerate() {
         if !v.is_finite() || *v < 0.0 {
             return Err(CoreError::invalid(
@@ -280,6 +284,9 @@ fn check_finite_nonneg(key: impl Fn() -> String, values: &[f64]) -> Result<(), C
 }
 
 fn check_probability(key: impl Fn() -> String, values: &[f64]) -> Result<(), CoreError> {
+    if values.iter().fold(true, |ok, v| ok & (*v >= 0.0) & (*v <= 1.0)) {
+        return Ok(());
+    }
     for (i, v) in values.iter().enumerate() {
         if !(0.0..=1.0).contains(v) {
             return Err(CoreError::invalid(format!("{}[{i}]", key()), format!("a probability in [0, 1], got {v}")));

@@ -39,7 +39,9 @@ pub fn rows(scenario: &str, dims: &Dimensions, projection: &Projection) -> Vec<R
 /// The measures and values of [`rows`], in the same order, without building
 /// the breakdown names (for Monte Carlo draws, which need only the values).
 pub fn values(dims: &Dimensions, projection: &Projection) -> (Vec<&'static str>, Vec<f64>) {
-    let (mut measures, mut out) = (Vec::new(), Vec::new());
+    // Room for a typical year's cells, so the vectors rarely grow.
+    let guess = projection.years.len() * (32 + 4 * dims.n_placements() * dims.n_bands());
+    let (mut measures, mut out) = (Vec::with_capacity(guess), Vec::with_capacity(guess));
     for y in &projection.years {
         year_cells(dims, y, &mut |measure, _, value| {
             measures.push(measure);

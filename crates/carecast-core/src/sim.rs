@@ -883,12 +883,14 @@ fn book_expected_exits_and_moves(
             }
             let n = held * t.exit_scaled[bp];
             if n > 0.0 {
-                for k in 0..nr {
-                    r.ceased[b * (nr + 1) + k] += n * t.reason_share[bp * nr + k];
+                let ceased = &mut r.ceased[b * (nr + 1)..b * (nr + 1) + nr];
+                for (c, share) in ceased.iter_mut().zip(&t.reason_share[bp * nr..(bp + 1) * nr]) {
+                    *c += n * share;
                 }
             }
-            for q in 0..np {
-                r.moves[p * np + q] += held * t.move_scaled[bp * np + q];
+            let moves = &mut r.moves[p * np..(p + 1) * np];
+            for (m, prob) in moves.iter_mut().zip(&t.move_scaled[bp * np..(bp + 1) * np]) {
+                *m += held * prob;
             }
         }
     }

@@ -243,25 +243,53 @@ pub fn draw_rows(
 }
 
 /// The values of draw `d` in the central rows' order, without building rows:
-/// the same model dimensions and the same measures cell by cell are the shape check.
-fn draw_values_only(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, plan: &DrawPlan) -> Result<Vec<f64>> {
+/// the same model dimensions and the same measures cell by cell
+/// (`measures`, the central run's, from [`central_measures`]) are the shape check.
+fn draw_values_only(
+    spec: &MonteCarloSpec,
+    d: u64,
+    inputs: Inputs<'_>,
+    plan: &DrawPlan,
+    measures: &[&'static str],
+) -> Result<Vec<f64>> {
     let (projection, drawn) = draw_projection(spec, d, inputs, plan, Streams::Sequential)?;
     let dims = &drawn.as_ref().unwrap_or(&inputs.central.model).dims;
     if *dims != inputs.central.model.dims {
         return Err(MonteCarloError::Shape);
     }
-    let (measures, values) = carecast_core::rows::values(dims, &projection);
-    let same = measures.len() == inputs.central_rows.len()
-        && measures.iter().zip(inputs.central_rows).all(|(m, r)| *m == r.measure);
+    let (drawn_measures, values) = carecast_core::rows::values(dims, &projection);
+    // The measures are string literals: the same literal is the same pointer,
+    // so the comparison rarely needs the bytes.
+    let same = drawn_measures.len() == measures.len()
+        && drawn_measures.iter().zip(measures).all(|(a, b)| std::ptr::eq(*a, *b) || a == b);
     if !same {
         return Err(MonteCarloError::Shape);
     }
     Ok(values)
 }
 
+/// The central run's measures, row by row, as [`carecast_core::rows::values`]
+/// names them (checked against the central rows).
+fn central_measures(inputs: Inputs<'_>) -> Result<Vec<&'static str>> {
+    let projection = carecast_core::simulate(&inputs.central.model).map_err(MonteCarloError::Core)?;
+    let (measures, _) = carecast_core::rows::values(&inputs.central.model.dims, &projection);
+    let same = measures.len() == inputs.central_rows.len()
+        && measures.iter().zip(inputs.central_rows).all(|(m, r)| *m == r.measure);
+    if !same {
+        return Err(MonteCarloError::Shape);
+    }
+    Ok(measures)
+}
+
 /// The row values of one draw, in the central rows' order.
-fn one_draw(spec: &MonteCarloSpec, d: u64, inputs: Inputs<'_>, plan: &DrawPlan) -> Result<Vec<f64>> {
-    draw_values_only(spec, d, inputs, plan).map_err(|e| MonteCarloError::Draw {
+fn one_draw(
+    spec: &MonteCarloSpec,
+    d: u64,
+    inputs: Inputs<'_>,
+    plan: &DrawPlan,
+    measures: &[&'static str],
+) -> Result<Vec<f64>> {
+    draw_values_only(spec, d, inputs, plan, measures).map_err(|e| MonteCarloError::Draw {
         draw: d,
         seed: spec.seed.wrapping_add(d),
         source: Box::new(e),
@@ -298,11 +326,12 @@ pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64
         return Err(MonteCarloError::NoDraws);
     }
     let plan = plan_for(inputs.loaded, spec.parameter_uncertainty)?;
+    let measures = central_measures(inputs)?;
     let config = QuantileConfig::default();
     let mut acc = QuantileAccumulator::new(inputs.central_rows.len(), config)?;
     let pilot = spec.draws.min(config.pilot as u64);
     let pilot_values: Vec<Vec<f64>> =
-        (0..pilot).into_par_iter().map(|d| one_draw(spec, d, inputs, &plan)).collect::<Result<_>>()?;
+        (0..pilot).into_par_iter().map(|d| one_draw(spec, d, inputs, &plan, &measures)).collect::<Result<_>>()?;
     for v in &pilot_values {
         acc.push(v)?;
     }
@@ -320,7 +349,7 @@ pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64
                 |(mut f, mut block), ds| {
                     block.clear();
                     for &d in ds {
-                        block.extend_from_slice(&one_draw(spec, d, inputs, &plan)?);
+                        block.extend_from_slice(&one_draw(spec, d, inputs, &plan, &measures)?);
                     }
                     f.push_block(&block)?;
                     Ok::<_, MonteCarloError>((f, block))

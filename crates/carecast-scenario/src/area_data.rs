@@ -33,10 +33,9 @@ fn bundled_zeros() -> &'static HashSet<BreakdownKey> {
 pub(crate) struct AreaData<'s> {
     seeds: &'s Seeds,
     code: String,
-    /// Councils (and former councils) are filled; built on first use (it
-    /// indexes every breakdown of the seeds), so a resolution that needs no
-    /// filled cell, such as a Monte Carlo draw reusing the published data,
-    /// does not pay for it.
+    /// Councils (and former councils) are filled; built on first use, so a
+    /// resolution that needs no filled cell, such as a Monte Carlo draw
+    /// reusing the published data, does not pay for it.
     filler: std::cell::OnceCell<Option<Filler<'s>>>,
     is_council: bool,
     fills: RefCell<Vec<FillNote>>,
@@ -57,7 +56,7 @@ impl<'s> AreaData<'s> {
 
     fn filler(&self) -> Option<&Filler<'s>> {
         self.filler
-            .get_or_init(|| self.is_council.then(|| Filler::with_structural_zeros(self.seeds, bundled_zeros().clone())))
+            .get_or_init(|| self.is_council.then(|| Filler::with_borrowed_zeros(self.seeds, bundled_zeros())))
             .as_ref()
     }
 

@@ -42,8 +42,11 @@
 
 use crate::error::ScenarioError;
 use crate::seeds::{BreakdownKey, Cell, CsvTable, SEED_FILES, Seeds};
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::rc::Rc;
 use thiserror::Error;
 
 /// ONS code of England, whose pattern is the last resort.
@@ -382,16 +385,19 @@ fn table_index(table: &str) -> Option<usize> {
     }
 }
 
-/// Group key: (area, year, table, dimension).
-type GroupKey = (String, i32, String, String);
+/// The categories of one area's groups, by (year, table, dimension), sorted.
+type AreaGroups = HashMap<(i32, String, String), Vec<String>>;
 
-/// Fills groups of one set of seeds. Build it once: it indexes the seeds'
-/// breakdown categories.
+/// Fills groups of one set of seeds. It indexes the seeds' breakdown
+/// categories one area at a time, on first use of the area (the council, its
+/// region, England, a predecessor), so building one for a council costs
+/// nothing until a cell is filled and then a scan per area used, not an index
+/// of every council.
 #[derive(Debug)]
 pub struct Filler<'s> {
     seeds: &'s Seeds,
-    zeros: HashSet<BreakdownKey>,
-    categories: HashMap<GroupKey, Vec<String>>,
+    zeros: Cow<'s, HashSet<BreakdownKey>>,
+    categories: RefCell<HashMap<String, Rc<AreaGroups>>>,
 }
 
 impl<'s> Filler<'s> {
@@ -403,17 +409,31 @@ impl<'s> Filler<'s> {
 
     /// A filler with the given structural-zero (`z`) cells.
     pub fn with_structural_zeros(seeds: &'s Seeds, zeros: HashSet<BreakdownKey>) -> Self {
-        let mut categories: HashMap<GroupKey, Vec<String>> = HashMap::new();
-        for (area, year, table, dimension, category) in seeds.breakdowns.keys() {
-            categories
-                .entry((area.clone(), *year, table.clone(), dimension.clone()))
-                .or_default()
-                .push(category.clone());
+        Filler { seeds, zeros: Cow::Owned(zeros), categories: RefCell::default() }
+    }
+
+    /// A filler with structural-zero cells kept elsewhere (not copied).
+    pub fn with_borrowed_zeros(seeds: &'s Seeds, zeros: &'s HashSet<BreakdownKey>) -> Self {
+        Filler { seeds, zeros: Cow::Borrowed(zeros), categories: RefCell::default() }
+    }
+
+    /// The categories of `area`'s groups, indexed on first use.
+    fn area_groups(&self, area: &str) -> Rc<AreaGroups> {
+        if let Some(groups) = self.categories.borrow().get(area) {
+            return Rc::clone(groups);
         }
-        for cats in categories.values_mut() {
+        let mut groups = AreaGroups::new();
+        for (a, year, table, dimension, category) in self.seeds.breakdowns.keys() {
+            if a == area {
+                groups.entry((*year, table.clone(), dimension.clone())).or_default().push(category.clone());
+            }
+        }
+        for cats in groups.values_mut() {
             cats.sort();
         }
-        Filler { seeds, zeros, categories }
+        let groups = Rc::new(groups);
+        self.categories.borrow_mut().insert(area.to_string(), Rc::clone(&groups));
+        groups
     }
 
     /// A filler for the bundled seeds, with the `z` cells of the bundled
@@ -440,8 +460,8 @@ impl<'s> Filler<'s> {
     /// council before it existed, the predecessors' filled group times the
     /// share (see [`predecessor`]).
     pub fn group(&self, area: &str, year: i32, table: &str, dimension: &str) -> Result<FilledGroup, FillError> {
-        let key = (area.to_string(), year, table.to_string(), dimension.to_string());
-        if let Some(cats) = self.categories.get(&key) {
+        let groups = self.area_groups(area);
+        if let Some(cats) = groups.get(&(year, table.to_string(), dimension.to_string())) {
             return self.own_group(area, year, table, dimension, cats);
         }
         match predecessor(self.seeds, area, year) {
@@ -700,8 +720,8 @@ impl<'s> Filler<'s> {
         let mut sums: BTreeMap<String, f64> = BTreeMap::new();
         let mut groups = Vec::new();
         for p in &app.from_areas {
-            let key = (p.clone(), year, table.to_string(), dimension.to_string());
-            let Some(cats) = self.categories.get(&key) else {
+            let area_groups = self.area_groups(p);
+            let Some(cats) = area_groups.get(&(year, table.to_string(), dimension.to_string())) else {
                 return Err(FillError::NoPredecessorBreakdown {
                     area: area.into(),
                     year,
