@@ -242,16 +242,20 @@ pub fn draw_rows(
     Ok(drawn_rows)
 }
 
+/// What every draw of one run shares: the spec, the inputs, the draw plan
+/// and the central run's measures (from [`central_measures`]).
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    spec: &'a MonteCarloSpec,
+    inputs: Inputs<'a>,
+    plan: &'a DrawPlan,
+    measures: &'a [&'static str],
+}
+
 /// The values of draw `d` in the central rows' order, without building rows:
-/// the same model dimensions and the same measures cell by cell
-/// (`measures`, the central run's, from [`central_measures`]) are the shape check.
-fn draw_values_only(
-    spec: &MonteCarloSpec,
-    d: u64,
-    inputs: Inputs<'_>,
-    plan: &DrawPlan,
-    measures: &[&'static str],
-) -> Result<Vec<f64>> {
+/// the same model dimensions and the same measures cell by cell are the shape check.
+fn draw_values_only(run: Run<'_>, d: u64) -> Result<Vec<f64>> {
+    let Run { spec, inputs, plan, measures } = run;
     let (projection, drawn) = draw_projection(spec, d, inputs, plan, Streams::Sequential)?;
     let dims = &drawn.as_ref().unwrap_or(&inputs.central.model).dims;
     if *dims != inputs.central.model.dims {
@@ -260,12 +264,22 @@ fn draw_values_only(
     let (drawn_measures, values) = carecast_core::rows::values(dims, &projection);
     // The measures are string literals: the same literal is the same pointer,
     // so the comparison rarely needs the bytes.
-    let same = drawn_measures.len() == measures.len()
-        && drawn_measures.iter().zip(measures).all(|(a, b)| std::ptr::eq(*a, *b) || a == b);
-    if !same {
-        return Err(MonteCarloError::Shape);
-    }
+    same_measures(&drawn_measures, measures.iter().copied(), |a, b| std::ptr::eq(a, b) || a == b)?;
     Ok(values)
+}
+
+/// [`MonteCarloError::Shape`] unless `measures` and `expected` have the same
+/// length and `same` holds cell by cell.
+fn same_measures<'a>(
+    measures: &[&'static str],
+    expected: impl ExactSizeIterator<Item = &'a str>,
+    same: impl Fn(&str, &str) -> bool,
+) -> Result<()> {
+    if measures.len() == expected.len() && measures.iter().zip(expected).all(|(a, b)| same(a, b)) {
+        Ok(())
+    } else {
+        Err(MonteCarloError::Shape)
+    }
 }
 
 /// The central run's measures, row by row, as [`carecast_core::rows::values`]
@@ -273,25 +287,15 @@ fn draw_values_only(
 fn central_measures(inputs: Inputs<'_>) -> Result<Vec<&'static str>> {
     let projection = carecast_core::simulate(&inputs.central.model).map_err(MonteCarloError::Core)?;
     let (measures, _) = carecast_core::rows::values(&inputs.central.model.dims, &projection);
-    let same = measures.len() == inputs.central_rows.len()
-        && measures.iter().zip(inputs.central_rows).all(|(m, r)| *m == r.measure);
-    if !same {
-        return Err(MonteCarloError::Shape);
-    }
+    same_measures(&measures, inputs.central_rows.iter().map(|r| r.measure), |a, b| a == b)?;
     Ok(measures)
 }
 
 /// The row values of one draw, in the central rows' order.
-fn one_draw(
-    spec: &MonteCarloSpec,
-    d: u64,
-    inputs: Inputs<'_>,
-    plan: &DrawPlan,
-    measures: &[&'static str],
-) -> Result<Vec<f64>> {
-    draw_values_only(spec, d, inputs, plan, measures).map_err(|e| MonteCarloError::Draw {
+fn one_draw(run: Run<'_>, d: u64) -> Result<Vec<f64>> {
+    draw_values_only(run, d).map_err(|e| MonteCarloError::Draw {
         draw: d,
-        seed: spec.seed.wrapping_add(d),
+        seed: run.spec.seed.wrapping_add(d),
         source: Box::new(e),
     })
 }
@@ -327,11 +331,11 @@ pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64
     }
     let plan = plan_for(inputs.loaded, spec.parameter_uncertainty)?;
     let measures = central_measures(inputs)?;
+    let run = Run { spec, inputs, plan: &plan, measures: &measures };
     let config = QuantileConfig::default();
     let mut acc = QuantileAccumulator::new(inputs.central_rows.len(), config)?;
     let pilot = spec.draws.min(config.pilot as u64);
-    let pilot_values: Vec<Vec<f64>> =
-        (0..pilot).into_par_iter().map(|d| one_draw(spec, d, inputs, &plan, &measures)).collect::<Result<_>>()?;
+    let pilot_values: Vec<Vec<f64>> = (0..pilot).into_par_iter().map(|d| one_draw(run, d)).collect::<Result<_>>()?;
     for v in &pilot_values {
         acc.push(v)?;
     }
@@ -349,7 +353,7 @@ pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64
                 |(mut f, mut block), ds| {
                     block.clear();
                     for &d in ds {
-                        block.extend_from_slice(&one_draw(spec, d, inputs, &plan, &measures)?);
+                        block.extend_from_slice(&one_draw(run, d)?);
                     }
                     f.push_block(&block)?;
                     Ok::<_, MonteCarloError>((f, block))

@@ -91,6 +91,35 @@ pub struct QuantileAccumulator {
     binned_n: u64,
 }
 
+/// One cell's bins while values are counted into them: the counts, those
+/// below and above the bins, and the exact min and max.
+struct CellCount<'a, C> {
+    lo: f64,
+    width: f64,
+    counts: &'a mut [C],
+    below: C,
+    above: C,
+    min: f64,
+    max: f64,
+}
+
+impl<C: Copy + std::ops::AddAssign + From<u8>> CellCount<'_, C> {
+    /// Counts `v` into its bin, or below or above the bins.
+    #[inline]
+    fn add(&mut self, v: f64) {
+        let t = (v - self.lo) / self.width;
+        if t < 0.0 {
+            self.below += C::from(1);
+        } else if t >= self.counts.len() as f64 {
+            self.above += C::from(1);
+        } else {
+            self.counts[(t as usize).min(self.counts.len() - 1)] += C::from(1);
+        }
+        self.min = total_min(self.min, v);
+        self.max = total_max(self.max, v);
+    }
+}
+
 /// Minimum under the total order (so -0.0 and 0.0 combine the same way in any order).
 fn total_min(a: f64, b: f64) -> f64 {
     if b.total_cmp(&a) == Ordering::Less { b } else { a }
@@ -222,25 +251,21 @@ impl QuantileAccumulator {
         let bins = self.config.bins;
         let Some(layout) = &self.layout else { return Err(UncertaintyError::PilotIncomplete { have: 0, need: 0 }) };
         for c in 0..cells {
-            let (lo, width) = (layout.lo[c], layout.width[c]);
-            let counts = &mut self.counts[c * bins..(c + 1) * bins];
-            let (mut below, mut above, mut min, mut max) = (0, 0, self.min[c], self.max[c]);
+            let mut cell = CellCount {
+                lo: layout.lo[c],
+                width: layout.width[c],
+                counts: &mut self.counts[c * bins..(c + 1) * bins],
+                below: 0,
+                above: 0,
+                min: self.min[c],
+                max: self.max[c],
+            };
             for draw in rest.chunks_exact(cells) {
-                let v = draw[c];
-                let t = (v - lo) / width;
-                if t < 0.0 {
-                    below += 1;
-                } else if t >= bins as f64 {
-                    above += 1;
-                } else {
-                    counts[(t as usize).min(bins - 1)] += 1;
-                }
-                min = total_min(min, v);
-                max = total_max(max, v);
+                cell.add(draw[c]);
             }
-            self.below[c] += below;
-            self.above[c] += above;
-            (self.min[c], self.max[c]) = (min, max);
+            self.below[c] += cell.below;
+            self.above[c] += cell.above;
+            (self.min[c], self.max[c]) = (cell.min, cell.max);
         }
         self.binned_n += (rest.len() / cells) as u64;
         Ok(())
@@ -401,20 +426,19 @@ impl QuantileAccumulator {
         let (lo, width) = (layout.lo[cell], layout.width[cell]);
         // Histogram of pilot and binned draws together.
         let mut counts: Vec<u64> = self.counts[cell * bins..(cell + 1) * bins].iter().map(|&c| u64::from(c)).collect();
-        let (mut below, mut above) = (u64::from(self.below[cell]), u64::from(self.above[cell]));
-        let (mut min, mut max) = (self.min[cell], self.max[cell]);
+        let mut histogram = CellCount {
+            lo,
+            width,
+            counts: &mut counts,
+            below: u64::from(self.below[cell]),
+            above: u64::from(self.above[cell]),
+            min: self.min[cell],
+            max: self.max[cell],
+        };
         for &v in &column {
-            let t = (v - lo) / width;
-            if t < 0.0 {
-                below += 1;
-            } else if t >= bins as f64 {
-                above += 1;
-            } else {
-                counts[(t as usize).min(bins - 1)] += 1;
-            }
-            min = total_min(min, v);
-            max = total_max(max, v);
+            histogram.add(v);
         }
+        let CellCount { below, above, min, max, .. } = histogram;
         let n = self.draws();
         let hi_edge = lo + width * bins as f64;
         // Order statistic of 0-based rank r: (estimate, bound).
