@@ -243,7 +243,7 @@ pub fn draw_rows(
 }
 
 /// What every draw of one run shares: the spec, the inputs, the draw plan
-/// and the central run's measures (from [`central_measures`]).
+/// and the central rows' measures.
 #[derive(Clone, Copy)]
 struct Run<'a> {
     spec: &'a MonteCarloSpec,
@@ -264,31 +264,12 @@ fn draw_values_only(run: Run<'_>, d: u64) -> Result<Vec<f64>> {
     let (drawn_measures, values) = carecast_core::rows::values(dims, &projection);
     // The measures are string literals: the same literal is the same pointer,
     // so the comparison rarely needs the bytes.
-    same_measures(&drawn_measures, measures.iter().copied(), |a, b| std::ptr::eq(a, b) || a == b)?;
-    Ok(values)
-}
-
-/// [`MonteCarloError::Shape`] unless `measures` and `expected` have the same
-/// length and `same` holds cell by cell.
-fn same_measures<'a>(
-    measures: &[&'static str],
-    expected: impl ExactSizeIterator<Item = &'a str>,
-    same: impl Fn(&str, &str) -> bool,
-) -> Result<()> {
-    if measures.len() == expected.len() && measures.iter().zip(expected).all(|(a, b)| same(a, b)) {
-        Ok(())
-    } else {
-        Err(MonteCarloError::Shape)
+    let same = drawn_measures.len() == measures.len()
+        && drawn_measures.iter().zip(measures).all(|(a, b)| std::ptr::eq(*a, *b) || a == b);
+    if !same {
+        return Err(MonteCarloError::Shape);
     }
-}
-
-/// The central run's measures, row by row, as [`carecast_core::rows::values`]
-/// names them (checked against the central rows).
-fn central_measures(inputs: Inputs<'_>) -> Result<Vec<&'static str>> {
-    let projection = carecast_core::simulate(&inputs.central.model).map_err(MonteCarloError::Core)?;
-    let (measures, _) = carecast_core::rows::values(&inputs.central.model.dims, &projection);
-    same_measures(&measures, inputs.central_rows.iter().map(|r| r.measure), |a, b| a == b)?;
-    Ok(measures)
+    Ok(values)
 }
 
 /// The row values of one draw, in the central rows' order.
@@ -330,7 +311,7 @@ pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64
         return Err(MonteCarloError::NoDraws);
     }
     let plan = plan_for(inputs.loaded, spec.parameter_uncertainty)?;
-    let measures = central_measures(inputs)?;
+    let measures: Vec<&'static str> = inputs.central_rows.iter().map(|r| r.measure).collect();
     let run = Run { spec, inputs, plan: &plan, measures: &measures };
     let config = QuantileConfig::default();
     let mut acc = QuantileAccumulator::new(inputs.central_rows.len(), config)?;

@@ -546,6 +546,17 @@ mod tests {
             block.push_block(&flat).unwrap();
         }
         assert_eq!(block.draws(), 13);
+        // By hand, from the documented layout (pilot range widened by 25% a
+        // side, 8 equal bins) and draws 5..13:
+        // cell 0: pilot 0..=4, bins from -1 of width 0.75: 5..=12 all above;
+        // cell 1: pilot -6..=2, bins from -8 of width 1.5: 3, -3, 4, -2, 5, -1, 6, 0
+        //   fall in bins 7, 3, above, 4, above, 4, above, 5;
+        // cell 2: pilot 1..=100, bins from -23.75 of width 18.5625: six 1s in bin 1, two 100s in bin 6.
+        let mut want = vec![0u32; 24];
+        (want[8 + 3], want[8 + 4], want[8 + 5], want[8 + 7]) = (1, 2, 1, 1);
+        (want[16 + 1], want[16 + 6]) = (6, 2);
+        assert_eq!(block.counts, want);
+        assert_eq!((&block.below[..], &block.above[..]), (&[0, 0, 0][..], &[8, 3, 0][..]));
         assert_eq!(block.counts, one.counts);
         assert_eq!((&block.below, &block.above), (&one.below, &one.above));
         let probs = [0.05, 0.5, 0.95];
