@@ -359,7 +359,9 @@ impl YearTables {
             self.state_split.resize_with(nb * np, SplitTable::default);
         }
         self.move_to.clear();
-        self.move_to.resize(nb * np * np, 0);
+        if for_drawing {
+            self.move_to.resize(nb * np * np, 0);
+        }
         let mut outcomes = std::mem::take(&mut self.outcomes_scratch);
         for b in 0..nb {
             for p in 0..np {
@@ -376,20 +378,25 @@ impl YearTables {
                 }
                 let exit = exit_total * scale;
                 self.exit_scaled[bp] = exit;
-                outcomes.clear();
-                outcomes.extend(exits.iter().map(|e| e * scale));
                 let mut outflow = exit;
                 for (q, m) in moves.iter().enumerate() {
                     if q != p && *m > 0.0 {
                         let m = m * scale;
                         self.move_scaled[bp * np + q] = m;
                         self.transition[bp * np + q] = m;
-                        self.move_to[bp * np + outcomes.len() - nr] = q;
-                        outcomes.push(m);
                         outflow += m;
                     }
                 }
                 if for_drawing {
+                    // Outcomes: each exit reason, then each move with a positive probability.
+                    outcomes.clear();
+                    outcomes.extend(exits.iter().map(|e| e * scale));
+                    for (q, m) in moves.iter().enumerate() {
+                        if q != p && *m > 0.0 {
+                            self.move_to[bp * np + outcomes.len() - nr] = q;
+                            outcomes.push(m * scale);
+                        }
+                    }
                     self.state_split[bp].set(&outcomes);
                 }
                 self.outflow_scaled[bp] = outflow;
@@ -589,6 +596,7 @@ macro_rules! by_placements {
 /// its expected value; otherwise exits, moves and entries are drawn by band
 /// and placement ([`draw_exits_and_moves`], step 4) and everything else is as
 /// in the deterministic model.
+#[inline(always)]
 fn one_month<D: FlowDraw>(
     model: &Model,
     y: &YearParams,
@@ -997,6 +1005,7 @@ fn capacities(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
 
 /// Clamps rounding dust so stocks are never negative, totals by placement,
 /// and returns the smallest state stock.
+#[inline(always)]
 fn clamp_and_total(next: &mut [f64], by_place: &mut [f64]) -> f64 {
     // The clamp and the minimum over the flat array, four at a time
     // (branch-free, so it vectorises whatever the number of placements).

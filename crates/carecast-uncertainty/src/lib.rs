@@ -53,4 +53,4 @@ pub mod quantiles;
 pub use copula::{GaussianCopula, normal_score_correlation, rank_correlation};
 pub use error::{Result, UncertaintyError};
 pub use marginal::{Family, Marginal, Shape, Z95};
-pub use quantiles::{QuantileAccumulator, QuantileConfig, type7};
+pub use quantiles::{QuantileAccumulator, QuantileConfig, type7, type7_unsorted};

@@ -143,6 +143,46 @@ pub fn type7(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
+/// Type-7 quantiles `probs` of unsorted `values`, equal bit for bit to
+/// sorting (under the total order) and calling [`type7`], but by selecting
+/// only the order statistics needed (ascending, each search in what is right
+/// of the last): about a third of the work of a full sort for five quantiles
+/// of a thousand draws. Reorders `values`; `probs` are in [0, 1].
+pub fn type7_unsorted(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    if n <= 1 {
+        return probs.iter().map(|_| values.first().copied().unwrap_or(f64::NAN)).collect();
+    }
+    // The two ranks each quantile reads, as in `type7`.
+    let ranks_of = |q: f64| {
+        let h = (n - 1) as f64 * q;
+        let lo = (h.floor() as usize).min(n - 1);
+        (h, lo, (lo + 1).min(n - 1))
+    };
+    let mut ranks: Vec<usize> = probs
+        .iter()
+        .flat_map(|&q| {
+            let (_, lo, hi) = ranks_of(q);
+            [lo, hi]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut start = 0;
+    for &r in &ranks {
+        // Everything left of `start` is at most every value from `start` on.
+        values[start..].select_nth_unstable_by(r - start, f64::total_cmp);
+        start = r + 1;
+    }
+    probs
+        .iter()
+        .map(|&q| {
+            let (h, lo, hi) = ranks_of(q);
+            values[lo] + (h - lo as f64) * (values[hi] - values[lo])
+        })
+        .collect()
+}
+
 impl QuantileAccumulator {
     /// An empty accumulator for `cells` cells.
     pub fn new(cells: usize, config: QuantileConfig) -> Result<Self> {
@@ -382,7 +422,7 @@ impl QuantileAccumulator {
     /// for `probs[k]`. Exact type-7 while the accumulator holds no more than
     /// the pilot; else within the bound of [`QuantileAccumulator::max_errors`].
     pub fn quantiles(&self, probs: &[f64]) -> Result<Vec<Vec<f64>>> {
-        (0..self.cells).map(|c| Ok(self.cell_estimates(c, probs)?.into_iter().map(|e| e.0).collect())).collect()
+        self.all_estimates(probs, |e| e.0)
     }
 
     /// The quantiles `probs` of one cell.
@@ -398,7 +438,29 @@ impl QuantileAccumulator {
     /// width (or less) when the order statistics lie in the bins, else the
     /// distance from the bins to the exact min or max.
     pub fn max_errors(&self, probs: &[f64]) -> Result<Vec<Vec<f64>>> {
-        (0..self.cells).map(|c| Ok(self.cell_estimates(c, probs)?.into_iter().map(|e| e.1).collect())).collect()
+        self.all_estimates(probs, |e| e.1)
+    }
+
+    /// `pick` of every cell's (estimate, bound) per probability. The pilot is
+    /// stored draw by draw, so the cells' columns are gathered a few cells at
+    /// a time (one pass over the draws reads a cache line of each).
+    fn all_estimates(&self, probs: &[f64], pick: impl Fn((f64, f64)) -> f64) -> Result<Vec<Vec<f64>>> {
+        const CELLS_A_PASS: usize = 8;
+        let mut out = Vec::with_capacity(self.cells);
+        let mut columns: Vec<Vec<f64>> = (0..CELLS_A_PASS).map(|_| Vec::with_capacity(self.pilot_n)).collect();
+        for first in (0..self.cells).step_by(CELLS_A_PASS) {
+            let cells = first..(first + CELLS_A_PASS).min(self.cells);
+            columns.iter_mut().for_each(Vec::clear);
+            for draw in self.pilot[..self.pilot_n * self.cells].chunks_exact(self.cells) {
+                for (column, v) in columns.iter_mut().zip(&draw[cells.clone()]) {
+                    column.push(*v);
+                }
+            }
+            for (cell, column) in cells.zip(&mut columns) {
+                out.push(self.estimates_from(cell, column, probs)?.into_iter().map(&pick).collect());
+            }
+        }
+        Ok(out)
     }
 
     /// The bin width of a cell (`None` before the bins exist).
@@ -408,18 +470,22 @@ impl QuantileAccumulator {
 
     /// (estimate, bound) per probability for one cell.
     fn cell_estimates(&self, cell: usize, probs: &[f64]) -> Result<Vec<(f64, f64)>> {
+        let mut column: Vec<f64> = (0..self.pilot_n).map(|d| self.pilot[d * self.cells + cell]).collect();
+        self.estimates_from(cell, &mut column, probs)
+    }
+
+    /// [`Self::cell_estimates`] given the cell's pilot values (`column`, reordered).
+    fn estimates_from(&self, cell: usize, column: &mut [f64], probs: &[f64]) -> Result<Vec<(f64, f64)>> {
         if let Some(&p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
             return Err(UncertaintyError::ProbabilityOutOfRange { p });
         }
         if self.draws() == 0 {
             return Err(UncertaintyError::NoDraws);
         }
-        let mut column: Vec<f64> = (0..self.pilot_n).map(|d| self.pilot[d * self.cells + cell]).collect();
         let Some(layout) = self.layout.as_ref().filter(|_| self.binned_n > 0) else {
-            // Values equal under the total order are the same bits, so an
-            // unstable sort gives the same order statistics as a stable one.
-            column.sort_unstable_by(f64::total_cmp);
-            return Ok(probs.iter().map(|&q| (type7(&column, q), 0.0)).collect());
+            // Values equal under the total order are the same bits, so any
+            // selection gives the same order statistics as a stable sort.
+            return Ok(type7_unsorted(column, probs).into_iter().map(|v| (v, 0.0)).collect());
         };
         // Binned: the pilot is counted into the bins, in any order.
         let bins = self.config.bins;
@@ -435,7 +501,7 @@ impl QuantileAccumulator {
             min: self.min[cell],
             max: self.max[cell],
         };
-        for &v in &column {
+        for &v in column.iter() {
             histogram.add(v);
         }
         let CellCount { below, above, min, max, .. } = histogram;

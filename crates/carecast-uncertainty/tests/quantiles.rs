@@ -7,7 +7,7 @@
 
 mod common;
 
-use carecast_uncertainty::{Family, Marginal, QuantileAccumulator, QuantileConfig, type7};
+use carecast_uncertainty::{Family, Marginal, QuantileAccumulator, QuantileConfig, type7, type7_unsorted};
 use common::SplitMix;
 use proptest::prelude::*;
 
@@ -155,6 +155,22 @@ proptest! {
         let mut reversed = values[..config.pilot].to_vec();
         reversed.extend(values[config.pilot..].iter().rev());
         prop_assert_eq!(via_forks(&reversed, config, &[], &[]), expect);
+    }
+
+    #[test]
+    fn selecting_gives_the_sorted_type7_bit_for_bit_with_ties(
+        codes in prop::collection::vec(0u8..6, 1..300),
+        probs in prop::collection::vec(0.0f64..=1.0, 1..10),
+    ) {
+        // Few distinct values (signed zeros among them), so ranks tie often.
+        let values: Vec<f64> = codes.iter().map(|c| [-0.0, 0.0, 1.5, -2.0, 1e-300, 7.0][*c as usize]).collect();
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mut scratch = values.clone();
+        let got = type7_unsorted(&mut scratch, &probs);
+        for (g, &p) in got.iter().zip(&probs) {
+            prop_assert_eq!(g.to_bits(), type7(&sorted, p).to_bits());
+        }
     }
 
     #[test]
