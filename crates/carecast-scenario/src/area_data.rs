@@ -62,7 +62,11 @@ impl<'s> AreaData<'s> {
 
     fn record(&self, note: FillNote) {
         if note.method.is_filled() || matches!(note.method, FillMethod::Apportioned { .. }) {
-            self.fills.borrow_mut().push(note);
+            // A value read twice (or a group total behind several cells) is listed once.
+            let mut fills = self.fills.borrow_mut();
+            if !fills.contains(&note) {
+                fills.push(note);
+            }
         }
     }
 
@@ -77,6 +81,18 @@ impl<'s> AreaData<'s> {
                 }
                 Some(cell.value)
             }
+        }
+    }
+
+    /// Why [`AreaData::breakdown`] gives no value for a cell: the filler's
+    /// reason for a council, else that the cell is suppressed or has no row.
+    pub fn breakdown_gap(&self, year: i32, table: &str, dimension: &str, category: &str) -> String {
+        match self.filler().map(|f| f.value(&self.code, year, table, dimension, category)) {
+            Some(Err(e)) => e.to_string(),
+            _ => match self.seeds.breakdown(&self.code, year, table, dimension, category) {
+                Some(_) => "it is suppressed".into(),
+                None => "there is no row for it".into(),
+            },
         }
     }
 
@@ -126,8 +142,15 @@ impl<'s> AreaData<'s> {
         Some(v)
     }
 
-    /// Every value that was filled or apportioned so far.
+    /// Every value that was filled or apportioned so far, by year, table,
+    /// dimension and category.
     pub fn fills(&self) -> Vec<FillNote> {
-        self.fills.borrow().clone()
+        // In a fixed order (not the order the resolver happened to read them),
+        // so two versions' lists can be compared line by line.
+        let mut fills = self.fills.borrow().clone();
+        fills.sort_by(|a, b| {
+            (a.year, &a.table, &a.dimension, &a.category).cmp(&(b.year, &b.table, &b.dimension, &b.category))
+        });
+        fills
     }
 }

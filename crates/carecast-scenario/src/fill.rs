@@ -18,8 +18,13 @@
 //!    and the dimension covers the whole population (`age`, `placement`,
 //!    `reason`, `provider`, `legal_status`, `uasc`), the headline figure for
 //!    the area and year (`cla_headline.csv` stock, starts or ceased) is used
-//!    instead ([`FillMethod::TotalFromHeadline`]); otherwise the group cannot
-//!    be filled and [`FillError::TotalUnavailable`] says why.
+//!    instead ([`FillMethod::TotalFromHeadline`]). If the headline is
+//!    suppressed too, the published `total` of another whole-population
+//!    breakdown of the table ([`FillMethod::TotalFromOtherBreakdown`]), else
+//!    the flow identity, stock at 31 March = last year's stock + starts -
+//!    ceased, solved for the missing term when the other three are published
+//!    ([`FillMethod::FlowIdentity`]). Otherwise the group cannot be filled and
+//!    [`FillError::TotalUnavailable`] says why.
 //! 2. The remainder is the total minus the published categories. Structural
 //!    zeros (`z`) count as 0, stay 0 and are not flagged as fills.
 //! 3. One suppressed category takes the whole remainder
@@ -69,6 +74,17 @@ pub enum FillMethod {
     /// The group's total, taken from the headline figure because the
     /// breakdown's own `total` is suppressed.
     TotalFromHeadline,
+    /// The group's total, taken from another whole-population breakdown of
+    /// the same table because its own `total` and the headline figure are
+    /// suppressed.
+    TotalFromOtherBreakdown {
+        /// The breakdown whose published total was used.
+        dimension: String,
+    },
+    /// The group's total from the flow identity (stock at 31 March = the
+    /// previous year's stock + starts - ceased) with the other three terms
+    /// published, because its own `total` and the headline figure are suppressed.
+    FlowIdentity,
     /// The only suppressed category of its group: total minus the published
     /// categories.
     FilledFromTotal,
@@ -107,6 +123,12 @@ impl fmt::Display for FillMethod {
             FillMethod::Published => write!(f, "published"),
             FillMethod::StructuralZero => write!(f, "not applicable (z), 0"),
             FillMethod::TotalFromHeadline => write!(f, "total taken from the headline figure"),
+            FillMethod::TotalFromOtherBreakdown { dimension } => {
+                write!(f, "total taken from the published total of the {dimension} breakdown")
+            }
+            FillMethod::FlowIdentity => {
+                write!(f, "total from the flow identity: last year's stock + starts - ceased (published terms)")
+            }
             FillMethod::FilledFromTotal => write!(f, "filled: total minus published categories"),
             FillMethod::FilledByRegionPattern { region } => {
                 write!(f, "filled: remainder shared by the pattern of region {region}")
@@ -519,7 +541,22 @@ impl<'s> Filler<'s> {
             });
         };
         let report = FillReport {
-            filled: group.report.filled.into_iter().filter(|n| n.area == area && n.category == category).collect(),
+            // The cell's own note, and the total's when it was not published
+            // or taken from the headline (its origin is then part of the cell's).
+            filled: group
+                .report
+                .filled
+                .into_iter()
+                .filter(|n| {
+                    n.area == area
+                        && (n.category == category
+                            || (n.category == TOTAL
+                                && matches!(
+                                    n.method,
+                                    FillMethod::TotalFromOtherBreakdown { .. } | FillMethod::FlowIdentity
+                                )))
+                })
+                .collect(),
             problems: group.report.problems,
         };
         Ok((cell, report))
@@ -608,18 +645,21 @@ impl<'s> Filler<'s> {
             let idx = table_index(table).ok_or_else(|| {
                 unavailable(format!("the total is suppressed and table `{table}` has no headline figure"))
             })?;
-            match self.seeds.headline.get(&(area.to_string(), year)).map(|c| c[idx]) {
-                Some(Cell::Number(v)) => {
-                    let method = FillMethod::TotalFromHeadline;
-                    report.filled.push(note(TOTAL, v, &method));
-                    cells.insert(TOTAL.to_string(), FilledCell { value: v, method });
-                    v
-                }
-                Some(Cell::Suppressed) => {
-                    return Err(unavailable("the total and the headline figure are both suppressed".into()));
-                }
-                None => return Err(unavailable("the total is suppressed and there is no headline row".into())),
-            }
+            let headline = self.seeds.headline.get(&(area.to_string(), year)).map(|c| c[idx]);
+            let (v, method) = match headline {
+                Some(Cell::Number(v)) => (v, FillMethod::TotalFromHeadline),
+                _ => self.total_without_headline(area, year, table, dimension).ok_or_else(|| {
+                    unavailable(format!(
+                        "the total is suppressed, {}, no other whole-population breakdown of the table \
+                         publishes its total, and the flow identity (stock = last year's stock + starts - ceased) \
+                         lacks a published term",
+                        if headline.is_some() { "so is the headline figure" } else { "there is no headline row" }
+                    ))
+                })?,
+            };
+            report.filled.push(note(TOTAL, v, &method));
+            cells.insert(TOTAL.to_string(), FilledCell { value: v, method });
+            v
         };
 
         // 2. Published, structural zero, or suppressed.
@@ -689,6 +729,38 @@ impl<'s> Filler<'s> {
             cells.insert(cat.to_string(), FilledCell { value, method: method.clone() });
         }
         Ok(FilledGroup { cells, report })
+    }
+
+    /// A table's published total for an area and year: the headline figure,
+    /// else the `total` of a whole-population breakdown (with the dimension).
+    fn published_total(&self, area: &str, year: i32, table: &str) -> Option<(f64, Option<&'static str>)> {
+        let idx = table_index(table)?;
+        if let Some(Cell::Number(v)) = self.seeds.headline.get(&(area.to_string(), year)).map(|c| c[idx]) {
+            return Some((v, None));
+        }
+        WHOLE_POPULATION_DIMENSIONS.iter().find_map(|d| match self.seeds.breakdown(area, year, table, d, TOTAL) {
+            Some(Cell::Number(v)) => Some((v, Some(*d))),
+            _ => None,
+        })
+    }
+
+    /// A suppressed group total whose headline figure is suppressed too: the
+    /// published total of another whole-population breakdown of the same
+    /// table, else the flow identity (stock at 31 March = the previous
+    /// year's stock + the year's starts - the year's ceased), solved for the
+    /// missing term from published totals only (never from filled ones).
+    fn total_without_headline(&self, area: &str, year: i32, table: &str, dimension: &str) -> Option<(f64, FillMethod)> {
+        if let Some((v, Some(d))) = self.published_total(area, year, table).filter(|(_, d)| *d != Some(dimension)) {
+            return Some((v, FillMethod::TotalFromOtherBreakdown { dimension: d.to_string() }));
+        }
+        let get = |y: i32, t: &str| self.published_total(area, y, t).map(|(v, _)| v);
+        let value = match table {
+            "stock" => get(year - 1, "stock")? + get(year, "starts")? - get(year, "ceased")?,
+            "starts" => get(year, "stock")? - get(year - 1, "stock")? + get(year, "ceased")?,
+            "ceased" => get(year - 1, "stock")? + get(year, "starts")? - get(year, "stock")?,
+            _ => return None,
+        };
+        (value >= 0.0).then_some((value, FillMethod::FlowIdentity))
     }
 
     /// An area's published cells for the categories, as weights: `None` if any

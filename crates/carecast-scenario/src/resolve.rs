@@ -632,20 +632,47 @@ fn prepare(
         notes.extend(r.data_notes.iter().cloned());
         (r.first_year, r.published.clone(), r.published_margins.clone(), r.outturn.clone())
     } else {
-        let need = |v: Option<f64>, what: String| -> Result<f64, ScenarioError> {
-            v.ok_or_else(|| {
+        // A breakdown cell the calibration cannot do without: the error names
+        // the cell's line in the seeds and why it has no value.
+        let need = |y: i32, (table, dim, cat): (&str, &str, &str), what: String| -> Result<f64, ScenarioError> {
+            data.breakdown(y, table, dim, cat).ok_or_else(|| {
+                let (path, line, column) =
+                    seeds.breakdown_line(code, y, table, dim, cat).unwrap_or(("seeds/cla_breakdowns.csv", 0, 0));
                 ScenarioError::data(
-                    "seeds/cla_breakdowns.csv",
-                    1,
-                    1,
-                    format!("a published number for {what} in {}, it is suppressed or missing", area.name),
+                    path,
+                    line,
+                    column,
+                    format!(
+                        "a published or fillable number for {what} in {} ({table}/{dim}/{cat}); {}",
+                        area.name,
+                        data.breakdown_gap(y, table, dim, cat)
+                    ),
                 )
             })
         };
-        // A council created by reorganisation has breakdowns only from its first
-        // year: calibrate from there (stated in the notes).
+        // A year the calibration can use: every cell it cannot do without is
+        // published or fillable.
+        let usable = |y: i32| {
+            let has = |table: &str, dim: &str, cat: &str| data.breakdown(y, table, dim, cat).is_some();
+            dims.age_bands.iter().all(|b| {
+                has("stock", "age", &b.id)
+                    && if b.id == "16_17" {
+                        has("ceased", "age", "16") && has("ceased", "age", "17")
+                    } else {
+                        has("ceased", "age", &b.id)
+                    }
+            }) && has("ceased", "age", "18_plus")
+                && (has("ceased", "reason", "total") || has("ceased", "age", "total"))
+        };
+        // A council created by reorganisation has breakdowns only from its
+        // first year, and a very small council can have a year whose
+        // suppressed cells cannot be filled: calibrate from the first year
+        // after which every year is usable (stated in the notes).
         let first_year = (cal.first_year..cal.last_year)
-            .find(|y| dims.age_bands.iter().all(|b| data.breakdown(*y, "stock", "age", &b.id).is_some()))
+            .rev()
+            .take_while(|y| usable(*y))
+            .last()
+            .filter(|_| usable(cal.last_year))
             .ok_or_else(|| {
                 loaded.key_error(
                     "calibration.first_year",
@@ -656,10 +683,13 @@ fn prepare(
             notes.push(Note {
                 key: "calibration.first_year".into(),
                 text: format!(
-                    "{} has no published breakdowns before 31 March {first_year}; calibration starts there",
+                    "{} has no complete published (or fillable) breakdowns for every year before 31 March \
+                     {first_year}; calibration starts there",
                     area.name
                 ),
-                source: "seeds/cla_breakdowns.csv; seeds/areas.csv (local government reorganisation)".into(),
+                source: "seeds/cla_breakdowns.csv (suppressed cells that cannot be filled); seeds/areas.csv \
+                         (local government reorganisation)"
+                    .into(),
             });
         }
         let mut published = Vec::new();
@@ -680,7 +710,8 @@ fn prepare(
             let mut stock_by_band = Vec::new();
             for band in &dims.age_bands {
                 stock_by_band.push(need(
-                    bd("stock", "age", &band.id),
+                    y,
+                    ("stock", "age", &band.id),
                     format!("children in care aged {} at 31 March {y}", band.id),
                 )?);
             }
@@ -705,19 +736,19 @@ fn prepare(
             let mut ceased_by_band_under_18 = Vec::new();
             for band in &dims.age_bands {
                 let v = if band.id == "16_17" {
-                    need(bd("ceased", "age", "16"), format!("children ceasing aged 16 in {y}"))?
-                        + need(bd("ceased", "age", "17"), format!("children ceasing aged 17 in {y}"))?
+                    need(y, ("ceased", "age", "16"), format!("children ceasing aged 16 in {y}"))?
+                        + need(y, ("ceased", "age", "17"), format!("children ceasing aged 17 in {y}"))?
                 } else {
-                    need(bd("ceased", "age", &band.id), format!("children ceasing aged {} in {y}", band.id))?
+                    need(y, ("ceased", "age", &band.id), format!("children ceasing aged {} in {y}", band.id))?
                 };
                 ceased_by_band_under_18.push(v);
             }
             let ceased_aged_18_plus =
-                need(bd("ceased", "age", "18_plus"), format!("children ceasing aged 18 or over in {y}"))?;
-            let ceased_total = need(
-                bd("ceased", "reason", "total").or(bd("ceased", "age", "total")),
-                format!("children ceasing in {y}"),
-            )?;
+                need(y, ("ceased", "age", "18_plus"), format!("children ceasing aged 18 or over in {y}"))?;
+            let ceased_total = match bd("ceased", "reason", "total") {
+                Some(v) => v,
+                None => need(y, ("ceased", "age", "total"), format!("children ceasing in {y}"))?,
+            };
             let mut ceased_by_reason = vec![0.0; nr];
             for (r, def) in f.dimensions.exit_reasons.iter().enumerate() {
                 if !def.residual {

@@ -189,6 +189,9 @@ pub struct Seeds {
     pub ro3: HashMap<(String, i32, String), Cell>,
     /// (area, 30 September snapshot year) -> (FTE social workers, agency rate %, caseload).
     pub workforce: HashMap<(String, i32), [Cell; 3]>,
+    /// The breakdowns file's path and text when it is a bundled seed, for
+    /// locating a cell in messages ([`Seeds::breakdown_line`]).
+    breakdown_source: Option<(&'static str, &'static str)>,
 }
 
 impl Seeds {
@@ -197,6 +200,9 @@ impl Seeds {
         let mut s = Seeds::default();
         for f in SEED_FILES {
             s.load(f.path, f.text)?;
+            if f.path.ends_with("cla_breakdowns.csv") {
+                s.breakdown_source = Some((f.path, f.text));
+            }
         }
         Ok(s)
     }
@@ -327,6 +333,24 @@ impl Seeds {
         self.breakdowns
             .get(&(area.to_string(), year, table.to_string(), dimension.to_string(), category.to_string()))
             .copied()
+    }
+
+    /// Where a breakdown cell is: the bundled file's path, its 1-based line
+    /// and the `value` column (6); `None` for seeds not loaded by
+    /// [`Seeds::bundled`] or a cell with no row. Scans the text, so it is for
+    /// error messages only.
+    pub fn breakdown_line(
+        &self,
+        area: &str,
+        year: i32,
+        table: &str,
+        dimension: &str,
+        category: &str,
+    ) -> Option<(&'static str, usize, usize)> {
+        let (path, text) = self.breakdown_source?;
+        let prefix = format!("{area},{year},{table},{dimension},{category},");
+        let index = text.lines().position(|l| l.starts_with(&prefix))?;
+        Some((path, index + 1, 6))
     }
 
     /// Finds an area by ONS code, DfE number or name (case-insensitive).

@@ -172,6 +172,48 @@ fn suppressed_total_uses_headline() {
 }
 
 #[test]
+fn suppressed_total_and_headline_use_another_breakdown_then_the_flow_identity() {
+    let mut s = seeds();
+    // Own total and headline stock suppressed; foster 3 published, two cells suppressed.
+    put(&mut s, LA, &[("total", None), ("foster", Some(3.0)), ("other", None), ("childrens_home", None)]);
+    s.headline.insert((LA.into(), 2025), [Cell::Suppressed, Cell::Number(15.0), Cell::Number(18.0)]);
+    // The region's pattern for the two: 1 : 3.
+    put(&mut s, REGION, &[("other", Some(10.0)), ("childrens_home", Some(30.0))]);
+
+    // 1. The age breakdown publishes its total, 11: 11 - 3 = 8 shared 2 and 6.
+    s.breakdowns.insert(key(LA, 2025, "stock", "age", "total"), Cell::Number(11.0));
+    let g = group(&s);
+    assert_eq!(g["total"], (11.0, FillMethod::TotalFromOtherBreakdown { dimension: "age".into() }));
+    assert!(close(g["other"].0, 2.0) && close(g["childrens_home"].0, 6.0), "{g:?}");
+
+    // 2. Not there either: last year's stock 7 + starts 15 - ceased 18 = 4, so 1 to share: 0.25 and 0.75.
+    s.breakdowns.insert(key(LA, 2025, "stock", "age", "total"), Cell::Suppressed);
+    s.headline.insert((LA.into(), 2024), [Cell::Number(7.0), Cell::Number(9.0), Cell::Number(9.0)]);
+    let g = group(&s);
+    assert_eq!(g["total"], (4.0, FillMethod::FlowIdentity));
+    assert!(close(g["other"].0, 0.25) && close(g["childrens_home"].0, 0.75), "{g:?}");
+    // The total's origin travels with every cell filled from it.
+    let (_, report) = Filler::new(&s).value(LA, 2025, "stock", "placement", "other").unwrap();
+    assert!(report.filled.iter().any(|n| n.category == TOTAL && n.method == FillMethod::FlowIdentity));
+
+    // 3. A term of the identity suppressed (last year's stock): unfillable, and the message says why.
+    s.headline.insert((LA.into(), 2024), [Cell::Suppressed, Cell::Number(9.0), Cell::Number(9.0)]);
+    let msg = Filler::new(&s).group(LA, 2025, "stock", "placement").unwrap_err().to_string();
+    assert!(msg.contains("flow identity"), "{msg}");
+
+    // 4. Starts solved from the identity: stock 2025 (published 10) - stock 2024 (7) + ceased (18) = 21.
+    s.headline.insert((LA.into(), 2024), [Cell::Number(7.0), Cell::Number(9.0), Cell::Number(9.0)]);
+    s.headline.insert((LA.into(), 2025), [Cell::Number(10.0), Cell::Suppressed, Cell::Number(18.0)]);
+    for (cat, v) in [("total", None), ("under_1", Some(1.0)), ("1_4", None)] {
+        let cell = v.map_or(Cell::Suppressed, Cell::Number);
+        s.breakdowns.insert(key(LA, 2025, "starts", "age", cat), cell);
+    }
+    let g = Filler::new(&s).group(LA, 2025, "starts", "age").unwrap();
+    assert_eq!(g.cells["total"].value, 21.0);
+    assert_eq!(g.cells["1_4"].value, 20.0);
+}
+
+#[test]
 fn negative_remainder_gives_zero_and_a_problem() {
     let mut s = seeds();
     // 95 + 10 = 105 > 100.
@@ -299,6 +341,24 @@ fn bundled_2025_groups_add_up_and_are_non_negative() {
     // 153 councils; City of London's stock totals (and headline) are suppressed in 2025.
     assert_eq!(checked, 153 * 3 - 2);
     eprintln!("2025 filled cells by table/dimension: {counts:?}");
+}
+
+#[test]
+fn bundled_city_of_london_2025_stock_by_the_flow_identity_closes_the_national_total() {
+    // The City of London's 2025 stock is suppressed everywhere. The flow
+    // identity gives it from its own published 2024 stock, 2025 starts and
+    // ceased; a second, independent route is England's published stock minus
+    // every other council's published stock. The two agree.
+    let s = bundled();
+    let stock = |code: &str| s.headline.get(&(code.to_string(), 2025)).and_then(|c| c[0].number());
+    let city = "E09000001";
+    assert_eq!(stock(city), None, "the seeds still suppress it");
+    let others: f64 = s.areas.iter().filter(|a| a.level == "la" && a.code != city).filter_map(|a| stock(&a.code)).sum();
+    let residual = stock(ENGLAND).unwrap() - others;
+    let g = Filler::bundled(&s).unwrap().group(city, 2025, "stock", "age").unwrap();
+    assert_eq!(g.cells[TOTAL].method, FillMethod::FlowIdentity);
+    assert_eq!(g.cells[TOTAL].value, residual);
+    assert_eq!(residual, 4.0);
 }
 
 #[test]
