@@ -144,10 +144,14 @@ pub fn type7(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// Type-7 quantiles `probs` of unsorted `values`, equal bit for bit to
-/// sorting (under the total order) and calling [`type7`], but by selecting
-/// only the order statistics needed (ascending, each search in what is right
-/// of the last): about a third of the work of a full sort for five quantiles
-/// of a thousand draws. Reorders `values`; `probs` are in [0, 1].
+/// sorting (under the total order) and calling [`type7`], without sorting
+/// them all: the values are counted into about `n / 8` equal-width buckets
+/// between their minimum and maximum (bucket order is value order, as the
+/// bucket index never decreases with the value), laid out bucket by bucket,
+/// and only the buckets holding a rank that is read are sorted. About a
+/// quarter of the work of a full sort for five quantiles of a thousand draws.
+/// Values that are not all finite, or too few to bucket, are sorted.
+/// Reorders `values`; `probs` are in [0, 1].
 pub fn type7_unsorted(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     let n = values.len();
     if n <= 1 {
@@ -159,6 +163,40 @@ pub fn type7_unsorted(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         let lo = (h.floor() as usize).min(n - 1);
         (h, lo, (lo + 1).min(n - 1))
     };
+    let quantiles = |sorted_at: &[f64]| -> Vec<f64> {
+        probs
+            .iter()
+            .map(|&q| {
+                let (h, lo, hi) = ranks_of(q);
+                sorted_at[lo] + (h - lo as f64) * (sorted_at[hi] - sorted_at[lo])
+            })
+            .collect()
+    };
+    let (min, max) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let width = max - min;
+    let buckets = n / 8;
+    if buckets < 2 || !(width.is_finite() && width > 0.0) || values.iter().any(|v| !v.is_finite()) {
+        values.sort_unstable_by(f64::total_cmp);
+        return quantiles(values);
+    }
+    let scale = buckets as f64 / width;
+    // Counting sort by bucket: `starts[b]` is where bucket b begins.
+    let index: Vec<u32> = values.iter().map(|&v| (((v - min) * scale) as u32).min(buckets as u32 - 1)).collect();
+    let mut starts = vec![0usize; buckets + 1];
+    for &b in &index {
+        starts[b as usize + 1] += 1;
+    }
+    for b in 0..buckets {
+        starts[b + 1] += starts[b];
+    }
+    let mut laid_out = vec![0.0; n];
+    let mut next = starts.clone();
+    for (&v, &b) in values.iter().zip(&index) {
+        laid_out[next[b as usize]] = v;
+        next[b as usize] += 1;
+    }
+    // Sort each bucket holding a rank that is read (once).
+    let mut sorted_bucket = usize::MAX;
     let mut ranks: Vec<usize> = probs
         .iter()
         .flat_map(|&q| {
@@ -167,20 +205,15 @@ pub fn type7_unsorted(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         })
         .collect();
     ranks.sort_unstable();
-    ranks.dedup();
-    let mut start = 0;
-    for &r in &ranks {
-        // Everything left of `start` is at most every value from `start` on.
-        values[start..].select_nth_unstable_by(r - start, f64::total_cmp);
-        start = r + 1;
+    for r in ranks {
+        let b = starts.partition_point(|&s| s <= r) - 1;
+        if b != sorted_bucket {
+            laid_out[starts[b]..starts[b + 1]].sort_unstable_by(f64::total_cmp);
+            sorted_bucket = b;
+        }
     }
-    probs
-        .iter()
-        .map(|&q| {
-            let (h, lo, hi) = ranks_of(q);
-            values[lo] + (h - lo as f64) * (values[hi] - values[lo])
-        })
-        .collect()
+    values.copy_from_slice(&laid_out);
+    quantiles(values)
 }
 
 impl QuantileAccumulator {

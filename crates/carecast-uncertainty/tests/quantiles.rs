@@ -174,6 +174,21 @@ proptest! {
     }
 
     #[test]
+    fn selecting_gives_the_sorted_type7_bit_for_bit_for_many_draws(
+        values in prop::collection::vec(prop_oneof![-1e9f64..1e9, Just(0.0), Just(-0.0), Just(3.25), 1e-6f64..2e-6], 16..3000),
+        probs in prop::collection::vec(0.0f64..=1.0, 1..12),
+    ) {
+        // Wide and clustered values together: many land in one bucket, most buckets are empty.
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mut scratch = values.clone();
+        let got = type7_unsorted(&mut scratch, &probs);
+        for (g, &p) in got.iter().zip(&probs) {
+            prop_assert_eq!(g.to_bits(), type7(&sorted, p).to_bits());
+        }
+    }
+
+    #[test]
     fn within_the_pilot_the_result_is_type7(
         values in prop::collection::vec(-1e6f64..1e6, 1..200),
         probs in prop::collection::vec(0.0f64..=1.0, 1..10),
