@@ -18,6 +18,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rayon::prelude::*;
 use std::hint::black_box;
 
+/// The binary's allocator, so the benchmarks measure what `carecast` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn national_run(c: &mut Criterion) {
     let seeds = Seeds::bundled().expect("seeds");
     let loaded = load("baseline").expect("baseline");

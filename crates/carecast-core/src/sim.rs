@@ -337,7 +337,9 @@ impl YearTables {
     fn prepare(&mut self, model: &Model, y: &YearParams, band_of_age: &[usize; AGES], for_drawing: bool) {
         let (np, nr, nb) = (model.dims.n_placements(), model.dims.n_reasons(), model.dims.n_bands());
         let same_states = self.prepared_from.as_ref().is_some_and(|(exit, moves, drawing)| {
-            *drawing == for_drawing && *exit == y.monthly_exit_probability && *moves == y.monthly_move_probability
+            *drawing == for_drawing
+                && same_bits(exit, &y.monthly_exit_probability)
+                && same_bits(moves, &y.monthly_move_probability)
         });
         if !same_states {
             self.prepare_states(y, np, nr, nb, for_drawing);
@@ -363,45 +365,54 @@ impl YearTables {
             self.move_to.resize(nb * np * np, 0);
         }
         let mut outcomes = std::mem::take(&mut self.outcomes_scratch);
-        for b in 0..nb {
-            for p in 0..np {
-                let bp = b * np + p;
-                let exits = &y.monthly_exit_probability[bp * nr..(bp + 1) * nr];
-                let exit_total: f64 = exits.iter().sum();
-                let moves = &y.monthly_move_probability[bp * np..(bp + 1) * np];
-                let move_total: f64 = moves.iter().enumerate().filter(|(q, _)| *q != p).map(|(_, m)| m).sum();
-                let scale = if exit_total + move_total > 1.0 { 1.0 / (exit_total + move_total) } else { 1.0 };
-                if exit_total > 0.0 {
-                    for r in 0..nr {
-                        self.reason_share[bp * nr + r] = exits[r] / exit_total;
-                    }
+        // One state (band, placement) at a time, its slices taken by chunks.
+        let states = y
+            .monthly_exit_probability
+            .chunks_exact(nr)
+            .zip(y.monthly_move_probability.chunks_exact(np))
+            .zip(self.reason_share.chunks_exact_mut(nr))
+            .zip(self.move_scaled.chunks_exact_mut(np))
+            .zip(self.transition.chunks_exact_mut(np))
+            .zip(self.exit_scaled.iter_mut().zip(self.outflow_scaled.iter_mut()));
+        for (bp, (((((exits, moves), shares), move_row), transition_row), (exit_scaled, outflow_scaled))) in
+            states.enumerate()
+        {
+            let p = bp % np;
+            let exit_total: f64 = exits.iter().sum();
+            let move_total: f64 = moves.iter().enumerate().filter(|(q, _)| *q != p).map(|(_, m)| m).sum();
+            let scale = if exit_total + move_total > 1.0 { 1.0 / (exit_total + move_total) } else { 1.0 };
+            if exit_total > 0.0 {
+                for (share, e) in shares.iter_mut().zip(exits) {
+                    *share = e / exit_total;
                 }
-                let exit = exit_total * scale;
-                self.exit_scaled[bp] = exit;
-                let mut outflow = exit;
+            }
+            let exit = exit_total * scale;
+            *exit_scaled = exit;
+            let mut outflow = exit;
+            for (q, ((m, scaled), tr)) in
+                moves.iter().zip(move_row.iter_mut()).zip(transition_row.iter_mut()).enumerate()
+            {
+                if q != p && *m > 0.0 {
+                    let m = m * scale;
+                    *scaled = m;
+                    *tr = m;
+                    outflow += m;
+                }
+            }
+            if for_drawing {
+                // Outcomes: each exit reason, then each move with a positive probability.
+                outcomes.clear();
+                outcomes.extend(exits.iter().map(|e| e * scale));
                 for (q, m) in moves.iter().enumerate() {
                     if q != p && *m > 0.0 {
-                        let m = m * scale;
-                        self.move_scaled[bp * np + q] = m;
-                        self.transition[bp * np + q] = m;
-                        outflow += m;
+                        self.move_to[bp * np + outcomes.len() - nr] = q;
+                        outcomes.push(m * scale);
                     }
                 }
-                if for_drawing {
-                    // Outcomes: each exit reason, then each move with a positive probability.
-                    outcomes.clear();
-                    outcomes.extend(exits.iter().map(|e| e * scale));
-                    for (q, m) in moves.iter().enumerate() {
-                        if q != p && *m > 0.0 {
-                            self.move_to[bp * np + outcomes.len() - nr] = q;
-                            outcomes.push(m * scale);
-                        }
-                    }
-                    self.state_split[bp].set(&outcomes);
-                }
-                self.outflow_scaled[bp] = outflow;
-                self.transition[bp * np + p] = 1.0 - outflow;
+                self.state_split[bp].set(&outcomes);
             }
+            *outflow_scaled = outflow;
+            transition_row[p] = 1.0 - outflow;
         }
         self.outcomes_scratch = outcomes;
         // Kept in the previous year's buffers.
@@ -463,6 +474,29 @@ impl YearTables {
             self.entries_total += mean;
         }
     }
+}
+
+/// True if `a` and `b` hold the same bits: eight at a time without an early
+/// exit, so it vectorises (a Monte Carlo draw's years often share their
+/// probabilities, and comparing them element by element cost more than the
+/// tables it saves). Values equal but with different bits (0.0 and -0.0)
+/// count as different, which only costs a re-preparation.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a8, a_rest) = a.as_chunks::<8>();
+    let (b8, b_rest) = b.as_chunks::<8>();
+    let mut differ = 0u64;
+    for (x, y) in a8.iter().zip(b8) {
+        for i in 0..8 {
+            differ |= x[i].to_bits() ^ y[i].to_bits();
+        }
+    }
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        differ |= x.to_bits() ^ y.to_bits();
+    }
+    differ == 0
 }
 
 /// Sets `v` to `n` zeros, reusing its buffer.

@@ -683,7 +683,7 @@ fn prepare(
             notes.push(Note {
                 key: "calibration.first_year".into(),
                 text: format!(
-                    "{} has no complete published (or fillable) breakdowns for every year before 31 March \
+                    "{}'s breakdowns are not complete (published or fillable) in every year before 31 March \
                      {first_year}; calibration starts there",
                     area.name
                 ),
