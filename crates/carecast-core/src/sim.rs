@@ -365,19 +365,18 @@ impl YearTables {
             self.move_to.resize(nb * np * np, 0);
         }
         let mut outcomes = std::mem::take(&mut self.outcomes_scratch);
-        // One state (band, placement) at a time, its slices taken by chunks.
+        // One state (band, placement) at a time, its rows taken by chunks of
+        // the placements (there may be no exit reasons, so those are sliced).
         let states = y
-            .monthly_exit_probability
-            .chunks_exact(nr)
-            .zip(y.monthly_move_probability.chunks_exact(np))
-            .zip(self.reason_share.chunks_exact_mut(nr))
+            .monthly_move_probability
+            .chunks_exact(np)
             .zip(self.move_scaled.chunks_exact_mut(np))
             .zip(self.transition.chunks_exact_mut(np))
             .zip(self.exit_scaled.iter_mut().zip(self.outflow_scaled.iter_mut()));
-        for (bp, (((((exits, moves), shares), move_row), transition_row), (exit_scaled, outflow_scaled))) in
-            states.enumerate()
-        {
+        for (bp, (((moves, move_row), transition_row), (exit_scaled, outflow_scaled))) in states.enumerate() {
             let p = bp % np;
+            let exits = &y.monthly_exit_probability[bp * nr..(bp + 1) * nr];
+            let shares = &mut self.reason_share[bp * nr..(bp + 1) * nr];
             let exit_total: f64 = exits.iter().sum();
             let move_total: f64 = moves.iter().enumerate().filter(|(q, _)| *q != p).map(|(_, m)| m).sum();
             let scale = if exit_total + move_total > 1.0 { 1.0 / (exit_total + move_total) } else { 1.0 };
