@@ -997,8 +997,10 @@ fn reconcile<D: FlowDraw>(
                 let age_n = n * t.age_share[a];
                 let row_stock: f64 = row.iter().sum();
                 if row_stock > 0.0 {
+                    // Each placement grows by the same factor (one division an age, not one a state).
+                    let growth = age_n / row_stock;
                     for x in row.iter_mut() {
-                        *x += age_n * (*x / row_stock);
+                        *x += *x * growth;
                     }
                 } else {
                     for (x, share) in row.iter_mut().zip(&y.entry_mix[b * np..(b + 1) * np]) {
