@@ -5,7 +5,8 @@
 //! Output: `projection.csv` (the tidy columns plus `area` after them, with
 //! `E92000001` for the national run and `sum_of_councils` for the sum),
 //! `council_check.csv` (national against the sum of councils by year) and
-//! `failures.csv` when a council cannot be run. With `--draws N` every council
+//! `failures.csv` (the councils that could not be run, with why; only a header
+//! when every council ran). With `--draws N` every council
 //! and England get `p05..p95` columns from their own Monte Carlo draws (the sum
 //! of councils gets none: percentiles do not add). Not a place for modelling.
 
@@ -166,7 +167,9 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     write_csv(&out.join("projection.csv"), &table)?;
     write_csv(&out.join("council_check.csv"), &check)?;
-    if !failures.is_empty() {
+    // Written even when empty, so a failures.csv left by an earlier run in the
+    // same folder never outlives the run it described.
+    {
         let mut f = Table::new(
             "failures",
             "Councils that could not be run",
