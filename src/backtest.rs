@@ -712,8 +712,10 @@ fn print_summary(
         for s in summary {
             outln!("{:>7} {:>9} {:>12} {:>12}", s.horizon, s.with_bands, pct(s.coverage[0]), pct(s.coverage[1]));
         }
-    } else {
+    } else if c.draws == 0 {
         outln!("no uncertainty bands (--draws 0)");
+    } else {
+        outln!("no band coverage: no forecast has a published outturn to compare with");
     }
     if !skipped.is_empty() {
         outln!("skipped ({}; see skipped.csv):", skipped.len());
