@@ -499,8 +499,9 @@ impl<'s> Filler<'s> {
 
     /// One category's value, filling its group as needed. A published cell is
     /// returned as it stands even when the rest of its group cannot be filled.
-    /// The report holds this category's note (if filled) and the group's
-    /// problems.
+    /// The report holds this category's note (if filled), the group total's
+    /// note when that total came from another breakdown or the flow identity,
+    /// and the group's problems.
     pub fn value(
         &self,
         area: &str,

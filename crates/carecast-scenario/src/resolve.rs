@@ -636,18 +636,21 @@ fn prepare(
         // the cell's line in the seeds and why it has no value.
         let need = |y: i32, (table, dim, cat): (&str, &str, &str), what: String| -> Result<f64, ScenarioError> {
             data.breakdown(y, table, dim, cat).ok_or_else(|| {
-                let (path, line, column) =
-                    seeds.breakdown_line(code, y, table, dim, cat).unwrap_or(("seeds/cla_breakdowns.csv", 0, 0));
-                ScenarioError::data(
-                    path,
-                    line,
-                    column,
-                    format!(
-                        "a published or fillable number for {what} in {} ({table}/{dim}/{cat}); {}",
-                        area.name,
-                        data.breakdown_gap(y, table, dim, cat)
+                let expected = format!(
+                    "a published or fillable number for {what} in {} ({table}/{dim}/{cat}); {}",
+                    area.name,
+                    data.breakdown_gap(y, table, dim, cat)
+                );
+                match seeds.breakdown_line(code, y, table, dim, cat) {
+                    Some((path, line, column)) => ScenarioError::data(path, line, column, expected),
+                    // No row to point at: name the cell as a key instead of a made-up line.
+                    None => ScenarioError::key(
+                        "seeds/cla_breakdowns.csv",
+                        None,
+                        &format!("{code}.{y}.{table}.{dim}.{cat}"),
+                        expected,
                     ),
-                )
+                }
             })
         };
         // A year the calibration can use: every cell it cannot do without is

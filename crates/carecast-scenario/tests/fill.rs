@@ -491,3 +491,19 @@ fn bundled_2025_every_non_number_cell_is_accounted_for() {
     }
     eprintln!("{}", summary.join("\n"));
 }
+
+#[test]
+fn bundled_breakdown_line_points_at_the_cell_row() {
+    // The Isles of Scilly's 2021 exits aged 5-9 are `c`: the located line of
+    // the file, read here on its own, is that row and its sixth field is `c`.
+    let s = bundled();
+    let (path, line, column) = s.breakdown_line("E06000053", 2021, "ceased", "age", "5_9").expect("located");
+    assert_eq!((path, column), ("seeds/cla_breakdowns.csv", 6));
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path))
+        .expect("seed file");
+    let row: Vec<&str> = text.lines().nth(line - 1).expect("line exists").split(',').collect();
+    assert_eq!(row, ["E06000053", "2021", "ceased", "age", "5_9", "c"]);
+    assert_eq!(s.breakdown_line("E06000053", 2021, "ceased", "age", "no_such_category"), None);
+    // Seeds not loaded from the bundle cannot be located.
+    assert_eq!(seeds().breakdown_line(LA, 2025, "stock", "placement", "total"), None);
+}
