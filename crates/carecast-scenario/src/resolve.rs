@@ -475,6 +475,67 @@ fn seeds_address(seeds: &Seeds) -> usize {
     std::ptr::from_ref(seeds) as usize
 }
 
+/// The first year of the bundled headline series (children in care, starts, ceased).
+const FIRST_HEADLINE_YEAR: i32 = 2015;
+
+/// One published year's headline rate levels, for [`level_factors`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct YearLevel {
+    /// Year ending 31 March.
+    year: i32,
+    /// Starts in the year per child aged 0-17 (mid-year before the year end).
+    entry_rate: f64,
+    /// Ceased in the year per child in care on average over it (the mean of
+    /// the stocks at the two 31 Marches).
+    exit_hazard: f64,
+}
+
+/// The headline levels of the year ending 31 March `year`, if its starts,
+/// ceased, both stocks and the population aged 0-17 are published and positive.
+fn year_level(outturn: &[Outturn], population_0_17: Option<f64>, year: i32) -> Option<YearLevel> {
+    let at = |y: i32| outturn.iter().find(|o| o.year == y);
+    let (before, now) = (at(year - 1)?.children_in_care?, at(year)?);
+    let (stock, starts, ceased) = (now.children_in_care?, now.starts?, now.ceased?);
+    let population = population_0_17?;
+    let mean_stock = 0.5 * (before + stock);
+    (population > 0.0 && mean_stock > 0.0 && starts > 0.0 && ceased > 0.0).then(|| YearLevel {
+        year,
+        entry_rate: starts / population,
+        exit_hazard: ceased / mean_stock,
+    })
+}
+
+/// The factors (entries, exits) that take the mean levels of the years in
+/// `rates` to the mean levels of the years in `level`, each mean over the
+/// years of `levels` it holds; `None` when either holds none.
+fn level_factors(
+    levels: &[YearLevel],
+    level: std::ops::RangeInclusive<i32>,
+    rates: std::ops::RangeInclusive<i32>,
+) -> Option<(f64, f64)> {
+    let mean = |window: &std::ops::RangeInclusive<i32>| {
+        let years: Vec<&YearLevel> = levels.iter().filter(|l| window.contains(&l.year)).collect();
+        let n = years.len() as f64;
+        (!years.is_empty()).then(|| {
+            (years.iter().map(|l| l.entry_rate).sum::<f64>() / n, years.iter().map(|l| l.exit_hazard).sum::<f64>() / n)
+        })
+    };
+    let (long, short) = (mean(&level)?, mean(&rates)?);
+    Some((long.0 / short.0, long.1 / short.1))
+}
+
+/// The factor on exits other than at 18 that moves all exits by `all`: the
+/// model's exits at 18 come from ageing, not from exit probabilities, so the
+/// whole change falls on the others, `others` and `at_18` being their counts
+/// in the rates window (`all` itself when there were no other exits; never
+/// below zero).
+fn other_exit_factor(all: f64, others: f64, at_18: f64) -> f64 {
+    if others <= 0.0 {
+        return all;
+    }
+    (1.0 + (all - 1.0) * (others + at_18) / others).max(0.0)
+}
+
 /// The data and calibration stage of a calibrated scenario (see [`Prepared`]),
 /// reusing `prior`'s published data and calibration when their inputs are the
 /// same. Reads the population growth (the published years may need it).
@@ -814,7 +875,7 @@ fn prepare(
         None => calibrate(&spec, &published)
             .map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?,
     };
-    let projection_rates = mean_rates(
+    let mut projection_rates = mean_rates(
         &calibration
             .years
             .iter()
@@ -825,6 +886,50 @@ fn prepare(
     .ok_or_else(|| {
         loaded.key_error("calibration.rates_from_year", "at least one calibrated year in the rates window")
     })?;
+    if let Some(n_years) = cal.level_years {
+        if !(1..=20).contains(&n_years) {
+            return Err(loaded.key_error("calibration.level_years", "a whole number of years from 1 to 20"));
+        }
+        // The first year with an exit level needs the stock a year before it.
+        let level_from = (cal.rates_to_year - n_years + 1).max(FIRST_HEADLINE_YEAR + 1);
+        if level_from < rates_from_year {
+            let levels: Vec<YearLevel> = (level_from..=cal.rates_to_year)
+                .filter_map(|y| year_level(&outturn, seeds.population.get(&(code.to_string(), y - 1)).copied(), y))
+                .collect();
+            let in_rates = |p: &&PublishedYear| (rates_from_year..=cal.rates_to_year).contains(&p.year);
+            let at_18: f64 = published.iter().filter(in_rates).map(|p| p.ceased_aged_18_plus).sum();
+            let others: f64 = published.iter().filter(in_rates).map(|p| p.ceased_by_reason.iter().sum::<f64>()).sum();
+            let text = match level_factors(&levels, level_from..=cal.rates_to_year, rates_from_year..=cal.rates_to_year)
+            {
+                Some((entries, exits)) => {
+                    let other_exits = other_exit_factor(exits, others, at_18);
+                    for r in projection_rates.entry_rate_per_10k.iter_mut() {
+                        *r *= entries;
+                    }
+                    for p in projection_rates.monthly_exit_probability.iter_mut() {
+                        *p = (*p * other_exits).min(1.0);
+                    }
+                    format!(
+                        "rate levels are the mean of {level_from}-{to} ({n} published years of headline starts per \
+                         child aged 0-17 and ceased per child in care): entry rates x{entries:.4}, and exits other \
+                         than at 18 x{other_exits:.4} (all exits x{exits:.4}), on the calibrated {rates_from_year}-{to}",
+                        to = cal.rates_to_year,
+                        n = levels.len(),
+                    )
+                }
+                None => format!(
+                    "no published headline year in {level_from}-{} to set the rate levels from: the calibrated \
+                     {rates_from_year}-{} levels are kept",
+                    cal.rates_to_year, cal.rates_to_year
+                ),
+            };
+            notes.push(Note {
+                key: "calibration.level_years".into(),
+                text,
+                source: "seeds/cla_headline.csv, seeds/population_0_17.csv".into(),
+            });
+        }
+    }
     notes.push(Note {
         key: "calibration".into(),
         text: format!(
@@ -1421,5 +1526,59 @@ pub(crate) fn dimensions(f: &ScenarioFile) -> Dimensions {
         exit_reasons: f.dimensions.exit_reasons.iter().map(|r| r.id.clone()).collect(),
         ageing_out_reason: f.dimensions.ageing_out_reason.clone(),
         other_spend_lines: f.spend_lines.keys().cloned().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outturn(year: i32, stock: f64, starts: f64, ceased: f64) -> Outturn {
+        Outturn {
+            year,
+            children_in_care: Some(stock),
+            starts: Some(starts),
+            ceased: Some(ceased),
+            spend_cla_gbp: None,
+            spend_total_gbp: None,
+        }
+    }
+
+    #[test]
+    fn a_year_level_is_starts_per_child_and_ceased_per_mean_stock() {
+        let o = [outturn(2020, 90.0, 0.0, 0.0), outturn(2021, 110.0, 30.0, 25.0)];
+        // 30 starts among 10,000 children; 25 ceased from a mean stock of (90 + 110) / 2 = 100.
+        let l = year_level(&o, Some(10_000.0), 2021).unwrap();
+        assert_eq!(l, YearLevel { year: 2021, entry_rate: 0.003, exit_hazard: 0.25 });
+        // No stock a year before, no population, or nothing ceased: no level.
+        assert_eq!(year_level(&o, Some(10_000.0), 2020), None);
+        assert_eq!(year_level(&o, None, 2021), None);
+        let missing = [outturn(2020, 90.0, 0.0, 0.0), Outturn { ceased: None, ..outturn(2021, 110.0, 30.0, 25.0) }];
+        assert_eq!(year_level(&missing, Some(10_000.0), 2021), None);
+    }
+
+    #[test]
+    fn level_factors_are_ratios_of_window_means_over_the_years_present() {
+        let l = |year, entry_rate, exit_hazard| YearLevel { year, entry_rate, exit_hazard };
+        // 2018 is missing (say suppressed): the long window's means are over 2017, 2019, 2020, 2021.
+        let levels = [l(2017, 0.004, 0.30), l(2019, 0.002, 0.20), l(2020, 0.003, 0.25), l(2021, 0.003, 0.25)];
+        let (entries, exits) = level_factors(&levels, 2017..=2021, 2020..=2021).unwrap();
+        // Long: entries (4 + 2 + 3 + 3) / 4 = 3 per 1,000, exits (0.30 + 0.20 + 0.25 + 0.25) / 4 = 0.25;
+        // short: 3 per 1,000 and 0.25; so both factors are 1.
+        assert!((entries - 1.0).abs() < 1e-12 && (exits - 1.0).abs() < 1e-12);
+        let (entries, exits) = level_factors(&levels, 2017..=2021, 2019..=2019).unwrap();
+        assert!((entries - 1.5).abs() < 1e-12, "{entries}");
+        assert!((exits - 1.25).abs() < 1e-12, "{exits}");
+        assert_eq!(level_factors(&levels, 2017..=2021, 2018..=2018), None);
+    }
+
+    #[test]
+    fn the_change_in_exits_falls_on_exits_other_than_at_18() {
+        // 80 other exits and 20 at 18: all exits up 10% (110) with the 20 at 18
+        // unchanged needs the others at 90, up 12.5%.
+        assert!((other_exit_factor(1.1, 80.0, 20.0) - 1.125).abs() < 1e-12);
+        assert!((other_exit_factor(0.9, 80.0, 20.0) - 0.875).abs() < 1e-12);
+        assert_eq!(other_exit_factor(1.2, 0.0, 20.0), 1.2);
+        assert_eq!(other_exit_factor(0.1, 10.0, 90.0), 0.0);
     }
 }

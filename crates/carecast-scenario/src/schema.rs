@@ -264,6 +264,13 @@ pub struct CalibrationDef {
     pub rates_from_year: i32,
     /// ...to this year.
     pub rates_to_year: i32,
+    /// Entry and exit rate levels are the mean over this many published
+    /// years ending `rates_to_year`: where the window reaches before the
+    /// calibrated rates (breakdowns start later than the headline series),
+    /// the calibrated rates are scaled to the window's headline levels.
+    /// Absent: the levels of the rates window.
+    #[serde(default)]
+    pub level_years: Option<i32>,
     /// Correction passes per year.
     #[serde(default = "default_passes")]
     pub passes: usize,
