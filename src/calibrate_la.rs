@@ -521,6 +521,10 @@ pub fn fit_with_horizon(seeds: &Seeds, c: &Config, horizon: i32) -> Result<Fitte
     cal.rates_to_year = cal.last_year;
     cal.rates_from_year = (cal.first_year + 1).max(cal.rates_from_year.min(cal.last_year));
     let (first, last) = (cal.first_year, cal.last_year);
+    // Years whose levels the rates average: the calibrated years, or the
+    // longer level window of headline years (from 2016, the first with a
+    // stock a year before) when the scenario states one.
+    let level_window = cal.level_years.map_or(0, |n| n.min(last - FIRST_HEADLINE_YEAR).max(0) as usize);
     let opts = RunOptions { start_year: Some(last), end_year: Some(last + horizon), area: Some(c.la.clone()) };
     let built = build(&loaded, seeds, &opts).with_context(|| format!("calibrating {} on the published data", c.la))?;
     let calibration = built.calibration.as_ref().context("no calibration")?;
@@ -757,7 +761,8 @@ pub fn fit_with_horizon(seeds: &Seeds, c: &Config, horizon: i32) -> Result<Fitte
         "# only). The Poisson noise of the counts is not in these: `run --draws` draws it as process noise.",
         "# The first year's level step also carries the fitted rate's error as an estimate of the level at the",
         "# last published year (the rates are a mean over the window: level step^2 (w-1)(2w-1)/(6w) + transient^2",
-        "# / w for a window of w years). Exit shocks apply to the exits under 18 (ageing out follows from the",
+        "# / w for a window of w years, the calibrated years or the baseline's `level_years` of headline levels",
+        "# if longer). Exit shocks apply to the exits under 18 (ageing out follows from the",
         "# ages in care), so they are the estimated ones divided by the share of exits under 18 in the window.",
     ];
     for l in header {
@@ -975,7 +980,7 @@ pub fn fit_with_horizon(seeds: &Seeds, c: &Config, horizon: i32) -> Result<Fitte
     }
     let under_18_share = if ceased_all > 0.0 { 1.0 - ceased_18 / ceased_all } else { 1.0 };
     for y in last + 1..=last + horizon {
-        let ys = year_shocks(&shocks, flow_years.len(), under_18_share, y - last);
+        let ys = year_shocks(&shocks, flow_years.len().max(level_window), under_18_share, y - last);
         let mut pair: [Option<String>; 2] = [None, None];
         for (kind, sd_of, persistent) in [
             ("level", (ys.entry.level_sd, ys.exit.level_sd), true),
