@@ -13,6 +13,11 @@
 //! growth, spend lines, deflator, funding, splits and the policy layer). A
 //! Monte Carlo draw ([`build_draw`]) and a sensitivity run ([`build_reusing`])
 //! of the same file, options and seeds repeat only the second stage.
+//!
+//! Projection rates are the mean of the calibrated years in the rates window;
+//! with `calibration.level_years` reaching back before the calibrated years,
+//! their levels are scaled to that window's headline entry and exit levels
+//! ([`level_factors`]), in the first stage.
 
 use crate::error::ScenarioError;
 use crate::loader::Loaded;
