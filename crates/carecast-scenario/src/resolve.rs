@@ -17,7 +17,7 @@
 //! Projection rates are the mean of the calibrated years in the rates window;
 //! with `calibration.level_years` reaching back before the calibrated years,
 //! their levels are scaled to that window's headline entry and exit levels
-//! ([`level_factors`]), in the first stage.
+//! (`level_factors`), in the first stage.
 
 use crate::error::ScenarioError;
 use crate::loader::Loaded;
