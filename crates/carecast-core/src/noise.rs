@@ -45,11 +45,16 @@ pub const INVERSION_MAX_MEAN: f64 = 10.0;
 const CATEGORICAL_MAX_PER_OUTCOME: f64 = 2.0;
 
 /// `x.floor()` without a library call (the baseline x86-64 target has no
-/// rounding instruction): exact, by truncation through `i64` where `|x| < 2^52`.
+/// rounding instruction) or a saturating float-to-integer cast: where
+/// `|x| < 2^52`, adding and subtracting `2^52` (with the sign of `x`) rounds
+/// to a whole number exactly, and one step down makes it the floor. A zero
+/// result is `+0.0`, as truncation through `i64` gave.
 #[inline]
 fn floor(x: f64) -> f64 {
-    if x.abs() < 4_503_599_627_370_496.0 {
-        let t = x as i64 as f64;
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    if x.abs() < TWO_52 {
+        let c = TWO_52.copysign(x);
+        let t = (x + c) - c;
         if t > x { t - 1.0 } else { t }
     } else {
         x.floor()
@@ -105,9 +110,14 @@ const RECIPROCALS: [f64; 64] = {
     t
 };
 
+/// `1/k` for a whole `k >= 1` held both as `f64` and as `usize` (the loops
+/// count in both, so no float-to-integer cast is needed).
 #[inline]
-fn reciprocal(k: f64) -> f64 {
-    if k < 64.0 { RECIPROCALS[k as usize] } else { 1.0 / k }
+fn reciprocal(k: f64, ki: usize) -> f64 {
+    match RECIPROCALS.get(ki) {
+        Some(r) => *r,
+        None => 1.0 / k,
+    }
 }
 
 /// Stirling-series correction `ln k! - [(k + 1/2) ln(k + 1) - (k + 1) + ln(2π)/2]`
@@ -162,10 +172,11 @@ impl Stochastic {
         result
     }
 
-    /// Uniform on [0, 1) with 53 random bits.
+    /// Uniform on [0, 1) with 53 random bits (converted through `i64`, exact
+    /// below 2^53 and one instruction where `u64` needs several).
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        ((self.next_u64() >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// A standard normal draw (Box–Muller; the second value is discarded).
@@ -190,11 +201,13 @@ impl Stochastic {
             return 0.0;
         }
         let mut k = 0.0;
+        let mut ki = 0usize;
         let mut f = (-mean).exp();
         while u >= f {
             u -= f;
             k += 1.0;
-            f *= mean * reciprocal(k);
+            ki += 1;
+            f *= mean * reciprocal(k, ki);
             if f <= 0.0 {
                 break; // the tail is below f64 resolution
             }
@@ -241,14 +254,19 @@ impl Stochastic {
     /// A binomial draw with a prepared probability; `n` is floored to a whole number.
     #[inline]
     pub(crate) fn binomial_prepared(&mut self, n: f64, prob: &BinomialProb) -> f64 {
-        let n = floor(n);
+        self.binomial_whole(floor(n), prob)
+    }
+
+    /// [`Stochastic::binomial_prepared`] for `n` already whole (or NaN).
+    #[inline]
+    fn binomial_whole(&mut self, n: f64, prob: &BinomialProb) -> f64 {
         if n.is_nan() || n < 1.0 || prob.p_small <= 0.0 {
             return if prob.flipped && n >= 1.0 { n } else { 0.0 };
         }
         let k = if n * prob.p_small < INVERSION_MAX_MEAN {
             self.binomial_inversion(n, prob)
         } else {
-            self.binomial_btrd(n, prob.p_small)
+            self.binomial_btrd(n, prob)
         };
         if prob.flipped { n - k } else { k }
     }
@@ -264,13 +282,15 @@ impl Stochastic {
         }
         let mut f = (n * prob.ln_q).exp();
         let mut k = 0.0;
+        let mut ki = 0usize;
         while u >= f {
             u -= f;
             k += 1.0;
+            ki += 1;
             if k >= n {
                 return n; // the remaining mass (rounding included) is at n
             }
-            f *= (n - k + 1.0) * reciprocal(k) * prob.odds;
+            f *= (n - k + 1.0) * reciprocal(k, ki) * prob.odds;
             if f <= 0.0 {
                 break; // the tail is below f64 resolution
             }
@@ -278,11 +298,15 @@ impl Stochastic {
         k
     }
 
-    /// BTRD (Hörmann 1993) for `n·p >= 10`, `p <= 1/2`.
-    fn binomial_btrd(&mut self, n: f64, p: f64) -> f64 {
+    /// BTRD (Hörmann 1993) for `n·p >= 10`, `p <= 1/2` (`p` is `prob.p_small`).
+    /// Kept out of line so the inversion's fast path saves few registers.
+    #[inline(never)]
+    fn binomial_btrd(&mut self, n: f64, prob: &BinomialProb) -> f64 {
+        let p = prob.p_small;
         let q = 1.0 - p;
         let m = floor((n + 1.0) * p);
-        let r = p / q;
+        // p/q, computed once with the probability.
+        let r = prob.odds;
         let nr = (n + 1.0) * r;
         let npq = n * p * q;
         let spq = npq.sqrt();
@@ -429,7 +453,7 @@ impl FlowDraw for Stochastic {
         }
         let whole = floor(stock);
         let fraction = stock - whole;
-        let leaving = if table.everyone_leaves { whole } else { self.binomial_prepared(whole, &table.total_prob) };
+        let leaving = if table.everyone_leaves { whole } else { self.binomial_whole(whole, &table.total_prob) };
         if leaving > 0.0 {
             if table.len() == 1 || leaving <= CATEGORICAL_MAX_PER_OUTCOME * (table.len() - 1) as f64 {
                 if table.len() == 1 {
@@ -445,7 +469,7 @@ impl FlowDraw for Stochastic {
                 // Smallest probability first; the last (largest) has conditional probability 1.
                 let mut left = leaving;
                 for (&k, prob) in table.order.iter().zip(&table.conditional) {
-                    let x = self.binomial_prepared(left, prob);
+                    let x = self.binomial_whole(left, prob);
                     out[k] = x;
                     left -= x;
                     if left < 1.0 {
