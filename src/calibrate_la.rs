@@ -388,18 +388,13 @@ pub fn year_shocks(s: &Structural, window: usize, under_18_share: f64, h: i32) -
 
 /// An area's published headline series from 2015 to `to` (31 March), as log rates.
 pub fn rate_years(seeds: &Seeds, code: &str, to: i32) -> Vec<RateYear> {
-    let headline = |y: i32| seeds.headline.get(&(code.to_string(), y));
-    let stock = |y: i32| headline(y).and_then(|c| c[0].number());
     (FIRST_HEADLINE_YEAR..=to)
         .map(|y| {
-            let starts = headline(y).and_then(|c| c[1].number()).filter(|v| *v > 0.0);
-            let population = seeds.population.get(&(code.to_string(), y - 1)).copied().filter(|p| *p > 0.0);
-            let ceased = headline(y).and_then(|c| c[2].number()).filter(|v| *v > 0.0);
-            let exposure = stock(y - 1).zip(stock(y)).map(|(a, b)| 0.5 * (a + b)).filter(|e| *e > 0.0);
+            let h = seeds.headline_rates(code, y);
             RateYear {
                 year: y,
-                entry: starts.zip(population).map(|(s, p)| ((s / p).ln(), s)),
-                exit: ceased.zip(exposure).map(|(c, e)| ((c / e).ln(), c)),
+                entry: h.entry.map(|(rate, starts)| (rate.ln(), starts)),
+                exit: h.exit.map(|(hazard, ceased)| (hazard.ln(), ceased)),
             }
         })
         .collect()

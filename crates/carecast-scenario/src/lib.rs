@@ -19,6 +19,6 @@ mod values;
 pub use error::ScenarioError;
 pub use loader::{Loaded, SHIPPED, load, load_source};
 pub use resolve::{Built, Note, Outturn, RunOptions, build, build_draw, build_reusing};
-pub use seeds::Seeds;
+pub use seeds::{HeadlineRates, Seeds};
 pub use uncertainty::{DrawPlan, draw_plan};
 pub use values::Drawn;

@@ -22,7 +22,7 @@
 use crate::error::ScenarioError;
 use crate::loader::Loaded;
 use crate::schema::{Param, ScenarioFile};
-use crate::seeds::Seeds;
+use crate::seeds::{HeadlineRates, Seeds};
 use crate::values::{Drawn, Key, Notes, Values};
 use carecast_core::calibrate::{
     Calibration, CalibrationSpec, PublishedYear, YearRates, calibrate, joint_stock, mean_rates, split_by_age,
@@ -483,31 +483,22 @@ fn seeds_address(seeds: &Seeds) -> usize {
 /// The first year of the bundled headline series (children in care, starts, ceased).
 const FIRST_HEADLINE_YEAR: i32 = 2015;
 
-/// One published year's headline rate levels, for [`level_factors`].
+/// One published year's headline rate levels, for [`level_factors`]: the
+/// year's [`HeadlineRates`] when both are published.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct YearLevel {
     /// Year ending 31 March.
     year: i32,
-    /// Starts in the year per child aged 0-17 (mid-year before the year end).
+    /// Starts per child aged 0-17.
     entry_rate: f64,
-    /// Ceased in the year per child in care on average over it (the mean of
-    /// the stocks at the two 31 Marches).
+    /// Ceased per child in care on average over the year.
     exit_hazard: f64,
 }
 
-/// The headline levels of the year ending 31 March `year`, if its starts,
-/// ceased, both stocks and the population aged 0-17 are published and positive.
-fn year_level(outturn: &[Outturn], population_0_17: Option<f64>, year: i32) -> Option<YearLevel> {
-    let at = |y: i32| outturn.iter().find(|o| o.year == y);
-    let (before, now) = (at(year - 1)?.children_in_care?, at(year)?);
-    let (stock, starts, ceased) = (now.children_in_care?, now.starts?, now.ceased?);
-    let population = population_0_17?;
-    let mean_stock = 0.5 * (before + stock);
-    (population > 0.0 && mean_stock > 0.0 && starts > 0.0 && ceased > 0.0).then(|| YearLevel {
-        year,
-        entry_rate: starts / population,
-        exit_hazard: ceased / mean_stock,
-    })
+impl YearLevel {
+    fn of(h: HeadlineRates) -> Option<Self> {
+        Some(YearLevel { year: h.year, entry_rate: h.entry?.0, exit_hazard: h.exit?.0 })
+    }
 }
 
 /// The factors (entries, exits) that take the mean levels of the years in
@@ -899,7 +890,20 @@ fn prepare(
         let level_from = (cal.rates_to_year - n_years + 1).max(FIRST_HEADLINE_YEAR + 1);
         if level_from < rates_from_year {
             let levels: Vec<YearLevel> = (level_from..=cal.rates_to_year)
-                .filter_map(|y| year_level(&outturn, seeds.population.get(&(code.to_string(), y - 1)).copied(), y))
+                .filter_map(|y| {
+                    // The published headline with its stated fills (as the
+                    // calibration reads it), e.g. a new council's years
+                    // apportioned from its predecessor.
+                    let at = |y: i32| outturn.iter().find(|o| o.year == y);
+                    let stock = |y: i32| at(y).and_then(|o| o.children_in_care);
+                    YearLevel::of(HeadlineRates::from_counts(
+                        y,
+                        at(y).and_then(|o| o.starts),
+                        at(y).and_then(|o| o.ceased),
+                        (stock(y - 1), stock(y)),
+                        seeds.population.get(&(code.to_string(), y - 1)).copied(),
+                    ))
+                })
                 .collect();
             let in_rates = |p: &&PublishedYear| (rates_from_year..=cal.rates_to_year).contains(&p.year);
             let at_18: f64 = published.iter().filter(in_rates).map(|p| p.ceased_aged_18_plus).sum();
@@ -1538,28 +1542,21 @@ pub(crate) fn dimensions(f: &ScenarioFile) -> Dimensions {
 mod tests {
     use super::*;
 
-    fn outturn(year: i32, stock: f64, starts: f64, ceased: f64) -> Outturn {
-        Outturn {
-            year,
-            children_in_care: Some(stock),
-            starts: Some(starts),
-            ceased: Some(ceased),
-            spend_cla_gbp: None,
-            spend_total_gbp: None,
-        }
-    }
-
     #[test]
     fn a_year_level_is_starts_per_child_and_ceased_per_mean_stock() {
-        let o = [outturn(2020, 90.0, 0.0, 0.0), outturn(2021, 110.0, 30.0, 25.0)];
         // 30 starts among 10,000 children; 25 ceased from a mean stock of (90 + 110) / 2 = 100.
-        let l = year_level(&o, Some(10_000.0), 2021).unwrap();
-        assert_eq!(l, YearLevel { year: 2021, entry_rate: 0.003, exit_hazard: 0.25 });
-        // No stock a year before, no population, or nothing ceased: no level.
-        assert_eq!(year_level(&o, Some(10_000.0), 2020), None);
-        assert_eq!(year_level(&o, None, 2021), None);
-        let missing = [outturn(2020, 90.0, 0.0, 0.0), Outturn { ceased: None, ..outturn(2021, 110.0, 30.0, 25.0) }];
-        assert_eq!(year_level(&missing, Some(10_000.0), 2021), None);
+        let h = HeadlineRates::from_counts(2021, Some(30.0), Some(25.0), (Some(90.0), Some(110.0)), Some(10_000.0));
+        assert_eq!(h.entry, Some((0.003, 30.0)));
+        assert_eq!(h.exit, Some((0.25, 25.0)));
+        assert_eq!(YearLevel::of(h), Some(YearLevel { year: 2021, entry_rate: 0.003, exit_hazard: 0.25 }));
+        // No stock a year before, no population, or nothing ceased: that level is missing, so no year level.
+        let no_before = HeadlineRates::from_counts(2021, Some(30.0), Some(25.0), (None, Some(110.0)), Some(10_000.0));
+        assert_eq!((no_before.entry.is_some(), no_before.exit), (true, None));
+        assert_eq!(YearLevel::of(no_before), None);
+        let no_population = HeadlineRates::from_counts(2021, Some(30.0), Some(25.0), (Some(90.0), Some(110.0)), None);
+        assert_eq!(YearLevel::of(no_population), None);
+        let none_ceased = HeadlineRates::from_counts(2021, Some(30.0), Some(0.0), (Some(90.0), Some(110.0)), Some(1e4));
+        assert_eq!(YearLevel::of(none_ceased), None);
     }
 
     #[test]

@@ -194,6 +194,40 @@ pub struct Seeds {
     breakdown_source: Option<(&'static str, &'static str)>,
 }
 
+/// One year's headline rate levels of an area: the year ending 31 March
+/// `year`'s starts per child aged 0-17 (mid-year before) and ceased per child
+/// in care on average over the year (the mean of the stocks at the two 31
+/// Marches), each with its count; `None` where a figure is suppressed,
+/// missing or not positive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadlineRates {
+    /// Year ending 31 March.
+    pub year: i32,
+    /// (starts / population aged 0-17, starts).
+    pub entry: Option<(f64, f64)>,
+    /// (ceased / mean stock, ceased).
+    pub exit: Option<(f64, f64)>,
+}
+
+impl HeadlineRates {
+    /// The levels from the counts (each `None` if not published).
+    pub fn from_counts(
+        year: i32,
+        starts: Option<f64>,
+        ceased: Option<f64>,
+        stocks: (Option<f64>, Option<f64>),
+        population_0_17: Option<f64>,
+    ) -> Self {
+        let positive = |v: Option<f64>| v.filter(|v| *v > 0.0);
+        let exposure = positive(stocks.0.zip(stocks.1).map(|(a, b)| 0.5 * (a + b)));
+        HeadlineRates {
+            year,
+            entry: positive(starts).zip(positive(population_0_17)).map(|(s, p)| (s / p, s)),
+            exit: positive(ceased).zip(exposure).map(|(c, e)| (c / e, c)),
+        }
+    }
+}
+
 impl Seeds {
     /// Parses the bundled seeds.
     pub fn bundled() -> Result<Seeds, ScenarioError> {
@@ -333,6 +367,19 @@ impl Seeds {
         self.breakdowns
             .get(&(area.to_string(), year, table.to_string(), dimension.to_string(), category.to_string()))
             .copied()
+    }
+    /// `code`'s headline rate levels in the year ending 31 March `year`
+    /// (`cla_headline.csv` and `population_0_17.csv`, unfilled).
+    pub fn headline_rates(&self, code: &str, year: i32) -> HeadlineRates {
+        let key = |y: i32| (code.to_string(), y);
+        let cell = |y: i32, i: usize| self.headline.get(&key(y)).and_then(|c| c[i].number());
+        HeadlineRates::from_counts(
+            year,
+            cell(year, 1),
+            cell(year, 2),
+            (cell(year - 1, 0), cell(year, 0)),
+            self.population.get(&key(year - 1)).copied(),
+        )
     }
 
     /// Where a breakdown cell is: the bundled file's path, its 1-based line
