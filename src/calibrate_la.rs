@@ -255,6 +255,30 @@ pub struct Structural {
     /// One-year differences of the entry rate used.
     pub pairs: usize,
 }
+/// The longest difference (years) in the local level model's moments.
+pub const MAX_LAG: usize = 4;
+
+/// The weighted least-squares line `value = slope * k + intercept` through
+/// `(weight, value)` of lags k = 1..=[`MAX_LAG`] (`at(k - 1)`), over the lags
+/// with a positive weight; with fewer than two, slope 0 and the one value (or
+/// 0) as the intercept.
+fn line_in_lag(at: impl Fn(usize) -> (f64, f64)) -> (f64, f64) {
+    let points: Vec<(f64, f64, f64)> = (0..MAX_LAG)
+        .map(|i| (at(i), (i + 1) as f64))
+        .filter(|((w, _), _)| *w > 0.0)
+        .map(|((w, v), k)| (w, k, v))
+        .collect();
+    if points.len() < 2 {
+        return (0.0, points.first().map_or(0.0, |p| p.2));
+    }
+    let w: f64 = points.iter().map(|p| p.0).sum();
+    let k_mean = points.iter().map(|p| p.0 * p.1).sum::<f64>() / w;
+    let v_mean = points.iter().map(|p| p.0 * p.2).sum::<f64>() / w;
+    let sxx: f64 = points.iter().map(|p| p.0 * (p.1 - k_mean).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|p| p.0 * (p.1 - k_mean) * (p.2 - v_mean)).sum();
+    let slope = sxy / sxx;
+    (slope, v_mean - slope * k_mean)
+}
 
 /// Sums over pairs of years k apart of one series: count, squared
 /// differences, and the Poisson variance of the differences (1/n_a + 1/n_b).
@@ -275,23 +299,27 @@ impl DiffSums {
 /// Method of moments for the local level model. For a difference of a log
 /// rate over k years, D_k = (n_{t-k+1} + ... + n_t) + e_t - e_{t-k} + Poisson
 /// noise, so E[D_k^2] = k level_sd^2 + 2 year_sd^2 + P_k, with P_k the mean
-/// of 1/n_t + 1/n_{t-k}. Hence, from the pooled mean squares m_k beyond P_k,
-///   level_sd^2 = m_2 - m_1,   year_sd^2 = (m_1 - level_sd^2) / 2 = (2 m_1 - m_2) / 2,
-/// each floored at 0 (a drift in the rate adds 3 drift^2 to the level
-/// variance: a persistent change either way). Cross products of the entry
-/// and exit differences give the covariances the same way (no Poisson term:
-/// the counts are independent): cov_level = c_2 - c_1, cov_year = (2 c_1 - c_2) / 2.
+/// of 1/n_t + 1/n_{t-k}. The pooled mean squares m_k beyond P_k, for k = 1
+/// to [`MAX_LAG`], lie on a line in k: its slope is level_sd^2 and its
+/// intercept 2 year_sd^2, fitted by least squares weighted by the number of
+/// differences of each length (with two lags, exactly level_sd^2 = m_2 - m_1
+/// and year_sd^2 = (2 m_1 - m_2) / 2), each floored at 0 (a drift in the rate
+/// is a persistent change either way). Longer lags matter because forecasts
+/// reach three years and more: councils' entry rates partly revert, so the
+/// one- and two-year changes alone overstate how the spread grows. Cross
+/// products of the entry and exit differences give the covariances the same
+/// way (no Poisson term: the counts are independent).
 pub fn local_level(areas: &[Vec<RateYear>]) -> Structural {
     // [series][lag - 1]; series 0 = entry, 1 = exit.
-    let mut sums = [[DiffSums::default(); 2]; 2];
-    let mut cross = [(0.0_f64, 0.0_f64); 2];
+    let mut sums = [[DiffSums::default(); MAX_LAG]; 2];
+    let mut cross = [(0.0_f64, 0.0_f64); MAX_LAG];
     let mut contributing = 0;
     for years in areas {
         let mut any = false;
         for a in years {
             for b in years {
                 let lag = a.year - b.year;
-                if !(1..=2).contains(&lag) {
+                if !(1..=MAX_LAG as i32).contains(&lag) {
                     continue;
                 }
                 let l = (lag - 1) as usize;
@@ -313,20 +341,18 @@ pub fn local_level(areas: &[Vec<RateYear>]) -> Structural {
         contributing += usize::from(any);
     }
     let model = |series: usize| {
-        let (m1, m2) = (sums[series][0].excess(), sums[series][1].excess());
-        let level = (m2 - m1).max(0.0);
-        let year = ((m1 - level) / 2.0).max(0.0);
-        LocalLevel { level_sd: level.sqrt(), year_sd: year.sqrt() }
+        let (step, twice_year) = line_in_lag(|i| (sums[series][i].n, sums[series][i].excess()));
+        LocalLevel { level_sd: step.max(0.0).sqrt(), year_sd: (twice_year / 2.0).max(0.0).sqrt() }
     };
     let (entry, exit) = (model(0), model(1));
-    let mean = |c: (f64, f64)| if c.0 > 0.0 { c.1 / c.0 } else { 0.0 };
-    let (c1, c2) = (mean(cross[0]), mean(cross[1]));
+    let (cov_level, twice_cov_year) =
+        line_in_lag(|i| (cross[i].0, if cross[i].0 > 0.0 { cross[i].1 / cross[i].0 } else { 0.0 }));
     let corr = |cov: f64, a: f64, b: f64| {
         if a > 0.0 && b > 0.0 { (cov / (a * b)).clamp(-MAX_SHOCK_CORRELATION, MAX_SHOCK_CORRELATION) } else { 0.0 }
     };
     Structural {
-        level_correlation: corr(c2 - c1, entry.level_sd, exit.level_sd),
-        year_correlation: corr((2.0 * c1 - c2) / 2.0, entry.year_sd, exit.year_sd),
+        level_correlation: corr(cov_level, entry.level_sd, exit.level_sd),
+        year_correlation: corr(twice_cov_year / 2.0, entry.year_sd, exit.year_sd),
         entry,
         exit,
         areas: contributing,
@@ -749,8 +775,10 @@ pub fn fit_with_horizon(seeds: &Seeds, c: &Config, horizon: i32) -> Result<Fitte
         "# deviation, and the level moves by a random walk. Both standard deviations are estimated by the",
         "# method of moments from the published headline series up to the last year used, pooled over",
         "# areas of the same kind: with m_k the mean squared k-year change of a log rate beyond the Poisson",
-        "# noise of its counts, level step^2 = m_2 - m_1 and transient^2 = (2 m_1 - m_2) / 2 (each at least",
-        "# 0); the cross products of entry and exit changes give their correlations the same way. Each",
+        "# noise of its counts, m_k = k level step^2 + 2 transient^2, fitted by least squares over k = 1 to 4",
+        "# weighted by the number of changes (each at least 0; entry rates partly revert, so the longer",
+        "# changes keep the spread from growing faster than it did); the cross products of entry and exit",
+        "# changes give their correlations the same way. Each",
         "# projected year has a `level` lever (from that year on: drawn together they add up to a random walk,",
         "# so the spread of the rates grows with the square root of the horizon) and a `year` lever (that year",
         "# only). The Poisson noise of the counts is not in these: `run --draws` draws it as process noise.",
@@ -1197,22 +1225,25 @@ mod tests {
 
     #[test]
     fn local_level_moments_by_hand() {
-        // A steady drift of 0.1 a year: one-year changes 0.1 (m1 = 0.01), two-year 0.2
-        // (m2 = 0.04): level step^2 = 0.03 (three times the drift squared), transient
-        // (2 * 0.01 - 0.04) / 2 < 0, so 0.
+        // A steady drift of 0.1 a year over 5 years: k-year changes 0.1 k, so
+        // m_k = 0.01 k^2 from 4, 3, 2 and 1 differences (k = 1..4). Weighted line:
+        // mean k = (4 + 6 + 6 + 4) / 10 = 2, mean m = (0.04 + 0.12 + 0.18 + 0.16) / 10 = 0.05,
+        // Sxx = 4 + 0 + 2 + 4 = 10, Sxy = 4(-1)(-0.04) + 2(1)(0.04) + 1(2)(0.11) = 0.46:
+        // level step^2 = 0.046, intercept 0.05 - 0.092 < 0, so no transient.
         let up = [0.0, 0.1, 0.2, 0.3, 0.4];
         let down: Vec<f64> = up.iter().map(|v| -0.5 * v).collect();
         let s = local_level(&[series(&up, &down, HUGE)]);
-        assert!((s.entry.level_sd - 0.03_f64.sqrt()).abs() < 1e-9, "{s:?}");
+        assert!((s.entry.level_sd - 0.046_f64.sqrt()).abs() < 1e-9, "{s:?}");
         assert_eq!(s.entry.year_sd, 0.0);
-        // Exit moves by -0.5 times the entry: level variance 0.0075, correlation -1, clamped.
-        assert!((s.exit.level_sd - 0.0075_f64.sqrt()).abs() < 1e-9);
+        // Exit moves by -0.5 times the entry: level variance 0.25 * 0.046, correlation -1, clamped.
+        assert!((s.exit.level_sd - 0.0115_f64.sqrt()).abs() < 1e-9);
         assert_eq!(s.level_correlation, -MAX_SHOCK_CORRELATION);
         assert_eq!(s.year_correlation, 0.0);
         assert_eq!((s.areas, s.pairs), (1, 4));
 
-        // Zig-zag 0, 0.1, 0, 0.1, 0: one-year changes +/-0.1 (m1 = 0.01), two-year 0 (m2 = 0):
-        // no persistent part, transient^2 = m1 / 2 = 0.005 (exactly alternating noise).
+        // Zig-zag 0, 0.1, 0, 0.1, 0: m_k = 0.01, 0, 0.01, 0 (weights 4, 3, 2, 1): mean m
+        // 0.006, Sxy = 4(-1)(0.004) + 2(1)(0.004) + 1(2)(-0.006) = -0.02, slope -0.002 (no
+        // persistent part), intercept 0.006 + 0.004 = 0.01 = 2 transient^2 (alternating noise).
         let zig = [0.0, 0.1, 0.0, 0.1, 0.0];
         let s = local_level(&[series(&zig, &zig, HUGE)]);
         assert_eq!(s.entry.level_sd, 0.0);
@@ -1220,15 +1251,20 @@ mod tests {
         assert_eq!(s.year_correlation, MAX_SHOCK_CORRELATION);
 
         // Poisson noise is taken off: with 100 events a year each difference carries
-        // 1/100 + 1/100 = 0.02 of sampling variance.
+        // 1/100 + 1/100 = 0.02 of sampling variance. 0, 0.3, 0.1, 0.5, 0.2: mean squared
+        // changes 0.095, 0.02, 0.13 and 0.04 at 1-4 years, so m_k = 0.075, 0, 0.11, 0.02;
+        // mean m (0.3 + 0.22 + 0.02) / 10 = 0.054, Sxy = 4(-1)(0.021) + 2(1)(0.056) +
+        // 1(2)(-0.034) = -0.04: slope -0.004 (no level step), intercept 0.062 = 2 transient^2.
         let mixed = [0.0, 0.3, 0.1, 0.5, 0.2];
-        let d1: f64 = [0.3_f64, -0.2, 0.4, -0.3].iter().map(|d| d * d).sum::<f64>() / 4.0;
-        let d2: f64 = [0.1_f64, 0.2, 0.1].iter().map(|d| d * d).sum::<f64>() / 3.0;
-        let (m1, m2) = (d1 - 0.02, d2 - 0.02);
         let s = local_level(&[series(&mixed, &mixed, 100.0)]);
-        let level = (m2 - m1).max(0.0);
-        assert!((s.entry.level_sd - level.sqrt()).abs() < 1e-9);
-        assert!((s.entry.year_sd - ((m1 - level) / 2.0).max(0.0).sqrt()).abs() < 1e-9, "{s:?} {m1} {m2}");
+        assert_eq!(s.entry.level_sd, 0.0, "{s:?}");
+        assert!((s.entry.year_sd - 0.031_f64.sqrt()).abs() < 1e-9, "{s:?}");
+
+        // With two lags only (a three-year series) the line is through m_1 and m_2:
+        // level step^2 = m_2 - m_1 = 0.04 - 0.01, transient (2 m_1 - m_2) / 2 < 0.
+        let s = local_level(&[series(&up[..3], &up[..3], HUGE)]);
+        assert!((s.entry.level_sd - 0.03_f64.sqrt()).abs() < 1e-9, "{s:?}");
+        assert_eq!(s.entry.year_sd, 0.0);
 
         // Years missing from a series break only the pairs they belong to.
         let mut gappy = series(&up, &up, HUGE);

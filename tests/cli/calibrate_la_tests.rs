@@ -187,14 +187,15 @@ fn the_fitted_file_with_its_new_levers_reproduces_the_england_run() {
 /// council, 2015 to `to` (the method of moments of the local level model): for each
 /// series (entry: ln starts per child aged 0-17 at the previous mid-year; exit: ln
 /// ceased per mean stock), m_k = mean over k-year pairs of the squared change minus
-/// the Poisson variance 1/n + 1/n'; level^2 = m_2 - m_1, transient^2 = (m_1 - level^2) / 2.
+/// the Poisson variance 1/n + 1/n', k = 1..4; level^2 and 2 transient^2 are the slope
+/// and intercept of m_k on k by least squares weighted by the number of pairs.
 /// Returns ((entry level, entry transient), (exit level, exit transient), level correlation).
 type Moments = ((f64, f64), (f64, f64), f64);
 fn local_level_by_hand(to: i32) -> Moments {
     let p = crate::backtest_tests::Published::read();
     // [series][lag]: (pairs, sum of squares - Poisson); cross products by lag.
-    let mut m = [[(0.0, 0.0); 2]; 2];
-    let mut cross = [(0.0, 0.0); 2];
+    let mut m = [[(0.0, 0.0); 4]; 2];
+    let mut cross = [(0.0, 0.0); 4];
     for c in &p.councils {
         let entry = |y: i32| {
             let s = p.get(c, y, 1).filter(|s| *s > 0.0)?;
@@ -206,7 +207,7 @@ fn local_level_by_hand(to: i32) -> Moments {
             (mean > 0.0).then(|| ((n / mean).ln(), n))
         };
         for t in 2015..=to {
-            for k in 1..=2 {
+            for k in 1..=4 {
                 if t - k < 2015 {
                     continue;
                 }
@@ -224,13 +225,22 @@ fn local_level_by_hand(to: i32) -> Moments {
             }
         }
     }
+    // Weighted least squares of the mean (sum / pairs) on k: slope and intercept.
+    let line = |by_lag: [(f64, f64); 4]| {
+        let w: f64 = by_lag.iter().map(|l| l.0).sum();
+        let k_mean: f64 = by_lag.iter().zip(1..).map(|(l, k)| l.0 * f64::from(k)).sum::<f64>() / w;
+        let v_mean: f64 = by_lag.iter().map(|l| l.1).sum::<f64>() / w;
+        let sxx: f64 = by_lag.iter().zip(1..).map(|(l, k)| l.0 * (f64::from(k) - k_mean).powi(2)).sum();
+        let sxy: f64 = by_lag.iter().zip(1..).map(|(l, k)| (f64::from(k) - k_mean) * (l.1 - l.0 * v_mean)).sum();
+        let slope = sxy / sxx;
+        (slope, v_mean - slope * k_mean)
+    };
     let fit = |s: usize| {
-        let (m1, m2) = (m[s][0].1 / m[s][0].0, m[s][1].1 / m[s][1].0);
-        let level = (m2 - m1).max(0.0);
-        (level.sqrt(), ((m1 - level) / 2.0).max(0.0).sqrt())
+        let (level, twice_year) = line(m[s]);
+        (level.max(0.0).sqrt(), (twice_year / 2.0).max(0.0).sqrt())
     };
     let (e, x) = (fit(0), fit(1));
-    let cov = cross[1].1 / cross[1].0 - cross[0].1 / cross[0].0;
+    let cov = line(cross).0;
     (e, x, (cov / (e.0 * x.0)).clamp(-0.9, 0.9))
 }
 
@@ -297,7 +307,7 @@ fn the_file_draws_structural_shocks_estimated_from_the_published_series() {
     assert!((c["rho"].as_float().unwrap() - rho).abs() < 1e-4, "{c:?} vs {rho}");
     assert!(rho > 0.0, "entry and exit levels move together in the published series: {rho}");
     // The method is stated in the file, and it is drawn by `run --draws`.
-    assert!(text.contains("local level model") && text.contains("level step^2 = m_2 - m_1"));
+    assert!(text.contains("local level model") && text.contains("m_k = k level step^2 + 2 transient^2"));
     let o = carecast(&["run", "bp.toml", "--draws", "40", "--out", "mc", "-q"], dir.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (h, rows) = read_csv(&dir.path().join("mc/projection.csv"));
