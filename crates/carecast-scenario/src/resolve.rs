@@ -889,13 +889,12 @@ fn prepare(
         // The first year with an exit level needs the stock a year before it.
         let level_from = (cal.rates_to_year - n_years + 1).max(FIRST_HEADLINE_YEAR + 1);
         if level_from < rates_from_year {
+            // The published headline with its stated fills (as the calibration
+            // reads it), e.g. a new council's years apportioned from its predecessor.
+            let at = |y: i32| outturn.iter().find(|o| o.year == y);
+            let stock = |y: i32| at(y).and_then(|o| o.children_in_care);
             let levels: Vec<YearLevel> = (level_from..=cal.rates_to_year)
                 .filter_map(|y| {
-                    // The published headline with its stated fills (as the
-                    // calibration reads it), e.g. a new council's years
-                    // apportioned from its predecessor.
-                    let at = |y: i32| outturn.iter().find(|o| o.year == y);
-                    let stock = |y: i32| at(y).and_then(|o| o.children_in_care);
                     YearLevel::of(HeadlineRates::from_counts(
                         y,
                         at(y).and_then(|o| o.starts),
@@ -927,9 +926,10 @@ fn prepare(
                     )
                 }
                 None => format!(
-                    "no published headline year in {level_from}-{} to set the rate levels from: the calibrated \
-                     {rates_from_year}-{} levels are kept",
-                    cal.rates_to_year, cal.rates_to_year
+                    "no year with published headline starts, ceased and stocks in {level_from}-{to}, or none in \
+                     the rates window {rates_from_year}-{to}, to set the rate levels from: the calibrated levels \
+                     are kept",
+                    to = cal.rates_to_year
                 ),
             };
             notes.push(Note {
