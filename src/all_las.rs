@@ -23,8 +23,11 @@ use std::collections::BTreeMap;
 const SUM: &str = "sum_of_councils";
 const PERCENTILE_NAMES: [&str; 5] = ["p05", "p25", "p50", "p75", "p95"];
 
-/// One area's rows and, with draws, each row's percentiles.
-type AreaRun = (Vec<Row>, Option<Vec<[f64; 5]>>);
+/// One area's scenario name, rows and, with draws, each row's percentiles.
+type AreaRun = (String, Vec<Row>, Option<Vec<[f64; 5]>>);
+
+/// The national run's area code.
+const ENGLAND: &str = "E92000001";
 
 /// Runs every council and England.
 pub fn run_all(c: &RunConfig) -> Result<()> {
@@ -56,22 +59,28 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
                 Some(percentiles(spec, inputs).map_err(|e| format!("{:#}", anyhow::Error::from(e)))?)
             }
         };
-        Ok((r, bands))
+        Ok((b.name, r, bands))
     };
-    // Each council is independent; rayon keeps the results in council order.
+    // Each area is independent; rayon keeps the results in order. The
+    // national run goes first, alongside the councils rather than after them.
     type Outcome = (String, String, Result<AreaRun, String>);
-    let results: Vec<Outcome> = councils
+    let england = (ENGLAND.to_string(), "England".to_string());
+    let mut results: Vec<Outcome> = std::iter::once(&england)
+        .chain(&councils)
+        .collect::<Vec<_>>()
         .par_iter()
         .map(|(code, name)| {
             let r = one(code);
-            progress.inc(1);
+            if code != ENGLAND {
+                progress.inc(1);
+            }
             (code.clone(), name.clone(), r)
         })
         .collect();
     progress.finish_and_clear();
-    let national = build(&loaded, &seeds, &opts("E92000001")).context("resolving the national run")?;
-    let (national_rows, national_bands) =
-        one("E92000001").map_err(anyhow::Error::msg).context("running the national model")?;
+    let (_, _, national) = results.remove(0);
+    let (national_name, national_rows, national_bands) =
+        national.map_err(anyhow::Error::msg).context("running the national model")?;
 
     let mut table = Table::new(
         "projection",
@@ -112,7 +121,7 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
     let mut failures = Vec::new();
     for (code, name, r) in &results {
         match r {
-            Ok((rs, bands)) => {
+            Ok((_, rs, bands)) => {
                 for (i, row) in rs.iter().enumerate() {
                     push(row, code, bands.as_ref().map(|b| &b[i]));
                     if row.measure != "weekly_cost_gbp" {
@@ -124,9 +133,9 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
         }
     }
     for (i, r) in national_rows.iter().enumerate() {
-        push(r, "E92000001", national_bands.as_ref().map(|b| &b[i]));
+        push(r, ENGLAND, national_bands.as_ref().map(|b| &b[i]));
     }
-    let scenario = national.name.clone();
+    let scenario = national_name.clone();
     for ((year, measure, breakdown), value) in &sum {
         push(
             &Row { scenario: scenario.clone(), year: *year, measure, breakdown: breakdown.clone(), value: *value },
@@ -163,7 +172,7 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
         ]);
         printed.push((r.year, r.measure, r.value, s, rel));
     }
-    let out = c.out.clone().unwrap_or_else(|| std::path::Path::new("out").join(format!("{}-all-las", national.name)));
+    let out = c.out.clone().unwrap_or_else(|| std::path::Path::new("out").join(format!("{}-all-las", national_name)));
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     write_csv(&out.join("projection.csv"), &table)?;
     write_csv(&out.join("council_check.csv"), &check)?;
@@ -186,7 +195,7 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
     }
     outln!(
         "{} — every council: {} of {} run{}",
-        national.name,
+        national_name,
         councils.len() - failures.len(),
         councils.len(),
         if failures.is_empty() { String::new() } else { format!(" ({} failed: see failures.csv)", failures.len()) }

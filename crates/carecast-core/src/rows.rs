@@ -51,12 +51,10 @@ pub fn values(dims: &Dimensions, projection: &Projection) -> (Vec<&'static str>,
     (measures, out)
 }
 
-/// Receives each cell: measure, a builder of its breakdown name (called only
-/// by writers that need it), value.
-type CellSink<'a> = dyn FnMut(&'static str, &dyn Fn() -> String, f64) + 'a;
-
-/// Every cell of one year: measure, breakdown (built only if asked for), value.
-fn year_cells(dims: &Dimensions, y: &YearResult, sink: &mut CellSink<'_>) {
+/// Every cell of one year to `sink`: measure, a builder of its breakdown
+/// name (called only by writers that need it), value. Generic over the sink,
+/// so [`values`] compiles to stores with no call a cell.
+fn year_cells(dims: &Dimensions, y: &YearResult, sink: &mut impl FnMut(&'static str, &dyn Fn() -> String, f64)) {
     let np = dims.n_placements();
     let nr = dims.n_reasons();
     let mut push = |measure: &'static str, breakdown: &dyn Fn() -> String, value: f64| sink(measure, breakdown, value);

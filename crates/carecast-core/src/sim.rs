@@ -304,6 +304,9 @@ struct YearTables {
     /// Per (band, from, to): share of a state's stock in `to` after step 1
     /// (the move probability, or one minus the outflow on the diagonal).
     transition: Vec<f64>,
+    /// `transition` with each row padded with zeros to [`padded_width`]
+    /// columns, for the deterministic month's kernel.
+    transition_padded: Vec<f64>,
     /// Per (band, placement): share of exits by reason (sums to 1 when exits > 0).
     reason_share: Vec<f64>,
     /// Per (band, placement): the outcomes "exit for each reason" then each
@@ -414,6 +417,11 @@ impl YearTables {
             transition_row[p] = 1.0 - outflow;
         }
         self.outcomes_scratch = outcomes;
+        let width = padded_width(np);
+        zeroed(&mut self.transition_padded, nb * np * width);
+        for (padded, row) in self.transition_padded.chunks_exact_mut(width).zip(self.transition.chunks_exact(np)) {
+            padded[..np].copy_from_slice(row);
+        }
         // Kept in the previous year's buffers.
         let (exit, moves, drawing) = self.prepared_from.get_or_insert_with(Default::default);
         exit.clone_from(&y.monthly_exit_probability);
@@ -462,12 +470,14 @@ impl YearTables {
             if mean <= 0.0 {
                 continue;
             }
-            for a in ages {
-                let age_n = mean * self.age_share[a];
-                for p in 0..np {
-                    let v = age_n * mix[p];
-                    self.entries_by_state[a * np + p] = v;
-                    self.starts_by_band_place[b * np + p] += v;
+            let starts = &mut self.starts_by_band_place[b * np..(b + 1) * np];
+            let states = self.entries_by_state[ages.start * np..ages.end * np].chunks_exact_mut(np);
+            for (row, share) in states.zip(&self.age_share[ages]) {
+                let age_n = mean * share;
+                for ((state, start), m) in row.iter_mut().zip(starts.iter_mut()).zip(mix) {
+                    let v = age_n * m;
+                    *state = v;
+                    *start += v;
                 }
             }
             self.entries_total += mean;
@@ -534,7 +544,36 @@ struct MonthTotals {
 }
 
 /// Runs the model with a flow-drawing method and an observer called every month.
+///
+/// The run is compiled for the widest vector instructions the processor has
+/// ([`carecast_simd::dispatch`]); the numbers are the same bits either way.
 pub fn simulate_with<D: FlowDraw, O: FnMut(&MonthFlows)>(
+    model: &Model,
+    draw: &mut D,
+    observe: O,
+) -> Result<Projection, CoreError> {
+    carecast_simd::dispatch(Run { model, draw, observe })
+}
+
+/// [`simulate_with`]'s arguments, as the work [`carecast_simd::dispatch`] runs.
+struct Run<'a, D, O> {
+    model: &'a Model,
+    draw: &'a mut D,
+    observe: O,
+}
+
+impl<D: FlowDraw, O: FnMut(&MonthFlows)> carecast_simd::Vectorised for Run<'_, D, O> {
+    type Output = Result<Projection, CoreError>;
+    #[inline(always)]
+    fn run(self) -> Self::Output {
+        simulate_inline(self.model, self.draw, self.observe)
+    }
+}
+
+/// [`simulate_with`]'s body, inlined into the dispatched function together
+/// with the month loop's functions (all `#[inline(always)]`).
+#[inline(always)]
+fn simulate_inline<D: FlowDraw, O: FnMut(&MonthFlows)>(
     model: &Model,
     draw: &mut D,
     mut observe: O,
@@ -625,6 +664,33 @@ macro_rules! by_placements {
     };
 }
 
+/// Columns of a padded transition row: the number of placements rounded up
+/// to a multiple of four (a 256-bit register holds four `f64`).
+const fn padded_width(np: usize) -> usize {
+    np.next_multiple_of(4)
+}
+
+/// As [`by_placements!`], calling `$f::<N, W>` with `W = padded_width(N)`.
+macro_rules! by_placements_padded {
+    ($np:expr, $f:ident, ($($arg:expr),*), $any:expr) => {
+        match $np {
+            1 => $f::<1, 4>($($arg),*),
+            2 => $f::<2, 4>($($arg),*),
+            3 => $f::<3, 4>($($arg),*),
+            4 => $f::<4, 4>($($arg),*),
+            5 => $f::<5, 8>($($arg),*),
+            6 => $f::<6, 8>($($arg),*),
+            7 => $f::<7, 8>($($arg),*),
+            8 => $f::<8, 8>($($arg),*),
+            9 => $f::<9, 12>($($arg),*),
+            10 => $f::<10, 12>($($arg),*),
+            11 => $f::<11, 12>($($arg),*),
+            12 => $f::<12, 12>($($arg),*),
+            _ => $any,
+        }
+    };
+}
+
 /// One month (steps 1-6, before the clamp). With [`Expected`] every flow is
 /// its expected value; otherwise exits, moves and entries are drawn by band
 /// and placement ([`draw_exits_and_moves`], step 4) and everything else is as
@@ -659,7 +725,8 @@ fn one_month<D: FlowDraw>(
     let mut aged_out = 0.0;
     if fused {
         let entries = &t.entries_by_state[..];
-        aged_out = by_placements!(np, transition_aged_fixed, (step, bands, entries), {
+        let padded = &t.transition_padded[..];
+        aged_out = by_placements_padded!(np, transition_aged_fixed, (step, bands, entries, padded), {
             transition_any(step, bands, np);
             let aged_out = age_children(&mut w.next, np);
             add_entries(&mut w.next, entries);
@@ -669,12 +736,15 @@ fn one_month<D: FlowDraw>(
         by_placements!(np, transition_fixed, (step, bands), transition_any(step, bands, np));
     }
     if expected {
-        for (bp, held) in w.band_place.iter().enumerate() {
+        // Zipped rather than indexed: with no bounds checks, a run whose
+        // observer ignores the month's exits (Monte Carlo) computes none.
+        let states = w.band_place.iter().zip(w.band_place_year.iter_mut());
+        for ((held, year), (exit, outflow)) in states.zip(t.exit_scaled.iter().zip(&t.outflow_scaled)) {
             if *held > 0.0 {
-                exits += *held * t.exit_scaled[bp];
-                max_ratio = max_ratio.max(t.outflow_scaled[bp]);
+                exits += *held * exit;
+                max_ratio = max_ratio.max(*outflow);
             }
-            w.band_place_year[bp] += *held;
+            *year += *held;
         }
     }
     if !fused {
@@ -788,6 +858,7 @@ fn draw_exits_and_moves<D: FlowDraw>(
 type TransitionArrays<'a> = (&'a [f64], &'a mut [f64], &'a mut [f64], &'a [f64]);
 
 /// Step 1 for `N` placements known at compile time (unrolled and vectorised).
+#[inline(always)]
 fn transition_fixed<const N: usize>(arrays: TransitionArrays<'_>, bands: &[AgeBand]) {
     let (stock, next, band_place, transition) = arrays;
     let (rows, _) = stock.as_chunks::<N>();
@@ -813,6 +884,7 @@ fn transition_fixed<const N: usize>(arrays: TransitionArrays<'_>, bands: &[AgeBa
 }
 
 /// Step 1 for any number of placements.
+#[inline(always)]
 fn transition_any(arrays: TransitionArrays<'_>, bands: &[AgeBand], np: usize) {
     let (stock, next, band_place, transition) = arrays;
     band_place.iter_mut().for_each(|v| *v = 0.0);
@@ -838,43 +910,52 @@ fn transition_any(arrays: TransitionArrays<'_>, bands: &[AgeBand], np: usize) {
 /// below, plus the expected entries, with the same floating-point operations
 /// in the same order as [`transition_fixed`], [`age_children`] and
 /// [`add_entries`] one after the other. Returns the children reaching 18.
-fn transition_aged_fixed<const N: usize>(arrays: TransitionArrays<'_>, bands: &[AgeBand], entries: &[f64]) -> f64 {
-    let (stock, next, band_place, transition) = arrays;
+#[inline(always)]
+fn transition_aged_fixed<const N: usize, const W: usize>(
+    arrays: TransitionArrays<'_>,
+    bands: &[AgeBand],
+    entries: &[f64],
+    padded: &[f64],
+) -> f64 {
+    let (stock, next, band_place, _) = arrays;
     let (rows, _) = stock.as_chunks::<N>();
     let (next_rows, _) = next.as_chunks_mut::<N>();
-    let (matrices, _) = transition.as_chunks::<N>();
+    // Rows of `W` columns (zeros past `N`): whole vector registers, so the
+    // product and the ageing below are vector operations with no odd lane.
+    let (matrices, _) = padded.as_chunks::<W>();
     let (held_rows, _) = band_place.as_chunks_mut::<N>();
     let (entry_rows, _) = entries.as_chunks::<N>();
     // The 1/12 of the age below moving up into this one.
-    let mut carry = [0.0; N];
+    let mut carry = [0.0; W];
     // Bands tile the ages in order (checked by `Model::validate`).
     for (b, band) in bands.iter().enumerate() {
-        let matrix: &[[f64; N]; N] = matrices[b * N..(b + 1) * N].try_into().expect("N rows");
+        let matrix: &[[f64; W]; N] = matrices[b * N..(b + 1) * N].try_into().expect("N rows");
         let mut held = [0.0; N];
-        for a in band.from_years..band.to_years {
-            let x = &rows[a];
-            let mut acc = [0.0; N];
+        let ages = band.from_years..band.to_years;
+        let band_rows = rows[ages.clone()].iter().zip(next_rows[ages.clone()].iter_mut());
+        for ((x, out), entry) in band_rows.zip(&entry_rows[ages]) {
+            let mut acc = [0.0; W];
             for p in 0..N {
                 held[p] += x[p];
-                for q in 0..N {
+                for q in 0..W {
                     acc[q] += x[p] * matrix[p][q];
                 }
             }
-            let out = &mut next_rows[a];
-            for q in 0..N {
+            let mut row = [0.0; W];
+            for q in 0..W {
                 let m = acc[q] * (1.0 / 12.0);
-                let mut v = acc[q] - m;
-                if a > 0 {
-                    v += carry[q];
-                }
-                out[q] = v + entry_rows[a][q];
+                // At age 0 the carry is +0.0, which leaves the sum's bits
+                // unchanged: `acc - m` is never -0.0, as `acc` sums products
+                // of non-negative numbers from +0.0.
+                row[q] = acc[q] - m + carry[q] + if q < N { entry[q] } else { 0.0 };
                 carry[q] = m;
             }
+            out.copy_from_slice(&row[..N]);
         }
         held_rows[b] = held;
     }
     let mut aged_out = 0.0;
-    for m in carry {
+    for m in &carry[..N] {
         aged_out += m;
     }
     aged_out
@@ -882,6 +963,7 @@ fn transition_aged_fixed<const N: usize>(arrays: TransitionArrays<'_>, bands: &[
 
 /// Step 3: 1/12 of each single year of age moves up (top age first so nobody
 /// ages twice); returns the children reaching 18, who leave care.
+#[inline(always)]
 fn age_children(next: &mut [f64], np: usize) -> f64 {
     let mut aged_out = 0.0;
     for p in 0..np {
@@ -898,6 +980,7 @@ fn age_children(next: &mut [f64], np: usize) -> f64 {
 }
 
 /// Step 4, deterministic: the expected entries by single age and placement.
+#[inline(always)]
 fn add_entries(next: &mut [f64], entries_by_state: &[f64]) {
     for (x, e) in next.iter_mut().zip(entries_by_state) {
         *x += *e;
@@ -907,6 +990,7 @@ fn add_entries(next: &mut [f64], entries_by_state: &[f64]) {
 /// The year's exits by reason and placement moves of the deterministic model:
 /// each band and placement's stock summed over the months times its
 /// (constant) probabilities.
+#[inline(always)]
 fn book_expected_exits_and_moves(
     t: &YearTables,
     band_place_year: &[f64],
@@ -939,6 +1023,7 @@ fn book_expected_exits_and_moves(
 
 /// Care leavers age too; the 25-year-olds leave the stock at 26. (New leavers
 /// joined age 18 before this; like children, 1/12 of each age moves up.)
+#[inline(always)]
 fn age_leavers(leavers: &mut [f64; LEAVER_AGES]) {
     for a in (0..LEAVER_AGES).rev() {
         let moved = leavers[a] * (1.0 / 12.0);
@@ -974,6 +1059,7 @@ fn transfers(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
 
 /// Step 5: signed reconciliation flows by band.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn reconcile<D: FlowDraw>(
     model: &Model,
     y: &YearParams,
@@ -993,25 +1079,13 @@ fn reconcile<D: FlowDraw>(
         let rows = &mut next[band.from_years * np..band.to_years * np];
         if flow > 0.0 {
             let n = draw.count(flow);
-            for (row, a) in rows.chunks_exact_mut(np).zip(band.from_years..band.to_years) {
-                let age_n = n * t.age_share[a];
-                let row_stock: f64 = row.iter().sum();
-                if row_stock > 0.0 {
-                    // Each placement grows by the same factor (one division an age, not one a state).
-                    let growth = age_n / row_stock;
-                    for x in row.iter_mut() {
-                        *x += *x * growth;
-                    }
-                } else {
-                    for (x, share) in row.iter_mut().zip(&y.entry_mix[b * np..(b + 1) * np]) {
-                        *x += age_n * share;
-                    }
-                }
-            }
+            let shares = &t.age_share[band.from_years..band.to_years];
+            let mix = &y.entry_mix[b * np..(b + 1) * np];
+            by_placements!(np, grow_rows_fixed, (rows, shares, n, mix), grow_rows_any(rows, shares, n, mix));
             r.reconciliation[b] += n;
             *entries += n;
         } else {
-            let band_stock: f64 = rows.chunks_exact(np).map(|row| row.iter().sum::<f64>()).sum();
+            let band_stock: f64 = by_placements!(np, row_sums_fixed, (rows), row_sums_any(rows, np));
             if band_stock > 0.0 {
                 let n = draw.count(-flow).min(band_stock);
                 let f = n / band_stock;
@@ -1023,6 +1097,73 @@ fn reconcile<D: FlowDraw>(
             }
         }
     }
+}
+
+/// Step 5's inflow into one band, `rows` holding its single ages in order and
+/// `shares` their shares of the inflow `n`: each age's placements grow by the
+/// same factor (one division an age, not one a state), or an empty age takes
+/// its share by the entry `mix`. For `N` placements known at compile time.
+#[inline(always)]
+fn grow_rows_fixed<const N: usize>(rows: &mut [f64], shares: &[f64], n: f64, mix: &[f64]) {
+    let (rows, _) = rows.as_chunks_mut::<N>();
+    let mix: &[f64; N] = mix.try_into().expect("N shares");
+    for (row, share) in rows.iter_mut().zip(shares) {
+        let age_n = n * share;
+        // In order from the first placement, as `Iterator::sum` adds.
+        let mut row_stock = row[0];
+        for x in &row[1..] {
+            row_stock += *x;
+        }
+        if row_stock > 0.0 {
+            let growth = age_n / row_stock;
+            for x in row.iter_mut() {
+                *x += *x * growth;
+            }
+        } else {
+            for q in 0..N {
+                row[q] += age_n * mix[q];
+            }
+        }
+    }
+}
+
+/// [`grow_rows_fixed`] for any number of placements (`mix.len()`).
+fn grow_rows_any(rows: &mut [f64], shares: &[f64], n: f64, mix: &[f64]) {
+    for (row, share) in rows.chunks_exact_mut(mix.len()).zip(shares) {
+        let age_n = n * share;
+        let row_stock: f64 = row.iter().sum();
+        if row_stock > 0.0 {
+            let growth = age_n / row_stock;
+            for x in row.iter_mut() {
+                *x += *x * growth;
+            }
+        } else {
+            for (x, m) in row.iter_mut().zip(mix) {
+                *x += age_n * m;
+            }
+        }
+    }
+}
+
+/// The children in a band's `rows` (single ages of `N` placements), added
+/// age by age as [`row_sums_any`] adds them.
+#[inline(always)]
+fn row_sums_fixed<const N: usize>(rows: &[f64]) -> f64 {
+    let (rows, _) = rows.as_chunks::<N>();
+    let mut total = -0.0;
+    for row in rows {
+        let mut row_stock = row[0];
+        for x in &row[1..] {
+            row_stock += *x;
+        }
+        total += row_stock;
+    }
+    total
+}
+
+/// The children in a band's `rows` of `np` placements.
+fn row_sums_any(rows: &[f64], np: usize) -> f64 {
+    rows.chunks_exact(np).map(|row| row.iter().sum::<f64>()).sum()
 }
 
 /// Step 6: any placement above its capacity sends the excess to its overflow placement.
@@ -1069,6 +1210,7 @@ fn undusted(v: f64) -> f64 {
 
 /// Children by placement, for `N` placements known at compile time: each
 /// placement's total adds the ages in order.
+#[inline(always)]
 fn total_by_place_fixed<const N: usize>(next: &[f64], by_place: &mut [f64]) {
     let (rows, _) = next.as_chunks::<N>();
     let mut total = [0.0; N];
@@ -1081,6 +1223,7 @@ fn total_by_place_fixed<const N: usize>(next: &[f64], by_place: &mut [f64]) {
 }
 
 /// Children by placement, for any number of placements.
+#[inline(always)]
 fn total_by_place_any(next: &[f64], by_place: &mut [f64]) {
     by_place.iter_mut().for_each(|t| *t = 0.0);
     for row in next.chunks_exact(by_place.len()) {

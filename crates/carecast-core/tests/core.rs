@@ -284,7 +284,12 @@ fn calibration_reproduces_the_margins_it_was_given() {
 }
 
 fn arb_model() -> impl Strategy<Value = Model> {
-    let np = 3;
+    arb_model_with(3)
+}
+
+/// Random models with `np` placements (at least 3: a transfer from the second
+/// to the third, a capacity on the third).
+fn arb_model_with(np: usize) -> impl Strategy<Value = Model> {
     let nr = 2;
     let nb = 5;
     (
@@ -297,7 +302,9 @@ fn arb_model() -> impl Strategy<Value = Model> {
         1usize..4,
     )
         .prop_map(move |(stock, exits, moves, entries, recon, transfer, n_years)| {
-            let d = dims(false, &["a", "b", "c"], &["x", "y"]);
+            let names: Vec<String> = (0..np).map(|p| format!("p{p}")).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let d = dims(false, &names, &["x", "y"]);
             let mut years = Vec::new();
             for k in 1..=n_years {
                 let mut y = year(&d, 2025 + k as i32);
@@ -307,7 +314,7 @@ fn arb_model() -> impl Strategy<Value = Model> {
                 y.reconciliation_per_year = recon.clone();
                 y.transfers = vec![Transfer { from: 1, to: 2, children_per_month: transfer }];
                 y.capacities = vec![Capacity { placement: 2, max_children: 400.0, overflow_to: 0 }];
-                y.weekly_cost_gbp = vec![700.0, 7000.0, 1500.0];
+                y.weekly_cost_gbp = (0..np).map(|p| 700.0 * (p + 1) as f64).collect();
                 years.push(y);
             }
             model(d, stock, years)
@@ -354,8 +361,10 @@ proptest! {
     /// A year without transfers takes the one-pass route (steps 1, 3 and 4
     /// fused); a transfer of no children takes the step-by-step route. Both
     /// must give the same projection to the last bit.
+    /// With 3 to 12 placements the one-pass kernel is compiled for that
+    /// number (padded to whole 256-bit registers); 13 takes the general code.
     #[test]
-    fn one_pass_and_step_by_step_months_agree(m in arb_model()) {
+    fn one_pass_and_step_by_step_months_agree(m in (3usize..=13).prop_flat_map(arb_model_with)) {
         let mut without = m.clone();
         let mut with_empty = m;
         for (a, b) in without.years.iter_mut().zip(with_empty.years.iter_mut()) {
@@ -363,6 +372,24 @@ proptest! {
             b.transfers = vec![Transfer { from: 1, to: 2, children_per_month: 0.0 }];
         }
         prop_assert_eq!(simulate(&without).unwrap(), simulate(&with_empty).unwrap());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    /// The simulator runs compiled for AVX2 where the processor has it
+    /// (`carecast_simd::dispatch`); the baseline instructions must give the
+    /// same projection to the last bit, with and without process noise. (On a
+    /// processor without AVX2 both runs take the baseline path.)
+    #[test]
+    fn wide_and_baseline_instructions_agree(m in (3usize..=13).prop_flat_map(arb_model_with), seed in 0u64..1000) {
+        let baseline = carecast_simd::baseline_only(|| simulate(&m).unwrap());
+        prop_assert_eq!(simulate(&m).unwrap(), baseline);
+        let noisy = |m: &Model| {
+            simulate_with(m, &mut carecast_core::noise::Stochastic::new(seed), |_| {}).unwrap()
+        };
+        let baseline = carecast_simd::baseline_only(|| noisy(&m));
+        prop_assert_eq!(noisy(&m), baseline);
     }
 }
 
