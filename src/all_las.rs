@@ -16,7 +16,7 @@ use carecast_core::Row;
 use carecast_core::rows::rows;
 use carecast_montecarlo::{Inputs, percentiles};
 use carecast_report::{Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, write_csv};
-use carecast_scenario::{RunOptions, Seeds, build, load};
+use carecast_scenario::{Loaded, RunOptions, Seeds, build};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -30,9 +30,7 @@ type AreaRun = (String, Vec<Row>, Option<Vec<[f64; 5]>>);
 const ENGLAND: &str = "E92000001";
 
 /// Runs every council and England.
-pub fn run_all(c: &RunConfig) -> Result<()> {
-    let seeds = Seeds::bundled().context("reading the bundled seed data")?;
-    let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
+pub fn run_all(c: &RunConfig, seeds: &Seeds, loaded: &Loaded) -> Result<()> {
     let councils: Vec<(String, String)> =
         seeds.areas.iter().filter(|a| a.level == "la").map(|a| (a.code.clone(), a.name.clone())).collect();
     let opts = |area: &str| RunOptions { start_year: c.start_year, end_year: c.end_year, area: Some(area.to_string()) };
@@ -50,12 +48,12 @@ pub fn run_all(c: &RunConfig) -> Result<()> {
     // One area: its rows and, with draws, each row's percentiles.
     let one = |code: &str| -> Result<AreaRun, String> {
         let o = opts(code);
-        let b = build(&loaded, &seeds, &o).map_err(|e| e.to_string())?;
+        let b = build(loaded, seeds, &o).map_err(|e| e.to_string())?;
         let r = rows(&b.name, &b.model.dims, &b.run().map_err(|e| e.to_string())?);
         let bands = match &c.montecarlo {
             None => None,
             Some(spec) => {
-                let inputs = Inputs { loaded: &loaded, seeds: &seeds, opts: &o, central: &b, central_rows: &r };
+                let inputs = Inputs { loaded, seeds, opts: &o, central: &b, central_rows: &r };
                 Some(percentiles(spec, inputs).map_err(|e| format!("{:#}", anyhow::Error::from(e)))?)
             }
         };

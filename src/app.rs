@@ -39,7 +39,7 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
     if c.all_las {
-        return crate::all_las::run_all(c);
+        return crate::all_las::run_all(c, &seeds, &loaded);
     }
     let opts = RunOptions { start_year: c.start_year, end_year: c.end_year, area: c.la.clone() };
     let built = build(&loaded, &seeds, &opts).with_context(|| format!("resolving scenario `{}`", c.scenario))?;

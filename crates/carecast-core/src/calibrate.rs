@@ -426,31 +426,31 @@ pub fn calibrate(spec: &CalibrationSpec, published: &[PublishedYear]) -> Result<
 
         // Bisection on the last band's tilt so that children reaching 18 match.
         let (mut lo, mut hi) = (-3.0_f64, 3.0_f64);
-        let mut best = fit_year(0.0)?;
         let gap_at = |g: &(YearRates, Vec<f64>, YearFit)| g.2.ageing_out_gap;
         let glo = fit_year(lo)?;
         let ghi = fit_year(hi)?;
-        if gap_at(&glo) * gap_at(&ghi) < 0.0 {
+        let (rates, state, fit) = if gap_at(&glo) * gap_at(&ghi) < 0.0 {
             let mut g_lo = gap_at(&glo);
-            for _ in 0..25 {
-                let mid = 0.5 * (lo + hi);
-                let g = fit_year(mid)?;
-                if gap_at(&g) * g_lo > 0.0 {
-                    lo = mid;
-                    g_lo = gap_at(&g);
-                } else {
-                    hi = mid;
-                }
-                best = g;
+            let mut mid = 0.5 * (lo + hi);
+            let mut best = fit_year(mid)?;
+            for _ in 1..25 {
                 if best.2.ageing_out_gap.abs() < 1.0 {
                     break;
                 }
+                if gap_at(&best) * g_lo > 0.0 {
+                    lo = mid;
+                    g_lo = gap_at(&best);
+                } else {
+                    hi = mid;
+                }
+                mid = 0.5 * (lo + hi);
+                best = fit_year(mid)?;
             }
+            best
         } else {
             // Cannot match: keep the end closer to the published count and say so in the fit.
-            best = if gap_at(&glo).abs() < gap_at(&ghi).abs() { glo } else { ghi };
-        }
-        let (rates, state, fit) = best;
+            if gap_at(&glo).abs() < gap_at(&ghi).abs() { glo } else { ghi }
+        };
         if is_first {
             start_stock =
                 split_by_age(dims, &joint0, &tilted_weights(dims, &p0.population_by_age, rates.last_band_tilt));

@@ -164,14 +164,22 @@ pub fn financial_year_label(year_ending_march: i32) -> String {
 /// same `f64`, never in exponent notation, no separators; `-0` is `0`;
 /// NaN/infinite -> empty string.
 pub fn format_plain(v: f64) -> String {
+    let mut buf = String::new();
+    plain_into(v, &mut buf);
+    buf
+}
+
+/// [`format_plain`] into `buf` (cleared first), so CSV writing reuses one
+/// buffer for every cell. Rust's `Display` for f64 is round-trip exact and
+/// never uses exponent notation.
+pub(crate) fn plain_into(v: f64, buf: &mut String) {
+    use std::fmt::Write;
+    buf.clear();
     if !v.is_finite() {
-        String::new()
     } else if v == 0.0 {
-        "0".to_string()
+        buf.push('0');
     } else {
-        // Rust's `Display` for f64 is round-trip exact and never uses
-        // exponent notation.
-        v.to_string()
+        write!(buf, "{v}").expect("writing to a String cannot fail");
     }
 }
 
@@ -190,5 +198,22 @@ pub fn display_cell(kind: ColumnKind, cell: &Cell) -> String {
             ColumnKind::Percent => format_percent(*v),
             ColumnKind::Number => format_grouped(*v, 2),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reused buffer holds only the last number.
+    #[test]
+    fn the_buffer_is_cleared_between_numbers() {
+        let mut buf = String::new();
+        for (v, want) in
+            [(81769.99999999999, "81769.99999999999"), (f64::NAN, ""), (-0.0, "0"), (1e16, "10000000000000000")]
+        {
+            plain_into(v, &mut buf);
+            assert_eq!(buf, want);
+        }
     }
 }

@@ -81,3 +81,36 @@ fn csv_ragged_row_is_an_error_naming_table_row_and_path() {
     assert!(!path.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// A table large enough to be formatted in parallel blocks gives the bytes
+/// of a plain record-by-record CSV writer (the `csv` crate with each number
+/// formatted by `Display`), including quoted text and empty cells at the
+/// block boundaries.
+#[test]
+fn a_large_table_in_parallel_blocks_matches_a_record_by_record_writer() {
+    let mut table = Table::new(
+        "big",
+        "big",
+        vec![
+            Column::new("area", ColumnKind::Text),
+            Column::new("value", ColumnKind::Number),
+            Column::new("note", ColumnKind::Text),
+        ],
+    );
+    let rows = 45_001;
+    let mut want = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    want.write_record(["area", "value", "note"]).unwrap();
+    for i in 0..rows {
+        let v = (i as f64 * 0.37).sin() * 1e6 / (i as f64 + 1.0);
+        let note = if i % 3 == 0 { format!("a, \"quoted\" note {i}") } else { String::new() };
+        let value = if v == 0.0 { "0".to_string() } else { v.to_string() };
+        want.write_record([format!("E{i:08}"), value, note.clone()]).unwrap();
+        let note = if note.is_empty() { Cell::Empty } else { Cell::Text(note) };
+        table.push_row(vec![Cell::Text(format!("E{i:08}")), Cell::Number(v), note]);
+    }
+    let want = want.into_inner().unwrap();
+    let mut got = Vec::new();
+    carecast_report::write_csv_to(&mut got, &table).unwrap();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "the bytes differ");
+}

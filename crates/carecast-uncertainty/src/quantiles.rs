@@ -173,16 +173,29 @@ pub fn type7_unsorted(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
             })
             .collect()
     };
-    let (min, max) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    // The range and whether every value is finite, in one branch-free pass
+    // (a NaN or an infinity sends the column to the plain sort below).
+    let (mut min, mut max, mut finite) = (f64::INFINITY, f64::NEG_INFINITY, true);
+    for &v in values.iter() {
+        min = if v < min { v } else { min };
+        max = if v > max { v } else { max };
+        finite &= v.abs() < f64::INFINITY;
+    }
     let width = max - min;
     let buckets = n / 8;
-    if buckets < 2 || !(width.is_finite() && width > 0.0) || values.iter().any(|v| !v.is_finite()) {
+    if buckets < 2 || !(finite && width.is_finite() && width > 0.0) {
         values.sort_unstable_by(f64::total_cmp);
         return quantiles(values);
     }
     let scale = buckets as f64 / width;
-    // Counting sort by bucket: `starts[b]` is where bucket b begins.
-    let index: Vec<u32> = values.iter().map(|&v| (((v - min) * scale) as u32).min(buckets as u32 - 1)).collect();
+    // Counting sort by bucket: `starts[b]` is where bucket b begins. Any
+    // bucket index that never decreases as the value grows keeps the ranks
+    // exact; `(v - min) * scale` (in 0..=buckets, far below 2^31) is rounded
+    // to the nearest whole number by adding 2^52 and reading the low bits,
+    // cheaper than a saturating float-to-integer cast.
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let last = buckets as u32 - 1;
+    let index: Vec<u32> = values.iter().map(|&v| (((v - min) * scale + TWO_52).to_bits() as u32).min(last)).collect();
     let mut starts = vec![0usize; buckets + 1];
     for &b in &index {
         starts[b as usize + 1] += 1;
