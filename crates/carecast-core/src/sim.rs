@@ -615,8 +615,9 @@ fn simulate_inline<D: FlowDraw, O: FnMut(&MonthFlows)>(
             let stock_before: f64 = w.by_place_before.iter().sum();
             let stock_after: f64 = w.by_place_after.iter().sum();
             // Child-weeks by the trapezium rule over the month.
-            for p in 0..np {
-                r.child_weeks[p] += 0.5 * (w.by_place_before[p] + w.by_place_after[p]) * WEEKS_PER_MONTH;
+            let by_place = w.by_place_before.iter().zip(&w.by_place_after);
+            for (weeks, (before, after)) in r.child_weeks.iter_mut().zip(by_place) {
+                *weeks += 0.5 * (before + after) * WEEKS_PER_MONTH;
             }
             std::mem::swap(&mut w.by_place_before, &mut w.by_place_after);
             let leavers_after: f64 = w.leavers.iter().sum();
@@ -999,22 +1000,24 @@ fn book_expected_exits_and_moves(
     nr: usize,
     nb: usize,
 ) {
-    for b in 0..nb {
-        for p in 0..np {
-            let bp = b * np + p;
-            let held = band_place_year[bp];
-            if held <= 0.0 {
+    // Band by band, then placement by placement, as the sums have always run.
+    let per_band = band_place_year.chunks_exact(np).zip(t.exit_scaled.chunks_exact(np));
+    for (b, (held_row, exit_row)) in per_band.enumerate().take(nb) {
+        let shares = &t.reason_share[b * np * nr..(b + 1) * np * nr];
+        let ceased = &mut r.ceased[b * (nr + 1)..b * (nr + 1) + nr];
+        let move_rows = t.move_scaled[b * np * np..(b + 1) * np * np].chunks_exact(np);
+        let states = held_row.iter().zip(exit_row).zip(move_rows.zip(r.moves.chunks_exact_mut(np)));
+        for (p, ((held, exit), (probs, moves))) in states.enumerate() {
+            if *held <= 0.0 {
                 continue;
             }
-            let n = held * t.exit_scaled[bp];
+            let n = held * exit;
             if n > 0.0 {
-                let ceased = &mut r.ceased[b * (nr + 1)..b * (nr + 1) + nr];
-                for (c, share) in ceased.iter_mut().zip(&t.reason_share[bp * nr..(bp + 1) * nr]) {
+                for (c, share) in ceased.iter_mut().zip(&shares[p * nr..(p + 1) * nr]) {
                     *c += n * share;
                 }
             }
-            let moves = &mut r.moves[p * np..(p + 1) * np];
-            for (m, prob) in moves.iter_mut().zip(&t.move_scaled[bp * np..(bp + 1) * np]) {
+            for (m, prob) in moves.iter_mut().zip(probs) {
                 *m += held * prob;
             }
         }
