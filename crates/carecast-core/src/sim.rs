@@ -45,7 +45,11 @@
 //! matrix-vector product per single year of age, and the year's exits by
 //! reason and moves are booked once a year from the summed band stocks, since
 //! their probabilities are constant within the year; the numbers equal the
-//! per-state flows up to floating-point reassociation.
+//! per-state flows up to floating-point reassociation. Without fixed
+//! transfers, steps 1, 3 and 4 are one pass over the ages on transition rows
+//! padded to whole 256-bit registers, and the run is compiled for AVX2 where
+//! the processor has it (`carecast_simd::dispatch`), with the same bits as
+//! the baseline instructions.
 
 use crate::error::CoreError;
 use crate::model::{AGES, AgeBand, LEAVER_AGES, Model, YearParams};
