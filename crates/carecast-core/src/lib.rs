@@ -2,7 +2,7 @@
 //!
 //! Pure: no file I/O, no printing, no global state, no clock. The same model
 //! and seed always give the same numbers. Inputs arrive as plain data
-//! ([`model::Model`], [`calibrate::Published`]); results leave as plain data
+//! ([`model::Model`], [`calibrate::PublishedYear`]); results leave as plain data
 //! ([`sim::Projection`], [`rows::Row`]) for observers outside the core to write.
 //!
 //! Not here: the scenario language (see `carecast-scenario`), reading seeds,
