@@ -1,7 +1,9 @@
 //! carecast-core: the children-in-care simulation core.
 //!
 //! Pure: no file I/O, no printing, no global state, no clock. The same model
-//! and seed always give the same numbers. Inputs arrive as plain data
+//! and seed always give the same numbers, whichever vector instructions the
+//! processor has (the simulator runs compiled for AVX2 where it can, through
+//! `carecast_simd::dispatch`, with the same bits as the baseline). Inputs arrive as plain data
 //! ([`model::Model`], [`calibrate::PublishedYear`]); results leave as plain data
 //! ([`sim::Projection`], [`rows::Row`]) for observers outside the core to write.
 //!
