@@ -316,11 +316,21 @@ pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64
     let config = QuantileConfig::default();
     let mut acc = QuantileAccumulator::new(inputs.central_rows.len(), config)?;
     let pilot = spec.draws.min(config.pilot as u64);
-    let pilot_values: Vec<Vec<f64>> = (0..pilot).into_par_iter().map(|d| one_draw(run, d)).collect::<Result<_>>()?;
-    for v in &pilot_values {
-        acc.push(v)?;
+    let rows = inputs.central_rows.len();
+    if rows == 0 {
+        for d in 0..pilot {
+            acc.push(&one_draw(run, d)?)?;
+        }
+    } else {
+        // The pilot's draws written in place, draw by draw, and handed to
+        // the accumulator as one block (one allocation, one copy).
+        let mut first = vec![0.0; pilot as usize * rows];
+        first.par_chunks_mut(rows).enumerate().try_for_each(|(d, slot)| -> Result<()> {
+            slot.copy_from_slice(&one_draw(run, d as u64)?);
+            Ok(())
+        })?;
+        acc.push_block(&first)?;
     }
-    drop(pilot_values);
     if spec.draws > pilot {
         let template = acc.fork()?;
         let rest: Vec<u64> = (pilot..spec.draws).collect();
