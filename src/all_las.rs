@@ -62,10 +62,9 @@ pub fn run_all(c: &RunConfig, seeds: &Seeds, loaded: &Loaded) -> Result<()> {
     // Each area is independent; rayon keeps the results in order. The
     // national run goes first, alongside the councils rather than after them.
     type Outcome = (String, String, Result<AreaRun, String>);
-    let england = (ENGLAND.to_string(), "England".to_string());
-    let mut results: Vec<Outcome> = std::iter::once(&england)
-        .chain(&councils)
-        .collect::<Vec<_>>()
+    let areas: Vec<(String, String)> =
+        std::iter::once((ENGLAND.to_string(), "England".to_string())).chain(councils.iter().cloned()).collect();
+    let mut results: Vec<Outcome> = areas
         .par_iter()
         .map(|(code, name)| {
             let r = one(code);

@@ -421,10 +421,13 @@ impl YearTables {
             transition_row[p] = 1.0 - outflow;
         }
         self.outcomes_scratch = outcomes;
-        let width = padded_width(np);
-        zeroed(&mut self.transition_padded, nb * np * width);
-        for (padded, row) in self.transition_padded.chunks_exact_mut(width).zip(self.transition.chunks_exact(np)) {
-            padded[..np].copy_from_slice(row);
+        // Only the deterministic month's one-pass kernel reads the padded rows.
+        if !for_drawing {
+            let width = padded_width(np);
+            zeroed(&mut self.transition_padded, nb * np * width);
+            for (padded, row) in self.transition_padded.chunks_exact_mut(width).zip(self.transition.chunks_exact(np)) {
+                padded[..np].copy_from_slice(row);
+            }
         }
         // Kept in the previous year's buffers.
         let (exit, moves, drawing) = self.prepared_from.get_or_insert_with(Default::default);
