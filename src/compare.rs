@@ -5,7 +5,10 @@
 //! What it is: differences of the tidy rows (option minus base) and whole-horizon
 //! measures: cumulative differences, the HM Treasury Green Book net present
 //! value of the real-terms cost, child-years in care avoided, cost per
-//! child-year avoided and the payback year. What it is not: modelling (the runs
+//! child-year avoided and the payback year; under `--draws`, the percentiles of
+//! every line over paired draws (common random numbers, so a difference's band
+//! is that of the difference) and the probabilities of being cheaper than the
+//! base and the cheapest. What it is not: modelling (the runs
 //! are ordinary `Built::run` projections) or a writer (carecast-report writes
 //! the CSV atomically).
 
@@ -16,7 +19,6 @@ use carecast_report::{
     Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, format_gbp_pounds, write_csv,
 };
 use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build, load};
-use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// HM Treasury Green Book social time preference rate (years 0-30).
@@ -34,13 +36,7 @@ pub const WHOLE_HORIZON_MEASURES: [&str; 7] = [
 ];
 
 /// Whole-horizon measures added per option with `--draws`.
-pub const UNCERTAINTY_MEASURES: [&str; 5] = [
-    "probability_cheaper_than_base",
-    "probability_cheapest",
-    "npv_cost_gbp_p05",
-    "npv_cost_gbp_p50",
-    "npv_cost_gbp_p95",
-];
+pub const UNCERTAINTY_MEASURES: [&str; 2] = ["probability_cheaper_than_base", "probability_cheapest"];
 
 /// `carecast compare` settings.
 #[derive(Debug, Clone)]
@@ -227,52 +223,136 @@ fn rank(metrics: &[Metrics], measure: &str) -> Vec<usize> {
     order
 }
 
-/// Monte Carlo whole-horizon measures of one option against the base.
+/// The first series (the base) and each other with its measures against it.
+fn against_base(mut series: Vec<Series>) -> (Series, Vec<(Series, Metrics)>) {
+    let base = series.remove(0);
+    let options = series
+        .into_iter()
+        .map(|s| {
+            let m = Metrics::new(&base, &s);
+            (s, m)
+        })
+        .collect();
+    (base, options)
+}
+
+/// Whole-horizon measures without bands: a ratio and a year, either of which
+/// can be undefined in a draw.
+const UNBANDED: [&str; 2] = ["cost_per_child_year_avoided_gbp", "payback_year"];
+
+/// One line of the comparison: a measure in a year (`None`: the whole
+/// horizon) and its value (`None`: undefined, written empty).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    measure: &'static str,
+    year: Option<i32>,
+    value: Option<f64>,
+}
+
+impl Entry {
+    /// True if the line gets Monte Carlo percentiles: it has a value, and its
+    /// measure has one in every draw.
+    fn banded(&self) -> bool {
+        self.value.is_some() && !UNBANDED.contains(&self.measure)
+    }
+}
+
+/// Every line of the comparison in table order, one block per scenario (its
+/// name and lines): the base's yearly series, then for each option its yearly
+/// series, its differences from the base and its whole-horizon measures. The
+/// central run and every draw go through this one function, so a draw's
+/// values line up with the central lines.
+fn entries<'a>(base: &'a Series, options: &'a [(Series, Metrics)]) -> Vec<(&'a str, Vec<Entry>)> {
+    let series = |out: &mut Vec<Entry>, s: &Series, measure: &'static str, values: &[Option<f64>]| {
+        for (k, v) in values.iter().enumerate() {
+            if v.is_some() {
+                out.push(Entry { measure, year: Some(s.year(k)), value: *v });
+            }
+        }
+    };
+    let some = |v: &[f64]| -> Vec<Option<f64>> { v.iter().copied().map(Some).collect() };
+    let yearly = |s: &Series| -> Vec<Entry> {
+        let mut out = Vec::new();
+        series(&mut out, s, "children_in_care", &some(&s.cic));
+        series(&mut out, s, "spend_gbp_cash", &some(&s.cla_cash));
+        series(&mut out, s, "csc_spend_gbp_cash", &some(&s.csc_cash));
+        series(&mut out, s, "csc_spend_gbp_real", &some(&s.csc_real));
+        series(&mut out, s, "funding_gbp", &s.funding);
+        series(&mut out, s, "gap_gbp", &s.gap);
+        out
+    };
+    let mut blocks = vec![(base.name.as_str(), yearly(base))];
+    for (s, m) in options {
+        let mut out = yearly(s);
+        let vs = |a: &[f64], b: &[f64]| -> Vec<Option<f64>> { a.iter().zip(b).map(|(o, b)| Some(o - b)).collect() };
+        series(&mut out, s, "children_in_care_vs_base", &vs(&s.cic, &base.cic));
+        series(&mut out, s, "csc_spend_gbp_cash_vs_base", &vs(&s.csc_cash, &base.csc_cash));
+        for measure in WHOLE_HORIZON_MEASURES {
+            if measure == "cumulative_gap_gbp" && m.cumulative_gap.is_none() {
+                continue;
+            }
+            out.push(Entry { measure, year: None, value: m.get(measure) });
+        }
+        blocks.push((s.name.as_str(), out));
+    }
+    blocks
+}
+
+/// The Monte Carlo summaries of a comparison.
 #[derive(Debug, Clone, PartialEq)]
-struct Uncertainty {
+struct Bands {
+    /// Per line of [`entries`] (flattened), its percentiles (`None`: not banded).
+    percentiles: Vec<Option<[f64; 5]>>,
+    /// Per option, what the terminal table and the probability lines show.
+    options: Vec<OptionBands>,
+}
+
+/// One option's Monte Carlo whole-horizon summaries.
+#[derive(Debug, Clone, PartialEq)]
+struct OptionBands {
     /// Share of draws in which the option's NPV cost against the base is below 0.
     probability_cheaper: f64,
     /// Share of draws in which the option's NPV is strictly below the base's
     /// and every other option's (ties count for no one).
     probability_cheapest: f64,
-    /// 5th, 50th and 95th percentiles of the option-minus-base NPV over the draws.
-    npv: [f64; 3],
+    /// Percentiles of the option-minus-base NPV over the draws.
+    npv: [f64; 5],
 }
 
-impl Uncertainty {
+impl OptionBands {
     /// The value of a measure in [`UNCERTAINTY_MEASURES`].
     fn get(&self, measure: &str) -> f64 {
         match measure {
             "probability_cheaper_than_base" => self.probability_cheaper,
-            "probability_cheapest" => self.probability_cheapest,
-            "npv_cost_gbp_p05" => self.npv[0],
-            "npv_cost_gbp_p50" => self.npv[1],
-            _ => self.npv[2],
+            _ => self.probability_cheapest,
         }
     }
 }
 
-/// The summaries of per-draw NPVs: `npvs[d][k]` is option k's option-minus-base
-/// NPV in draw d.
-fn summarise(npvs: &[Vec<f64>], options: usize) -> Vec<Uncertainty> {
-    let n = npvs.len() as f64;
-    (0..options)
-        .map(|k| {
-            let cheaper = npvs.iter().filter(|draw| draw[k] < 0.0).count() as f64;
-            let cheapest = npvs
-                .iter()
-                .filter(|draw| draw[k] < 0.0 && draw.iter().enumerate().all(|(j, v)| j == k || draw[k] < *v))
-                .count() as f64;
-            let mut sorted: Vec<f64> = npvs.iter().map(|draw| draw[k]).collect();
-            sorted.sort_by(f64::total_cmp);
-            let q = |p: f64| carecast_uncertainty::type7(&sorted, p);
-            Uncertainty {
-                probability_cheaper: cheaper / n,
-                probability_cheapest: cheapest / n,
-                npv: [q(0.05), q(0.5), q(0.95)],
+/// One draw's cells: the values of the banded lines (`banded[i]` says which
+/// lines of the flattened [`entries`] are), then for each option its margin
+/// to the cheapest alternative, `npv_k - min(0, npv_j for j != k)`, which is
+/// below 0 exactly when the option is strictly the cheapest.
+fn draw_cells(base: &Series, options: &[(Series, Metrics)], banded: &[bool]) -> Result<Vec<f64>> {
+    let blocks = entries(base, options);
+    let lines: Vec<&Entry> = blocks.iter().flat_map(|(_, e)| e).collect();
+    if lines.len() != banded.len() {
+        bail!("a draw's comparison has {} lines where the central run has {}", lines.len(), banded.len());
+    }
+    let mut cells = Vec::with_capacity(banded.len() + options.len());
+    for (e, &b) in lines.iter().zip(banded) {
+        if b {
+            match e.value {
+                Some(v) if v.is_finite() => cells.push(v),
+                _ => bail!("`{}` {:?} has no finite value in a draw", e.measure, e.year),
             }
-        })
-        .collect()
+        }
+    }
+    for (k, (_, m)) in options.iter().enumerate() {
+        let others = options.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, (_, o))| o.npv);
+        cells.push(m.npv - others.fold(0.0, f64::min));
+    }
+    Ok(cells)
 }
 
 /// What the draws of every scenario need.
@@ -287,13 +367,14 @@ struct DrawInputs<'a> {
     end_year: i32,
 }
 
-/// Runs draw `d` of every scenario with common random numbers and returns
-/// each option's option-minus-base NPV.
-fn draw_npvs(
+/// Runs draw `d` of every scenario with common random numbers and returns its
+/// cells ([`draw_cells`]).
+fn one_draw(
     spec: &crate::montecarlo::MonteCarloSpec,
     d: u64,
     x: &DrawInputs<'_>,
     plans: &[carecast_scenario::DrawPlan],
+    banded: &[bool],
 ) -> Result<Vec<f64>> {
     let mut series = Vec::with_capacity(x.built.len());
     for i in 0..x.built.len() {
@@ -308,87 +389,103 @@ fn draw_npvs(
             .with_context(|| format!("scenario `{}`", x.built[i].name))?;
         series.push(Series::from_rows(&x.built[i].name, x.start_year, x.end_year, &r)?);
     }
-    Ok(series[1..].iter().map(|s| Metrics::new(&series[0], s).npv).collect())
+    let (base, options) = against_base(series);
+    draw_cells(&base, &options, banded)
 }
 
-/// Runs every draw (in parallel over draws) and summarises each option.
-fn uncertainty(spec: &crate::montecarlo::MonteCarloSpec, x: &DrawInputs<'_>) -> Result<Vec<Uncertainty>> {
-    if spec.draws == 0 {
-        bail!("--draws must be at least 1");
-    }
+/// Runs every draw (in parallel, never holding them all) and summarises
+/// every banded line and each option's probabilities.
+fn bands(
+    spec: &crate::montecarlo::MonteCarloSpec,
+    x: &DrawInputs<'_>,
+    central: &[(&str, Vec<Entry>)],
+) -> Result<Bands> {
     let plans: Vec<carecast_scenario::DrawPlan> = x
         .loaded
         .iter()
         .map(|l| crate::montecarlo::plan_for(l, spec.parameter_uncertainty).map_err(anyhow::Error::from))
         .collect::<Result<_>>()?;
-    let npvs: Vec<Vec<f64>> = (0..spec.draws)
-        .into_par_iter()
-        .map(|d| {
-            draw_npvs(spec, d, x, &plans)
-                .with_context(|| format!("Monte Carlo draw {d} (seed {})", spec.seed.wrapping_add(d)))
+    let banded: Vec<bool> = central.iter().flat_map(|(_, e)| e).map(Entry::banded).collect();
+    let n_banded = banded.iter().filter(|b| **b).count();
+    let n_options = x.built.len() - 1;
+    let summary = crate::montecarlo::summarise(spec.draws, n_banded + n_options, true, |d| {
+        one_draw(spec, d, x, &plans, &banded)
+            .with_context(|| format!("Monte Carlo draw {d} (seed {})", spec.seed.wrapping_add(d)))
+    })?;
+    let share = |count: u64| count as f64 / summary.draws as f64;
+    let mut cell = 0;
+    let mut percentiles = Vec::with_capacity(banded.len());
+    let mut npv_cells = Vec::with_capacity(n_options);
+    for (name, lines) in central {
+        for e in lines {
+            if e.banded() {
+                if e.measure == "npv_cost_gbp" {
+                    npv_cells.push((*name, cell));
+                }
+                percentiles.push(Some(summary.percentiles[cell]));
+                cell += 1;
+            } else {
+                percentiles.push(None);
+            }
+        }
+    }
+    if npv_cells.len() != n_options {
+        bail!("every option needs an NPV to be compared under draws");
+    }
+    let options = npv_cells
+        .iter()
+        .enumerate()
+        .map(|(k, &(_, npv))| OptionBands {
+            probability_cheaper: share(summary.below_zero[npv]),
+            probability_cheapest: share(summary.below_zero[n_banded + k]),
+            npv: summary.percentiles[npv],
         })
-        .collect::<Result<_>>()?;
-    Ok(summarise(&npvs, x.built.len() - 1))
+        .collect();
+    Ok(Bands { percentiles, options })
 }
 
-/// The tidy comparison table `option,measure,year,value`.
-fn comparison_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option<&[Uncertainty]>) -> Table {
-    let mut t = Table::new(
-        "comparison",
-        "carecast comparison of options against a base (tidy long form)",
-        vec![
-            Column::new("option", ColumnKind::Text),
-            Column::new("measure", ColumnKind::Text),
-            Column::new("year", ColumnKind::Year),
-            Column::new("value", ColumnKind::Number),
-        ],
-    );
-    let push_series = |t: &mut Table, s: &Series, measure: &str, values: &[Option<f64>]| {
-        for (k, v) in values.iter().enumerate() {
-            if let Some(v) = v {
-                t.push_row(vec![
-                    Cell::Text(s.name.clone()),
-                    Cell::Text(measure.into()),
-                    Cell::Number(f64::from(s.year(k))),
-                    Cell::Number(*v),
-                ]);
+/// The tidy comparison table `option,measure,year,value`, with the
+/// percentile columns under draws.
+fn comparison_table(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>) -> Table {
+    let mut columns = vec![
+        Column::new("option", ColumnKind::Text),
+        Column::new("measure", ColumnKind::Text),
+        Column::new("year", ColumnKind::Year),
+        Column::new("value", ColumnKind::Number),
+    ];
+    if bands.is_some() {
+        columns.extend(crate::montecarlo::PERCENTILES.iter().map(|(_, name)| Column::new(*name, ColumnKind::Number)));
+    }
+    let mut t = Table::new("comparison", "carecast comparison of options against a base (tidy long form)", columns);
+    let number = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+    let mut line = 0;
+    for (k, (name, lines)) in blocks.iter().enumerate() {
+        for e in lines {
+            let mut row = vec![
+                Cell::Text(name.to_string()),
+                Cell::Text(e.measure.into()),
+                number(e.year.map(f64::from)),
+                number(e.value),
+            ];
+            if let Some(b) = bands {
+                match b.percentiles[line] {
+                    Some(p) => row.extend(p.map(Cell::Number)),
+                    None => row.extend([(); 5].map(|_| Cell::Empty)),
+                }
             }
+            t.push_row(row);
+            line += 1;
         }
-    };
-    let some = |v: &[f64]| -> Vec<Option<f64>> { v.iter().copied().map(Some).collect() };
-    let yearly = |t: &mut Table, s: &Series| {
-        push_series(t, s, "children_in_care", &some(&s.cic));
-        push_series(t, s, "spend_gbp_cash", &some(&s.cla_cash));
-        push_series(t, s, "csc_spend_gbp_cash", &some(&s.csc_cash));
-        push_series(t, s, "csc_spend_gbp_real", &some(&s.csc_real));
-        push_series(t, s, "funding_gbp", &s.funding);
-        push_series(t, s, "gap_gbp", &s.gap);
-    };
-    yearly(&mut t, base);
-    for (k, (s, m)) in options.iter().enumerate() {
-        yearly(&mut t, s);
-        let vs = |a: &[f64], b: &[f64]| -> Vec<Option<f64>> { a.iter().zip(b).map(|(o, b)| Some(o - b)).collect() };
-        push_series(&mut t, s, "children_in_care_vs_base", &vs(&s.cic, &base.cic));
-        push_series(&mut t, s, "csc_spend_gbp_cash_vs_base", &vs(&s.csc_cash, &base.csc_cash));
-        for measure in WHOLE_HORIZON_MEASURES {
-            if measure == "cumulative_gap_gbp" && m.cumulative_gap.is_none() {
-                continue;
-            }
-            t.push_row(vec![
-                Cell::Text(s.name.clone()),
-                Cell::Text(measure.into()),
-                Cell::Empty,
-                m.get(measure).map_or(Cell::Empty, Cell::Number),
-            ]);
-        }
-        if let Some(u) = uncertainty.and_then(|u| u.get(k)) {
+        if let Some(o) = bands.and_then(|b| k.checked_sub(1).and_then(|k| b.options.get(k))) {
             for measure in UNCERTAINTY_MEASURES {
-                t.push_row(vec![
-                    Cell::Text(s.name.clone()),
+                let mut row = vec![
+                    Cell::Text(name.to_string()),
                     Cell::Text(measure.into()),
                     Cell::Empty,
-                    Cell::Number(u.get(measure)),
-                ]);
+                    Cell::Number(o.get(measure)),
+                ];
+                row.extend([(); 5].map(|_| Cell::Empty));
+                t.push_row(row);
             }
         }
     }
@@ -396,9 +493,9 @@ fn comparison_table(base: &Series, options: &[(Series, Metrics)], uncertainty: O
         "Option minus base. NPV: real-terms CSC spend differences discounted at {:.1}% a year to the first projection year (HM Treasury Green Book). Child-years: mean of the 31 March stocks at the start and end of each year.",
         DISCOUNT_RATE * 100.0
     ));
-    if uncertainty.is_some() {
+    if bands.is_some() {
         t.notes.push(
-            "Monte Carlo (--draws): draw d of every scenario uses seed S + d and the same draws of the assumptions the scenarios share (common random numbers). probability_cheaper_than_base: share of draws with option-minus-base NPV below 0; probability_cheapest: share of draws in which the option's NPV is strictly below the base's and every other option's; npv_cost_gbp_p05/p50/p95: percentiles of the option-minus-base NPV over the draws."
+            "Monte Carlo (--draws): draw d of every scenario uses seed S + d and the same draws of the assumptions the scenarios share (common random numbers). p05-p95: percentiles over the draws of each line itself, so a difference's percentiles are those of the paired option-minus-base differences, not differences of the scenarios' percentiles (none for the cost per child-year and the payback year, which a draw can leave undefined). probability_cheaper_than_base: share of draws with option-minus-base NPV below 0; probability_cheapest: share of draws in which the option's NPV is strictly below the base's and every other option's."
                 .to_string(),
         );
     }
@@ -455,7 +552,9 @@ pub fn run(c: &CompareConfig) -> Result<()> {
         series.push(Series::from_rows(&b.name, start_year, end_year, &r)?);
         central_rows.push(r);
     }
-    let uncertainty = match &c.montecarlo {
+    let (base, options) = against_base(series);
+    let blocks = entries(&base, &options);
+    let bands = match &c.montecarlo {
         Some(spec) => {
             if !c.quiet {
                 eprintln!(
@@ -474,23 +573,15 @@ pub fn run(c: &CompareConfig) -> Result<()> {
                 start_year,
                 end_year,
             };
-            Some(uncertainty(spec, &x)?)
+            Some(bands(spec, &x, &blocks)?)
         }
         None => None,
     };
-    let base = series.remove(0);
-    let options: Vec<(Series, Metrics)> = series
-        .into_iter()
-        .map(|s| {
-            let m = Metrics::new(&base, &s);
-            (s, m)
-        })
-        .collect();
-    let table = comparison_table(&base, &options, uncertainty.as_deref());
+    let table = comparison_table(&blocks, bands.as_ref());
     std::fs::create_dir_all(&c.out).with_context(|| format!("creating {}", c.out.display()))?;
     let path = c.out.join("comparison.csv");
     write_csv(&path, &table).with_context(|| format!("writing {}", path.display()))?;
-    print_table(&base, &options, uncertainty.as_deref(), &c.rank_by);
+    print_table(&base, &options, bands.as_ref().map(|b| b.options.as_slice()), &c.rank_by);
     if !c.quiet {
         eprintln!("wrote {}", path.display());
     }
@@ -502,7 +593,7 @@ fn signed_count(v: f64) -> String {
     if v.round() > 0.0 { format!("+{s}") } else { s }
 }
 
-fn print_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option<&[Uncertainty]>, rank_by: &str) {
+fn print_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option<&[OptionBands]>, rank_by: &str) {
     let end = base.end_year();
     outln!(
         "Options against `{}`, {} to {} (31 March {}; £ in financial years {}-{:02} to {}-{:02}); ranked by {rank_by}",
@@ -551,13 +642,15 @@ fn print_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option
             format_gbp_millions(m.cumulative_cash / 1e6),
             format_gbp_millions(m.npv / 1e6),
             format_count(m.child_years_avoided),
-            m.cost_per_child_year.map_or_else(String::new, format_gbp_pounds),
+            // A negative ratio is not a price: the option saves money and avoids child-years.
+            m.cost_per_child_year
+                .map_or_else(String::new, |c| if c < 0.0 { "saves money".into() } else { format_gbp_pounds(c) }),
             m.payback_year.map_or_else(String::new, |y| y.to_string()),
         ];
         if let Some(u) = uncertainty.and_then(|u| u.get(i)) {
             cells.push(format!("{:.0}%", 100.0 * u.probability_cheaper));
             cells.push(format!("{:.0}%", 100.0 * u.probability_cheapest));
-            cells.extend(u.npv.iter().map(|v| format_gbp_millions(v / 1e6)));
+            cells.extend([u.npv[0], u.npv[2], u.npv[4]].map(|v| format_gbp_millions(v / 1e6)));
         }
         line(&cells);
     }
@@ -613,16 +706,29 @@ mod tests {
     }
 
     #[test]
-    fn draw_summaries_by_hand() {
-        // Two options over four draws; a tie in the last draw counts for neither.
-        let npvs = vec![vec![-2.0, -1.0], vec![1.0, -1.0], vec![-1.0, 3.0], vec![-1.0, -1.0]];
-        let u = summarise(&npvs, 2);
-        assert_eq!(u[0].probability_cheaper, 0.75);
-        assert_eq!(u[0].probability_cheapest, 0.5);
-        assert_eq!(u[1].probability_cheaper, 0.75);
-        assert_eq!(u[1].probability_cheapest, 0.25);
-        assert_eq!(u[1].npv[1], -1.0);
-        assert!(u[0].npv[0] <= u[0].npv[1] && u[0].npv[1] <= u[0].npv[2]);
+    fn a_draws_cells_are_its_banded_lines_then_the_margins_to_the_cheapest() {
+        let (base, opts) = against_base(vec![
+            series("b", &[100.0, 100.0], &[10.0, 10.0]),
+            series("x", &[90.0, 80.0], &[8.0, 9.0]),
+            series("y", &[95.0, 99.0], &[9.0, 12.0]),
+        ]);
+        let blocks = entries(&base, &opts);
+        // The base: 4 yearly series x 2 years (no funding); each option adds
+        // 2 differences x 2 years and 6 whole-horizon lines (no funding gap).
+        let lines: Vec<&Entry> = blocks.iter().flat_map(|(_, e)| e).collect();
+        assert_eq!(lines.len(), 8 + 2 * (8 + 4 + 6));
+        let banded: Vec<bool> = lines.iter().map(|e| e.banded()).collect();
+        let cells = draw_cells(&base, &opts, &banded).unwrap();
+        // Every line but the cost per child-year and payback of each option, then two margins.
+        assert_eq!(cells.len(), lines.len() - 2 * 2 + 2);
+        let (nx, ny) = (opts[0].1.npv, opts[1].1.npv);
+        assert!(nx < 0.0 && nx < ny, "x is the cheapest: {nx} {ny}");
+        // x: its NPV minus the cheapest alternative (the base's 0 or y's NPV).
+        assert_eq!(cells[cells.len() - 2], nx - ny.min(0.0));
+        assert_eq!(cells[cells.len() - 1], ny - nx.min(0.0));
+        assert!(cells[cells.len() - 2] < 0.0 && cells[cells.len() - 1] > 0.0);
+        // A draw whose lines differ is refused.
+        assert!(draw_cells(&base, &opts, &banded[1..]).is_err());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 use anyhow::Result;
 use carecast_core::Row;
-pub use carecast_montecarlo::{Inputs, MonteCarloSpec, PERCENTILES, Streams, draw_rows, percentiles, plan_for};
+pub use carecast_montecarlo::{
+    Inputs, MonteCarloSpec, PERCENTILES, Streams, draw_rows, percentiles, plan_for, summarise,
+};
 use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
 use std::collections::BTreeMap;
 use std::path::Path;

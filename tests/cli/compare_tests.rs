@@ -39,7 +39,12 @@ fn compare(dir: &Path, args: &[&str], out: &str) -> (String, Vec<Vec<String>>) {
     let o = carecast(&all, dir);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (header, rows) = read_csv(&dir.join(out).join("comparison.csv"));
-    assert_eq!(header, ["option", "measure", "year", "value"]);
+    let draws = args.contains(&"--draws");
+    let mut want = vec!["option", "measure", "year", "value"];
+    if draws {
+        want.extend(["p05", "p25", "p50", "p75", "p95"]);
+    }
+    assert_eq!(header, want, "percentile columns with --draws only");
     (String::from_utf8_lossy(&o.stdout).into_owned(), rows)
 }
 
@@ -218,13 +223,22 @@ fn different_start_years_need_start_year() {
     assert_eq!(whole(&rows, "early", "npv_cost_gbp"), 0.0);
 }
 
-const MC_MEASURES: [&str; 5] = [
-    "probability_cheaper_than_base",
-    "probability_cheapest",
-    "npv_cost_gbp_p05",
-    "npv_cost_gbp_p50",
-    "npv_cost_gbp_p95",
-];
+const MC_MEASURES: [&str; 2] = ["probability_cheaper_than_base", "probability_cheapest"];
+
+/// The p05..p95 cells of (option, measure, year), `None` where they are empty;
+/// the first such row (the base's, when the base is compared with itself).
+fn bands(rows: &[Vec<String>], option: &str, measure: &str, year: Option<i32>) -> Option<[f64; 5]> {
+    let year = year.map_or(String::new(), |y| y.to_string());
+    let found: Vec<_> = rows.iter().filter(|r| r[0] == option && r[1] == measure && r[2] == year).collect();
+    assert!(!found.is_empty(), "a {measure} {year} row for {option}");
+    if found[0][4].is_empty() {
+        assert!(found[0][4..].iter().all(|c| c.is_empty()), "all or none: {:?}", found[0]);
+        return None;
+    }
+    let p: Vec<f64> = found[0][4..9].iter().map(|c| c.parse().unwrap()).collect();
+    assert!(p.windows(2).all(|w| w[0] <= w[1]), "{measure} {year} percentiles in order: {p:?}");
+    Some([p[0], p[1], p[2], p[3], p[4]])
+}
 
 #[test]
 fn draws_are_reproducible_and_a_falling_population_is_almost_surely_cheaper() {
@@ -243,11 +257,23 @@ fn draws_are_reproducible_and_a_falling_population_is_almost_surely_cheaper() {
     assert!(cheaper > 0.9, "a population falling 2% a year is cheaper in most draws: {cheaper}");
     // With one option, cheapest means cheaper than the base.
     assert_eq!(whole(&rows, "fastfall", "probability_cheapest"), cheaper);
-    let q: Vec<f64> = ["npv_cost_gbp_p05", "npv_cost_gbp_p50", "npv_cost_gbp_p95"]
-        .iter()
-        .map(|m| whole(&rows, "fastfall", m))
-        .collect();
-    assert!(q[0] <= q[1] && q[1] <= q[2] && q[0] < 0.0, "NPV quantiles {q:?}");
+    let q = bands(&rows, "fastfall", "npv_cost_gbp", None).expect("NPV percentiles");
+    assert!(q[0] < 0.0, "NPV quantiles {q:?}");
+    // With 20 draws (an exact type-7 percentile), p(cheaper) > 0.9 means at
+    // least 19 draws below 0, so the 95th percentile is the only one that may not be.
+    assert!(q[3] < 0.0, "NPV quantiles {q:?}");
+    // Every yearly difference and whole-horizon total is banded; the ratio and the year are not.
+    for y in START + 1..=2028 {
+        bands(&rows, "fastfall", "children_in_care_vs_base", Some(y)).expect("banded");
+        bands(&rows, "fastfall", "csc_spend_gbp_cash_vs_base", Some(y)).expect("banded");
+        bands(&rows, "baseline", "children_in_care", Some(y)).expect("banded");
+    }
+    for m in ["cumulative_csc_spend_gbp_cash_vs_base", "child_years_in_care_avoided"] {
+        bands(&rows, "fastfall", m, None).expect("banded");
+    }
+    for m in ["cost_per_child_year_avoided_gbp", "payback_year", "probability_cheapest"] {
+        assert_eq!(bands(&rows, "fastfall", m, None), None, "{m} has no percentiles");
+    }
     assert!(!rows.iter().any(|r| r[0] == "baseline" && MC_MEASURES.contains(&r[1].as_str())), "none for the base");
     assert!(stdout.contains("P(cheaper)") && stdout.contains("NPV p95"), "extra columns:\n{stdout}");
 }
@@ -259,5 +285,35 @@ fn base_against_itself_under_draws_is_never_cheaper() {
         compare(dir.path(), &["baseline", "baseline", "--draws", "4", "--seed", "2", "--end-year", "2027", "-q"], "s");
     for m in MC_MEASURES {
         assert_eq!(whole(&rows, "baseline", m), 0.0, "{m}");
+    }
+    // Paired draws: every difference is 0 in every draw, so its percentiles
+    // are 0, while the scenario itself varies from draw to draw (the
+    // difference of its percentiles would not be 0).
+    for y in START + 1..=2027 {
+        assert_eq!(bands(&rows, "baseline", "children_in_care_vs_base", Some(y)), Some([0.0; 5]));
+        let level = bands(&rows, "baseline", "children_in_care", Some(y)).unwrap();
+        assert!(level[4] > level[0], "{y}: {level:?}");
+    }
+    assert_eq!(bands(&rows, "baseline", "npv_cost_gbp", None), Some([0.0; 5]));
+}
+
+/// Common random numbers reach the process noise: each flow of both runs is
+/// drawn from its own keyed stream, so an option close to the base has a
+/// difference whose band is much narrower than the base's own band. Were the
+/// noise drawn independently in the two runs, the difference's spread would
+/// be about 1.4 times the level's (the square root of two).
+#[test]
+fn process_noise_is_shared_between_the_base_and_an_option() {
+    let dir = tempdir();
+    option_toml(dir.path(), "close.toml", "close", -0.002, -0.003, -0.001);
+    let args =
+        ["baseline", "close.toml", "--draws", "30", "--seed", "3", "--process-noise", "--end-year", "2028", "-q"];
+    let (_, rows) = compare(dir.path(), &args, "cmp");
+    for y in [2027, 2028] {
+        let level = bands(&rows, "baseline", "children_in_care", Some(y)).unwrap();
+        let diff = bands(&rows, "close", "children_in_care_vs_base", Some(y)).unwrap();
+        let (level_spread, diff_spread) = (level[4] - level[0], diff[4] - diff[0]);
+        assert!(level_spread > 100.0, "{y}: process noise moves the level: {level:?}");
+        assert!(diff_spread < 0.5 * level_spread, "{y}: difference {diff:?} against level {level:?}");
     }
 }

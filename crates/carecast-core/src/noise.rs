@@ -4,7 +4,9 @@
 //! a stock across outcomes as a multinomial, from a small deterministic
 //! generator (xoshiro256** seeded through splitmix64) so the same `u64` seed
 //! always gives the same run, bit for bit, on any platform and with any `rand`
-//! version. What it is not: parameter uncertainty (that is drawing a
+//! version; either one stream for the whole run or, for comparing scenarios,
+//! a stream per flow keyed by its month, kind, band and placement
+//! ([`Stochastic::keyed`]). What it is not: parameter uncertainty (that is drawing a
 //! scenario's ranged values, done outside the core) or a general-purpose
 //! random-number library.
 //!
@@ -62,9 +64,22 @@ fn floor(x: f64) -> f64 {
 }
 
 /// Random flows from a seeded xoshiro256** generator.
+///
+/// Two layouts of the random numbers: [`Stochastic::new`] draws every flow
+/// from one stream in the order the simulator asks; [`Stochastic::keyed`]
+/// starts a stream of its own for each flow the simulator names
+/// ([`FlowDraw::flow`]), from the seed and the flow's key. With one stream, a
+/// single count that differs between two runs shifts every later draw, so two
+/// scenarios' process noise soon becomes independent; with keyed streams each
+/// flow of both runs starts from the same random numbers, and the draws of
+/// flows whose stocks are close are close (inversion maps one uniform
+/// monotonically to a count), so a difference between scenarios is not
+/// swamped by noise drawn twice (common random numbers).
 #[derive(Debug, Clone)]
 pub struct Stochastic {
     state: [u64; 4],
+    /// With keyed streams, the seed mixed once (splitmix64), combined with each flow's key.
+    keyed: Option<u64>,
 }
 
 fn splitmix64(x: &mut u64) -> u64 {
@@ -150,11 +165,23 @@ pub(crate) fn ln_factorial(k: f64) -> f64 {
 }
 
 impl Stochastic {
-    /// A generator for `seed` (any value, including 0).
+    /// A generator for `seed` (any value, including 0): one stream for every flow.
     pub fn new(seed: u64) -> Self {
+        Stochastic { state: Self::seeded(seed), keyed: None }
+    }
+
+    /// A generator for `seed` that starts a stream of its own for each flow
+    /// named by [`FlowDraw::flow`] (before the first, the stream of `seed`).
+    pub fn keyed(seed: u64) -> Self {
         let mut x = seed;
-        let state = [splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x)];
-        Stochastic { state }
+        let mixed = splitmix64(&mut x);
+        Stochastic { state: Self::seeded(seed), keyed: Some(mixed) }
+    }
+
+    /// xoshiro256** state from a 64-bit seed through splitmix64.
+    fn seeded(seed: u64) -> [u64; 4] {
+        let mut x = seed;
+        [splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x)]
     }
 
     /// The next 64 random bits (xoshiro256**).
@@ -396,6 +423,16 @@ impl FlowDraw for Stochastic {
         self.poisson(mean)
     }
 
+    /// With keyed streams, restarts the generator from the seed and `key`.
+    #[inline]
+    fn flow(&mut self, key: u64) {
+        if let Some(mixed) = self.keyed {
+            // The key mixed too, so that keys differing in a few bits start far-apart streams.
+            let mut k = key;
+            self.state = Self::seeded(mixed ^ splitmix64(&mut k));
+        }
+    }
+
     fn split(&mut self, stock: f64, probs: &[f64], out: &mut [f64]) {
         out.iter_mut().for_each(|o| *o = 0.0);
         if stock.is_nan() || stock <= 0.0 {
@@ -598,6 +635,57 @@ mod tests {
         let run = |seed| simulate_with(&model, &mut Stochastic::new(seed), |_| {}).unwrap();
         assert_eq!(run(42), run(42));
         assert_ne!(run(42), run(43));
+    }
+
+    /// A keyed generator's draws for a flow depend only on the seed and the
+    /// flow's key, not on what was drawn before; an unkeyed one ignores keys.
+    #[test]
+    fn keyed_streams_start_from_the_flow_not_from_what_came_before() {
+        use crate::sim::{FlowKind, flow_key};
+        let key = flow_key(17, FlowKind::Leaving, 2, 3);
+        let draws = |g: &mut Stochastic| -> Vec<f64> { (0..20).map(|_| g.binomial(400.0, 0.1)).collect() };
+        let mut a = Stochastic::keyed(9);
+        a.flow(key);
+        let mut b = Stochastic::keyed(9);
+        (0..137).for_each(|_| {
+            b.uniform();
+        });
+        b.flow(key);
+        assert_eq!(draws(&mut a), draws(&mut b));
+        // Another key, another seed: other numbers.
+        let mut c = Stochastic::keyed(9);
+        c.flow(flow_key(17, FlowKind::Leaving, 2, 4));
+        let mut d = Stochastic::keyed(10);
+        d.flow(key);
+        let first = draws(&mut Stochastic::keyed(9).tap(key));
+        assert_ne!(draws(&mut c), first);
+        assert_ne!(draws(&mut d), first);
+        // Before any key, and without keys at all, the stream is the seed's.
+        assert_eq!(Stochastic::keyed(9).next_u64(), Stochastic::new(9).next_u64());
+        let mut plain = Stochastic::new(9);
+        let mut plain_flowed = Stochastic::new(9);
+        plain_flowed.flow(key);
+        assert_eq!(draws(&mut plain), draws(&mut plain_flowed));
+        // Keys of distinct flows are distinct.
+        let mut keys: Vec<u64> = (0..3)
+            .flat_map(|m| {
+                [FlowKind::Leaving, FlowKind::Entering, FlowKind::Reconciling]
+                    .into_iter()
+                    .flat_map(move |k| (0..5).flat_map(move |b| (0..12).map(move |p| flow_key(m, k, b, p))))
+            })
+            .collect();
+        let n = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+    }
+
+    impl Stochastic {
+        /// The generator after naming flow `key` (for the test above).
+        fn tap(mut self, key: u64) -> Self {
+            self.flow(key);
+            self
+        }
     }
 
     #[test]

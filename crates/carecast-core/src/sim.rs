@@ -71,6 +71,13 @@ pub trait FlowDraw {
     fn split_table(&mut self, stock: f64, table: &SplitTable, out: &mut [f64]) {
         self.split(stock, table.probabilities(), &mut out[..table.len()]);
     }
+    /// Says which flow the next draws are for: a key made by [`flow_key`]
+    /// from the month, the kind of flow, the band and the placement. A
+    /// generator may start a stream of its own for each flow, so two runs
+    /// whose stocks differ still draw each flow from the same random numbers
+    /// (common random numbers for comparisons). The default does nothing.
+    #[inline]
+    fn flow(&mut self, _key: u64) {}
     /// True if every flow is its expected value, as with [`Expected`]: the
     /// simulator then takes its deterministic route (same numbers up to
     /// floating-point reassociation) and calls neither `count` nor `split`.
@@ -79,6 +86,25 @@ pub trait FlowDraw {
     fn is_expected(&self) -> bool {
         false
     }
+}
+
+/// The kinds of drawn flow, for [`flow_key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowKind {
+    /// A band and placement's exits and moves.
+    Leaving = 0,
+    /// A band and placement's entries.
+    Entering = 1,
+    /// A band's reconciliation flow.
+    Reconciling = 2,
+}
+
+/// The key of a drawn flow for [`FlowDraw::flow`]: month `month` of the run
+/// (from 0), its kind, band and placement, each in its own bits, so distinct
+/// flows have distinct keys (bands and placements below 4,096).
+#[inline]
+pub fn flow_key(month: u64, kind: FlowKind, band: usize, placement: usize) -> u64 {
+    (month << 32) | ((kind as u64) << 24) | ((band as u64 & 0xFFF) << 12) | (placement as u64 & 0xFFF)
 }
 
 /// Outcome probabilities prepared once for many draws: the probabilities, their
@@ -541,6 +567,8 @@ struct Work {
     drawn_transition: Vec<f64>,
     /// Scratch for drawn outcomes.
     out: Vec<f64>,
+    /// Months run so far (the month of the run being drawn, from 0).
+    month: u64,
 }
 
 /// The month's totals for the observer.
@@ -600,6 +628,7 @@ fn simulate_inline<D: FlowDraw, O: FnMut(&MonthFlows)>(
         band_place_year: vec![0.0; nb * np],
         drawn_transition: if expected { Vec::new() } else { vec![0.0; nb * np * np] },
         out: vec![0.0; np + nr],
+        month: 0,
     };
     for row in w.stock.chunks_exact(np) {
         for (total, v) in w.by_place_before.iter_mut().zip(row) {
@@ -639,6 +668,7 @@ fn simulate_inline<D: FlowDraw, O: FnMut(&MonthFlows)>(
                 max_outflow_ratio: totals.max_ratio,
                 min_state_stock: min_stock,
             });
+            w.month += 1;
         }
         if expected {
             book_expected_exits_and_moves(&tables, &w.band_place_year, &mut r, np, nr, nb);
@@ -785,6 +815,7 @@ fn one_month<D: FlowDraw>(
                 if mean <= 0.0 {
                     continue;
                 }
+                draw.flow(flow_key(w.month, FlowKind::Entering, b, p));
                 let n = draw.count(mean);
                 if n > 0.0 {
                     for a in band.from_years..band.to_years {
@@ -797,7 +828,7 @@ fn one_month<D: FlowDraw>(
         }
     }
     // 5. reconciliation; 6. capacity and overflow.
-    reconcile(model, y, t, &mut w.next, r, draw, &mut entries, &mut exits);
+    reconcile(model, y, t, (&mut w.next, w.month), r, draw, &mut entries, &mut exits);
     capacities(y, &mut w.next, &mut r.moves, np);
     MonthTotals { entries, exits, max_ratio }
 }
@@ -838,6 +869,7 @@ fn draw_exits_and_moves<D: FlowDraw>(
                 continue;
             }
             let table = &t.state_split[bp];
+            draw.flow(flow_key(w.month, FlowKind::Leaving, b, p));
             draw.split_table(x, table, &mut w.out);
             let mut left = 0.0;
             for (k, v) in w.out[..nr].iter().enumerate() {
@@ -1071,14 +1103,14 @@ fn transfers(y: &YearParams, next: &mut [f64], moves: &mut [f64], np: usize) {
     }
 }
 
-/// Step 5: signed reconciliation flows by band.
+/// Step 5: signed reconciliation flows by band (`month`: of the run, for the flows' keys).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn reconcile<D: FlowDraw>(
     model: &Model,
     y: &YearParams,
     t: &YearTables,
-    next: &mut [f64],
+    (next, month): (&mut [f64], u64),
     r: &mut YearResult,
     draw: &mut D,
     entries: &mut f64,
@@ -1091,6 +1123,7 @@ fn reconcile<D: FlowDraw>(
             continue;
         }
         let rows = &mut next[band.from_years * np..band.to_years * np];
+        draw.flow(flow_key(month, FlowKind::Reconciling, b, 0));
         if flow > 0.0 {
             let n = draw.count(flow);
             let shares = &t.age_share[band.from_years..band.to_years];

@@ -351,11 +351,14 @@ proptest! {
         prop_assert!(bad.is_empty(), "{:?}", bad);
     }
 
-    /// The same invariants with process noise (drawn flows by band and placement).
+    /// The same invariants with process noise (drawn flows by band and
+    /// placement), from one stream and from a stream per flow.
     #[test]
     fn invariants_hold_with_process_noise(m in arb_model(), seed in 0u64..1000) {
         let bad = invariant_breaches(&m, &mut carecast_core::noise::Stochastic::new(seed));
         prop_assert!(bad.is_empty(), "{:?}", bad);
+        let bad = invariant_breaches(&m, &mut carecast_core::noise::Stochastic::keyed(seed));
+        prop_assert!(bad.is_empty(), "keyed: {:?}", bad);
     }
 
     /// A year without transfers takes the one-pass route (steps 1, 3 and 4

@@ -184,8 +184,10 @@ pub enum Streams {
     /// then the process noise (`carecast run --draws`).
     Sequential,
     /// Parameter uniforms keyed by parameter name ([`keyed_uniforms`]) and the
-    /// process noise from a fresh generator seeded `S + d`, so scenarios that
-    /// share parameters share their draws (`carecast compare --draws`).
+    /// process noise from a stream of its own for each flow, keyed by the
+    /// flow's month, kind, band and placement from seed `S + d`
+    /// ([`Stochastic::keyed`]), so scenarios that share parameters share
+    /// their draws and each flow's noise (`carecast compare --draws`).
     Keyed,
 }
 
@@ -199,7 +201,10 @@ fn draw_projection(
 ) -> Result<(carecast_core::Projection, Option<Model>)> {
     let Inputs { loaded, seeds, opts, central, .. } = inputs;
     let seed = spec.seed.wrapping_add(d);
-    let mut rng = Stochastic::new(seed);
+    let mut rng = match streams {
+        Streams::Sequential => Stochastic::new(seed),
+        Streams::Keyed => Stochastic::keyed(seed),
+    };
     let drawn = if spec.parameter_uncertainty {
         let mut uniforms = match streams {
             Streams::Sequential => plan.params.iter().map(|_| rng.uniform()).collect(),
@@ -299,13 +304,114 @@ pub fn plan_for(loaded: &Loaded, parameter_uncertainty: bool) -> Result<DrawPlan
 /// for the national baseline's 976 rows.
 const BLOCK_DRAWS: usize = 1024;
 
-/// Runs the draws and returns, per central row, its percentiles (in [`PERCENTILES`] order).
+/// What [`summarise`] returns for each cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Per cell, its percentiles in [`PERCENTILES`] order.
+    pub percentiles: Vec<[f64; 5]>,
+    /// Per cell, the number of draws whose value is below 0 (empty unless asked for).
+    pub below_zero: Vec<u64>,
+    /// The number of draws.
+    pub draws: u64,
+}
+
+/// Runs draws `0..draws` (`draw(d)` gives draw `d`'s value of every cell, in
+/// the same order each time) and summarises each cell: its percentiles and,
+/// with `count_below_zero`, how many draws fell below 0 (a count, so it is
+/// exact and the same whatever the threads).
 ///
 /// Draws `0..pilot` are run in parallel and pushed in draw order (the
 /// accumulator's exact pilot); the rest run in blocks of [`BLOCK_DRAWS`] as
 /// parallel tasks, each block counted into a fork, and the forks merged. Counts
 /// add up the same whatever the split, so the output does not depend on the
-/// number of threads.
+/// number of threads. Memory holds the pilot and one block per worker, never
+/// every draw.
+pub fn summarise<E, F>(draws: u64, cells: usize, count_below_zero: bool, draw: F) -> std::result::Result<Summary, E>
+where
+    E: From<MonteCarloError> + Send,
+    F: Fn(u64) -> std::result::Result<Vec<f64>, E> + Sync,
+{
+    if draws == 0 {
+        return Err(MonteCarloError::NoDraws.into());
+    }
+    let acc_err = |e: UncertaintyError| E::from(MonteCarloError::from(e));
+    let count = |block: &[f64], below: &mut Vec<u64>| {
+        if count_below_zero {
+            below.resize(cells, 0);
+            for values in block.chunks_exact(cells.max(1)) {
+                for (b, v) in below.iter_mut().zip(values) {
+                    *b += u64::from(*v < 0.0);
+                }
+            }
+        }
+    };
+    let config = QuantileConfig::default();
+    let mut acc = QuantileAccumulator::new(cells, config).map_err(acc_err)?;
+    let mut below = Vec::new();
+    let pilot = draws.min(config.pilot as u64);
+    if cells == 0 {
+        for d in 0..pilot {
+            acc.push(&draw(d)?).map_err(acc_err)?;
+        }
+    } else {
+        // The pilot's draws written in place, draw by draw, and handed to
+        // the accumulator as one block (one allocation, one copy).
+        let mut first = vec![0.0; pilot as usize * cells];
+        first.par_chunks_mut(cells).enumerate().try_for_each(|(d, slot)| -> std::result::Result<(), E> {
+            let values = draw(d as u64)?;
+            if values.len() != cells {
+                return Err(MonteCarloError::Shape.into());
+            }
+            slot.copy_from_slice(&values);
+            Ok(())
+        })?;
+        count(&first, &mut below);
+        acc.push_block(&first).map_err(acc_err)?;
+    }
+    if draws > pilot {
+        let template = acc.fork().map_err(acc_err)?;
+        let rest: Vec<u64> = (pilot..draws).collect();
+        // Blocks of draws as rayon tasks (so a busy core takes fewer of them),
+        // counted into a few forks that are then merged.
+        let merged = rest
+            .par_chunks(BLOCK_DRAWS)
+            .try_fold(
+                || (template.clone(), Vec::with_capacity(BLOCK_DRAWS * cells), Vec::new()),
+                |(mut f, mut block, mut below), ds| {
+                    block.clear();
+                    for &d in ds {
+                        let values = draw(d)?;
+                        if values.len() != cells {
+                            return Err(MonteCarloError::Shape.into());
+                        }
+                        block.extend_from_slice(&values);
+                    }
+                    count(&block, &mut below);
+                    f.push_block(&block).map_err(acc_err)?;
+                    Ok::<_, E>((f, block, below))
+                },
+            )
+            .map(|r| r.map(|(f, _, below)| (f, below)))
+            .try_reduce_with(|(mut a, mut below_a), (b, below_b)| {
+                a.merge(&b).map_err(acc_err)?;
+                below_a.resize(below_b.len().max(below_a.len()), 0);
+                below_a.iter_mut().zip(&below_b).for_each(|(x, y)| *x += y);
+                Ok((a, below_a))
+            });
+        if let Some(f) = merged {
+            let (f, below_f) = f?;
+            acc.merge(&f).map_err(acc_err)?;
+            below.resize(below_f.len().max(below.len()), 0);
+            below.iter_mut().zip(&below_f).for_each(|(x, y)| *x += y);
+        }
+    }
+    let probs = PERCENTILES.map(|(q, _)| q);
+    let percentiles =
+        acc.quantiles(&probs).map_err(acc_err)?.into_iter().map(|q| [q[0], q[1], q[2], q[3], q[4]]).collect();
+    Ok(Summary { percentiles, below_zero: below, draws })
+}
+
+/// Runs the draws and returns, per central row, its percentiles (in [`PERCENTILES`] order).
 pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64; 5]>> {
     if spec.draws == 0 {
         return Err(MonteCarloError::NoDraws);
@@ -313,59 +419,42 @@ pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64
     let plan = plan_for(inputs.loaded, spec.parameter_uncertainty)?;
     let measures: Vec<&'static str> = inputs.central_rows.iter().map(|r| r.measure).collect();
     let run = Run { spec, inputs, plan: &plan, measures: &measures };
-    let config = QuantileConfig::default();
-    let mut acc = QuantileAccumulator::new(inputs.central_rows.len(), config)?;
-    let pilot = spec.draws.min(config.pilot as u64);
-    let rows = inputs.central_rows.len();
-    if rows == 0 {
-        for d in 0..pilot {
-            acc.push(&one_draw(run, d)?)?;
-        }
-    } else {
-        // The pilot's draws written in place, draw by draw, and handed to
-        // the accumulator as one block (one allocation, one copy).
-        let mut first = vec![0.0; pilot as usize * rows];
-        first.par_chunks_mut(rows).enumerate().try_for_each(|(d, slot)| -> Result<()> {
-            slot.copy_from_slice(&one_draw(run, d as u64)?);
-            Ok(())
-        })?;
-        acc.push_block(&first)?;
-    }
-    if spec.draws > pilot {
-        let template = acc.fork()?;
-        let rest: Vec<u64> = (pilot..spec.draws).collect();
-        let rows = inputs.central_rows.len();
-        // Blocks of draws as rayon tasks (so a busy core takes fewer of them),
-        // counted into a few forks that are then merged.
-        let merged = rest
-            .par_chunks(BLOCK_DRAWS)
-            .try_fold(
-                || (template.clone(), Vec::with_capacity(BLOCK_DRAWS * rows)),
-                |(mut f, mut block), ds| {
-                    block.clear();
-                    for &d in ds {
-                        block.extend_from_slice(&one_draw(run, d)?);
-                    }
-                    f.push_block(&block)?;
-                    Ok::<_, MonteCarloError>((f, block))
-                },
-            )
-            .map(|r| r.map(|(f, _)| f))
-            .try_reduce_with(|mut a, b| {
-                a.merge(&b)?;
-                Ok(a)
-            });
-        if let Some(f) = merged {
-            acc.merge(&f?)?;
-        }
-    }
-    let probs = PERCENTILES.map(|(q, _)| q);
-    Ok(acc.quantiles(&probs)?.into_iter().map(|q| [q[0], q[1], q[2], q[3], q[4]]).collect())
+    let summary = summarise(spec.draws, inputs.central_rows.len(), false, |d| one_draw(run, d))?;
+    Ok(summary.percentiles)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 3,000 draws (past the 1,000-draw pilot, through two blocks) of two
+    /// cells with known values: the counts below 0 are exact, the percentiles
+    /// within the accumulator's stated bound of the type-7 ones, and one
+    /// thread gives what two give.
+    #[test]
+    fn summarise_counts_below_zero_exactly_and_the_same_on_any_threads() {
+        let draws = 3_000u64;
+        let cells = |d: u64| -> Result<Vec<f64>> { Ok(vec![d as f64 - 1_500.5, ((d * 7919) % 101) as f64]) };
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| summarise(draws, 2, true, cells)).unwrap()
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        // d - 1500.5 < 0 for d = 0..=1500.
+        assert_eq!(one.below_zero, vec![1_501, 0]);
+        assert_eq!(one.draws, draws);
+        // Type-7 median of -1500.5..=1498.5 in steps of 1: -1.0; a bin of the
+        // pilot's range (999) widened by half is 999 * 1.5 / 2048 wide.
+        let bin = 999.0 * 1.5 / 2_048.0;
+        assert!((one.percentiles[0][2] - -1.0).abs() <= bin, "{:?}", one.percentiles[0]);
+        // Summaries without the count leave it empty; no draws is an error.
+        assert!(summarise(10, 2, false, cells).unwrap().below_zero.is_empty());
+        assert!(matches!(summarise(0, 2, true, cells), Err(MonteCarloError::NoDraws)));
+        // A draw of the wrong length is refused, not copied.
+        let short = |d: u64| -> Result<Vec<f64>> { Ok(vec![d as f64; if d == 1_500 { 1 } else { 2 }]) };
+        assert!(matches!(summarise(draws, 2, true, short), Err(MonteCarloError::Shape)));
+    }
 
     #[test]
     fn keyed_uniforms_follow_the_key_not_the_position() {
