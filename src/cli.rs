@@ -320,7 +320,7 @@ fn check_years(start_year: Option<i32>, end_year: Option<i32>) -> Result<(), Str
 /// scenario uses the same seed: common random numbers).
 #[derive(Debug, clap::Args)]
 struct DrawArgs {
-    /// Monte Carlo: run N draws (run: p05..p95 columns; compare: probability cheaper and NPV quantiles).
+    /// Monte Carlo: run N draws (run: p05..p95 columns; compare: p05..p95 columns on every line of comparison.csv, probabilities cheaper and cheapest).
     #[arg(long, value_name = "N")]
     draws: Option<u64>,
     /// Monte Carlo: draw d uses seed S + d.

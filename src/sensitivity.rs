@@ -12,7 +12,7 @@ use carecast_core::Row;
 use carecast_core::rows::rows;
 use carecast_plot::{Chart, ChartKind, ChartText, Formats, TornadoBar, ValueFormat};
 use carecast_report::{Cell, Column, ColumnKind, Table, financial_year_label, format_gbp_millions, write_csv};
-use carecast_scenario::loader::{RangedParam, ranged_params, with_value};
+use carecast_scenario::loader::{RangedParam, ranged_params, set_value, share_group};
 use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build, build_reusing, load};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -104,20 +104,47 @@ fn run_rows(loaded: &Loaded, seeds: &Seeds, opts: &RunOptions, prior: Option<&Bu
     Ok((built, r))
 }
 
-/// The measure with one parameter set to `value`; errors as one line.
+/// What a one-at-a-time variant sets: parameter `i` at `value` and, for a
+/// share of a split, the split's other ranged shares scaled in proportion so
+/// that the split's ranged shares keep their central total (the shares of a
+/// split must sum to 1; the Monte Carlo draws keep the same total).
+fn variant_values(params: &[RangedParam], i: usize, value: f64) -> Vec<(&str, f64)> {
+    let mut set = vec![(params[i].key.as_str(), value)];
+    if let Some(group) = share_group(&params[i].key) {
+        let others: Vec<&RangedParam> = params
+            .iter()
+            .enumerate()
+            .filter(|(j, p)| *j != i && share_group(&p.key) == Some(group))
+            .map(|(_, p)| p)
+            .collect();
+        let others_central: f64 = others.iter().map(|p| p.value).sum();
+        if others_central > 0.0 {
+            let scale = (others_central + params[i].value - value) / others_central;
+            set.extend(others.iter().map(|p| (p.key.as_str(), p.value * scale)));
+        }
+    }
+    set
+}
+
+/// The measure with one parameter at `value` (and a split's other shares
+/// offsetting it, [`variant_values`]); errors as one line.
 #[allow(clippy::too_many_arguments)]
 fn variant(
     loaded: &Loaded,
     seeds: &Seeds,
     opts: &RunOptions,
     central: &Built,
-    key: &str,
+    params: &[RangedParam],
+    i: usize,
     value: f64,
     measure: &str,
     year: i32,
 ) -> Result<f64, String> {
     let chain = |e: anyhow::Error| e.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ");
-    let changed = with_value(loaded, key, value).map_err(|e| e.to_string())?;
+    let mut changed = loaded.clone();
+    for (key, v) in variant_values(params, i, value) {
+        set_value(&mut changed, key, v).map_err(|e| e.to_string())?;
+    }
     let (_, r) = run_rows(&changed, seeds, opts, Some(central)).map_err(chain)?;
     let v = pick(&r, measure, year).ok_or_else(|| format!("no `{measure}` total for {year}"))?;
     if v.is_finite() { Ok(v) } else { Err(format!("`{measure}` is not a finite number")) }
@@ -161,7 +188,7 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
         .map(|&(i, high)| {
             let p = &params[i];
             let v = if high { p.high } else { p.low };
-            variant(&loaded, &seeds, &opts, &central_built, &p.key, v, &c.measure, year)
+            variant(&loaded, &seeds, &opts, &central_built, &params, i, v, &c.measure, year)
         })
         .collect();
 
@@ -327,7 +354,43 @@ pub fn run(c: &SensitivityConfig) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::short;
+    use super::{RangedParam, short, variant_values};
+
+    fn param(key: &str, value: f64, low: f64, high: f64) -> RangedParam {
+        RangedParam {
+            key: key.into(),
+            value,
+            low,
+            high,
+            source: String::new(),
+            distribution: None,
+            shape: Default::default(),
+            min: None,
+            max: None,
+        }
+    }
+
+    /// A share at its low or high is offset by the split's other shares in
+    /// proportion, so the split still sums to 1; other parameters move alone.
+    #[test]
+    fn a_share_is_offset_by_the_rest_of_its_split() {
+        let params = [
+            param("x.split.a.share", 0.17, 0.12, 0.22),
+            param("x.price_growth", 0.03, 0.02, 0.05),
+            param("x.split.b.share", 0.45, 0.38, 0.52),
+            param("x.split.c.share", 0.38, 0.30, 0.45),
+            param("y.split.a.share", 0.5, 0.4, 0.6),
+        ];
+        let set = variant_values(&params, 3, 0.30);
+        assert_eq!(set.len(), 3, "{set:?}");
+        assert_eq!(set[0], ("x.split.c.share", 0.30));
+        let find = |k: &str| set.iter().find(|(key, _)| *key == k).unwrap().1;
+        // The other two keep their ratio 0.17 : 0.45 and take 0.70 between them.
+        assert!((find("x.split.a.share") - 0.17 * 0.70 / 0.62).abs() < 1e-15);
+        assert!((find("x.split.b.share") - 0.45 * 0.70 / 0.62).abs() < 1e-15);
+        assert!((set.iter().map(|(_, v)| v).sum::<f64>() - 1.0).abs() < 1e-12);
+        assert_eq!(variant_values(&params, 1, 0.05), [("x.price_growth", 0.05)]);
+    }
 
     #[test]
     fn short_labels() {

@@ -286,9 +286,10 @@ fn base_against_itself_under_draws_is_never_cheaper() {
     for m in MC_MEASURES {
         assert_eq!(whole(&rows, "baseline", m), 0.0, "{m}");
     }
-    // Paired draws: every difference is 0 in every draw, so its percentiles
-    // are 0, while the scenario itself varies from draw to draw (the
-    // difference of its percentiles would not be 0).
+    // Every difference is 0 in every draw, so its percentiles are 0, while the
+    // scenario itself varies from draw to draw. (Differences of percentiles
+    // would be 0 here too; `process_noise_is_shared_between_the_base_and_an_option`
+    // is the test that tells paired draws apart.)
     for y in START + 1..=2027 {
         assert_eq!(bands(&rows, "baseline", "children_in_care_vs_base", Some(y)), Some([0.0; 5]));
         let level = bands(&rows, "baseline", "children_in_care", Some(y)).unwrap();

@@ -42,6 +42,37 @@ fn same_seed_gives_identical_files_whatever_the_thread_count() {
     assert!(std::fs::read(dir.path().join("c/projection.csv")).unwrap() != a, "another seed, other draws");
 }
 
+/// `compare --draws` too: its percentiles and probabilities (counts below
+/// zero merged over the workers) are the same on one thread and on two.
+#[test]
+fn compare_draws_are_identical_whatever_the_thread_count() {
+    let dir = tempdir();
+    let run = |out: &str, threads: usize| {
+        let args = [
+            "compare",
+            "baseline",
+            "manifesto-2024-labour",
+            "manifesto-2024-libdem",
+            "--draws",
+            "16",
+            "--seed",
+            "3",
+            "--end-year",
+            "2028",
+            "--out",
+            out,
+            "-q",
+        ];
+        let o = carecast_threads(&args, dir.path(), threads);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (o.stdout, std::fs::read(dir.path().join(out).join("comparison.csv")).expect("comparison.csv"))
+    };
+    let (two_out, two) = run("two", 2);
+    let (one_out, one) = run("one", 1);
+    assert!(one == two, "comparison.csv differs between 1 and 2 threads");
+    assert_eq!(one_out, two_out, "the terminal table differs between 1 and 2 threads");
+}
+
 #[test]
 fn percentiles_are_ordered_and_bracket_the_central_run_whose_values_are_unchanged() {
     let dir = tempdir();

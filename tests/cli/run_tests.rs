@@ -164,6 +164,19 @@ fn a_value_outside_its_stated_range_names_the_key() {
     );
 }
 
+/// A parameter the core rejects (a growth that makes the population
+/// negative) is named with its year and value, and the error chain states the
+/// core's message once, not once per layer that passes it on.
+#[test]
+fn a_model_parameter_the_core_rejects_is_reported_once() {
+    let text = "extends = \"baseline\"\n[scenario]\nend_year = 2030\n[population]\nbase_mid_year = 2024\nannual_growth = -1.5\n";
+    rejects(text, &["bad.toml", "years.2026.population_by_age[0]", "a finite non-negative number"]);
+    let dir = tempdir();
+    write(dir.path(), "bad.toml", text);
+    let err = String::from_utf8_lossy(&carecast(&["run", "bad.toml", "--out", "o"], dir.path()).stderr).into_owned();
+    assert_eq!(err.matches("a finite non-negative number").count(), 1, "{err}");
+}
+
 #[test]
 fn missing_parent_and_missing_file_are_errors() {
     rejects("extends = \"nonexistent_parent\"\n", &["bad.toml:1:", "nonexistent_parent"]);

@@ -71,9 +71,11 @@ fn floor(x: f64) -> f64 {
 /// ([`FlowDraw::flow`]), from the seed and the flow's key. With one stream, a
 /// single count that differs between two runs shifts every later draw, so two
 /// scenarios' process noise soon becomes independent; with keyed streams each
-/// flow of both runs starts from the same random numbers, and the draws of
-/// flows whose stocks are close are close (inversion maps one uniform
-/// monotonically to a count), so a difference between scenarios is not
+/// flow of both runs starts from the same random numbers, so draws of flows
+/// whose stocks are close tend to be close (inversion, for small means, maps
+/// one uniform monotonically to a count; transformed rejection, above, does
+/// when its first try is accepted; within a split, the draws after one that
+/// differs use other numbers), and a difference between scenarios is not
 /// swamped by noise drawn twice (common random numbers).
 #[derive(Debug, Clone)]
 pub struct Stochastic {
@@ -582,11 +584,12 @@ mod tests {
         (mean, var)
     }
 
-    /// End stocks of `draws` runs (seed = draw index), checking non-negative states.
-    fn end_stocks(model: &Model, draws: u64) -> Vec<f64> {
+    /// End stocks of `draws` runs (seed = draw index), checking non-negative
+    /// states; `keyed`: a stream per flow ([`Stochastic::keyed`]).
+    fn end_stocks(model: &Model, draws: u64, keyed: bool) -> Vec<f64> {
         (0..draws)
             .map(|d| {
-                let mut noise = Stochastic::new(d);
+                let mut noise = if keyed { Stochastic::keyed(d) } else { Stochastic::new(d) };
                 let p = simulate_with(model, &mut noise, |f| assert!(f.min_state_stock >= 0.0)).unwrap();
                 for s in &p.final_stock_by_age {
                     assert!(*s >= 0.0, "state stock {s}");
@@ -603,11 +606,11 @@ mod tests {
     /// 1/12 a month moves up, so reaching 18 would take 18 of about 5 birthdays).
     /// Tolerances are 4 standard errors over N draws: SE(mean) = sqrt(λ/N);
     /// SE(sample variance) = sqrt((μ4 - σ⁴)/N) with μ4 = λ(1+3λ) for a Poisson.
-    fn check_stationary_poisson(e: f64, m: f64) {
+    fn check_stationary_poisson(e: f64, m: f64, keyed: bool) {
         let lambda = e / m;
         let n = 2000.0;
         let months = 60;
-        let stocks = end_stocks(&single_stock(e, m, lambda, months / 12), n as u64);
+        let stocks = end_stocks(&single_stock(e, m, lambda, months / 12), n as u64, keyed);
         let (mean, var) = mean_var(&stocks);
         let variance = lambda * (1.0 - (1.0 - m).powi(2 * months as i32));
         let se_mean = (lambda / n).sqrt();
@@ -620,13 +623,22 @@ mod tests {
     fn small_means_by_inversion_give_a_poisson_stationary_stock() {
         // Poisson(5) entries, exits with n·p ≈ 5: both samplers by inversion; λ = 100
         // (the stock's split draws the number leaving, then spreads it).
-        check_stationary_poisson(5.0, 0.05);
+        check_stationary_poisson(5.0, 0.05, false);
+    }
+
+    /// A stream per flow draws the same law: each month's flows get numbers
+    /// of their own (were the month left out of the key, every month would
+    /// reuse one draw and the variance would be far too large).
+    #[test]
+    fn keyed_streams_give_the_same_poisson_stationary_stock() {
+        check_stationary_poisson(5.0, 0.05, true);
+        check_stationary_poisson(60.0, 0.03, true);
     }
 
     #[test]
     fn large_means_by_rejection_give_a_poisson_stationary_stock() {
         // Poisson(60) entries (PTRS), exits with n·p ≈ 60 (BTRD); λ = 2000.
-        check_stationary_poisson(60.0, 0.03);
+        check_stationary_poisson(60.0, 0.03, false);
     }
 
     #[test]

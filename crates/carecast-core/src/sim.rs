@@ -104,6 +104,7 @@ pub enum FlowKind {
 /// flows have distinct keys (bands and placements below 4,096).
 #[inline]
 pub fn flow_key(month: u64, kind: FlowKind, band: usize, placement: usize) -> u64 {
+    debug_assert!(band < 4096 && placement < 4096 && month < 1 << 32, "flow key fields out of range");
     (month << 32) | ((kind as u64) << 24) | ((band as u64 & 0xFFF) << 12) | (placement as u64 & 0xFFF)
 }
 

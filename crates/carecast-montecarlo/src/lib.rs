@@ -22,7 +22,7 @@
 use carecast_core::noise::Stochastic;
 use carecast_core::rows::rows;
 use carecast_core::{CoreError, Model, Row, simulate_with};
-use carecast_scenario::loader::RangedParam;
+use carecast_scenario::loader::{RangedParam, share_group};
 use carecast_scenario::{Built, DrawPlan, Drawn, Loaded, RunOptions, ScenarioError, Seeds, build_draw, draw_plan};
 use carecast_uncertainty::{QuantileAccumulator, QuantileConfig, UncertaintyError};
 use rayon::prelude::*;
@@ -84,13 +84,6 @@ pub struct MonteCarloSpec {
     pub parameter_uncertainty: bool,
     /// Simulate with random (Poisson / multinomial) flows.
     pub process_noise: bool,
-}
-
-/// The split a ranged share belongs to (`<placement>.split.<part>.share` → `<placement>`), if any.
-fn share_group(key: &str) -> Option<&str> {
-    let head = key.strip_suffix(".share")?;
-    let (group, _) = head.rsplit_once(".split.")?;
-    Some(group)
 }
 
 /// One value per ranged parameter of `plan`, from `uniforms` (one per
@@ -434,20 +427,33 @@ mod tests {
     #[test]
     fn summarise_counts_below_zero_exactly_and_the_same_on_any_threads() {
         let draws = 3_000u64;
-        let cells = |d: u64| -> Result<Vec<f64>> { Ok(vec![d as f64 - 1_500.5, ((d * 7919) % 101) as f64]) };
+        // Cell 0 runs through k - 1500.5 for k = 0..3000 (-1500.5..=1498.5) in
+        // a scrambled order (7,919 is prime to 3,000), so the pilot spreads
+        // over the whole range.
+        let cells = |d: u64| -> Result<Vec<f64>> {
+            Ok(vec![((d * 7_919) % 3_000) as f64 - 1_500.5, ((d * 7919) % 101) as f64])
+        };
         let on = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| summarise(draws, 2, true, cells)).unwrap()
         };
         let one = on(1);
         assert_eq!(one, on(2));
-        // d - 1500.5 < 0 for d = 0..=1500.
+        // Below 0: the 1,501 values -1500.5..=-0.5.
         assert_eq!(one.below_zero, vec![1_501, 0]);
         assert_eq!(one.draws, draws);
-        // Type-7 median of -1500.5..=1498.5 in steps of 1: -1.0; a bin of the
-        // pilot's range (999) widened by half is 999 * 1.5 / 2048 wide.
-        let bin = 999.0 * 1.5 / 2_048.0;
-        assert!((one.percentiles[0][2] - -1.0).abs() <= bin, "{:?}", one.percentiles[0]);
+        // Type-7 median: h = 2999 / 2, halfway between the 1,500th and
+        // 1,501st values (-1.5 and -0.5): -1.0, within the accumulator's
+        // stated bound.
+        let bound = {
+            let mut acc = QuantileAccumulator::new(2, QuantileConfig::default()).unwrap();
+            for d in 0..draws {
+                acc.push(&cells(d).unwrap()).unwrap();
+            }
+            acc.max_errors(&[0.5]).unwrap()[0][0]
+        };
+        assert!(bound < 3.0, "one bin of a range of about 3,000 widened by half: {bound}");
+        assert!((one.percentiles[0][2] - -1.0).abs() <= bound, "{:?}", one.percentiles[0]);
         // Summaries without the count leave it empty; no draws is an error.
         assert!(summarise(10, 2, false, cells).unwrap().below_zero.is_empty());
         assert!(matches!(summarise(0, 2, true, cells), Err(MonteCarloError::NoDraws)));

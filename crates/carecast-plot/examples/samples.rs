@@ -196,7 +196,7 @@ fn charts() -> Vec<(&'static str, Chart)> {
 fn main() -> Result<(), PlotError> {
     let dir = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp/plot-samples"));
     let size = std::env::args().nth(2).map(|s| parse_size(&s)).transpose()?.unwrap_or(DEFAULT_SIZE_PX);
-    std::fs::create_dir_all(&dir).map_err(|source| PlotError::Io { path: dir.clone(), source })?;
+    std::fs::create_dir_all(&dir).map_err(|error| PlotError::Io { path: dir.clone(), error })?;
     for (name, chart) in charts() {
         chart.with_size(size).write(&dir.join(name), Formats::BOTH)?;
     }

@@ -45,11 +45,11 @@ pub enum PlotError {
     #[error("unknown image format {0:?} (expected png, svg, or both separated by commas)")]
     UnknownFormat(String),
     /// Reading or writing a file failed.
-    #[error("could not write {}: {source}", path.display())]
+    #[error("could not write {}: {error}", path.display())]
     Io {
         /// The file being written.
         path: PathBuf,
-        /// The underlying I/O error.
-        source: std::io::Error,
+        /// The underlying I/O error (in the message, so an error chain prints it once).
+        error: std::io::Error,
     },
 }

@@ -20,7 +20,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 /// Writes `bytes` to `path` via a temporary file in the same directory.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
-    let io = |source| PlotError::Io { path: path.to_path_buf(), source };
+    let io = |error| PlotError::Io { path: path.to_path_buf(), error };
     let file_name = path
         .file_name()
         .ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "path has no file name")))?;

@@ -57,35 +57,33 @@ pub enum TableError {
     },
 }
 
-/// Every error this crate returns.
+/// Every error this crate returns. The underlying error is part of the
+/// message, not a separate `source`, so an error chain prints it once.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Creating, writing, syncing or renaming a file failed.
-    #[error("cannot write `{}`: {source}", path.display())]
+    #[error("cannot write `{}`: {error}", path.display())]
     Io {
         /// The target path.
         path: PathBuf,
         /// The underlying I/O error.
-        #[source]
-        source: io::Error,
+        error: io::Error,
     },
     /// The XLSX library rejected the workbook (e.g. over Excel's size limits).
-    #[error("cannot build workbook `{}`: {source}", path.display())]
+    #[error("cannot build workbook `{}`: {error}", path.display())]
     Xlsx {
         /// The target path.
         path: PathBuf,
         /// The underlying library error.
-        #[source]
-        source: rust_xlsxwriter::XlsxError,
+        error: rust_xlsxwriter::XlsxError,
     },
     /// A table passed to a writer is malformed; nothing was written.
-    #[error("cannot write `{}`: {source}", path.display())]
+    #[error("cannot write `{}`: {error}", path.display())]
     Table {
         /// The target path.
         path: PathBuf,
         /// What is wrong with the table.
-        #[source]
-        source: TableError,
+        error: TableError,
     },
     /// A table passed to a transformation (no file involved) is malformed.
     #[error(transparent)]
@@ -104,10 +102,10 @@ impl ReportError {
     }
 
     pub(crate) fn io(path: &Path, source: io::Error) -> Self {
-        ReportError::Io { path: path.to_path_buf(), source }
+        ReportError::Io { path: path.to_path_buf(), error: source }
     }
 
     pub(crate) fn table(path: &Path, source: TableError) -> Self {
-        ReportError::Table { path: path.to_path_buf(), source }
+        ReportError::Table { path: path.to_path_buf(), error: source }
     }
 }

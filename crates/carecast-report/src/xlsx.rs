@@ -118,8 +118,7 @@ pub fn write_xlsx(path: &Path, tables: &[Table], meta: &WorkbookMeta) -> Result<
     for table in tables {
         table.validate().map_err(|e| ReportError::table(path, e))?;
     }
-    let bytes =
-        build_workbook(tables, meta).map_err(|source| ReportError::Xlsx { path: path.to_path_buf(), source })?;
+    let bytes = build_workbook(tables, meta).map_err(|error| ReportError::Xlsx { path: path.to_path_buf(), error })?;
     write_atomic(path, &bytes)
 }
 

@@ -68,7 +68,7 @@ fn csv_ragged_row_is_an_error_naming_table_row_and_path() {
     let path = dir.path().join("ragged.csv");
     let err = write_csv(&path, &t).unwrap_err();
     match &err {
-        ReportError::Table { source: TableError::RaggedRow { table, row, expected, found }, .. } => {
+        ReportError::Table { error: TableError::RaggedRow { table, row, expected, found }, .. } => {
             assert_eq!(table, "placements");
             assert_eq!((*row, *expected, *found), (2, 7, 6));
         }

@@ -50,14 +50,14 @@ pub enum ScenarioError {
         /// The operating system's reason.
         reason: String,
     },
-    /// The model core rejected the resolved parameters.
-    #[error("{file}: {source}")]
+    /// The model core rejected the resolved parameters. The core's message is
+    /// part of this one (not a separate `source`), so an error chain prints it once.
+    #[error("{file}: {error}")]
     Core {
         /// Scenario file.
         file: String,
         /// The core's error.
-        #[source]
-        source: carecast_core::CoreError,
+        error: carecast_core::CoreError,
     },
 }
 

@@ -229,7 +229,7 @@ pub(crate) fn build(
         },
         years: policy.years,
     };
-    model.validate().map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+    model.validate().map_err(|error| ScenarioError::Core { file: loaded.path().to_string(), error })?;
     Ok(Built {
         name: f.scenario.name.clone(),
         title: f.scenario.title.clone(),

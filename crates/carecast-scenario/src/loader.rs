@@ -374,6 +374,15 @@ fn walk_ranged(prefix: &str, value: &toml::Value, out: &mut Vec<RangedParam>) {
     }
 }
 
+/// The split a ranged share belongs to (`<placement>.split.<part>.share` →
+/// `<placement>`), if any: the shares of one split sum to 1, so a change to
+/// one is offset by the others (in the Monte Carlo draws and in `sensitivity`).
+pub fn share_group(key: &str) -> Option<&str> {
+    let head = key.strip_suffix(".share")?;
+    let (group, _) = head.rsplit_once(".split.")?;
+    Some(group)
+}
+
 /// Every ranged assumption (a table with numeric `value`, `low` and `high`)
 /// in the merged scenario, in the order of the merged table.
 pub fn ranged_params(loaded: &Loaded) -> Vec<RangedParam> {

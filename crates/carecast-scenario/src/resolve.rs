@@ -151,7 +151,7 @@ pub struct Reusable {
 impl Built {
     /// Runs the model.
     pub fn run(&self) -> Result<Projection, ScenarioError> {
-        simulate(&self.model).map_err(|source| ScenarioError::Core { file: self.name.clone(), source })
+        simulate(&self.model).map_err(|error| ScenarioError::Core { file: self.name.clone(), error })
     }
 
     /// Published history as tidy rows (scenario `published`).
@@ -359,7 +359,7 @@ fn follow_path(
             ),
         ));
     }
-    let core = |source| ScenarioError::Core { file: loaded.path().to_string(), source };
+    let core = |error| ScenarioError::Core { file: loaded.path().to_string(), error };
     let anchor = if path.from_year == model.start_year + 1 {
         model.initial.stock.iter().sum::<f64>()
     } else {
@@ -869,7 +869,7 @@ fn prepare(
     let calibration = match &cached {
         Some(r) => r.calibration.clone(),
         None => calibrate(&spec, &published)
-            .map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?,
+            .map_err(|error| ScenarioError::Core { file: loaded.path().to_string(), error })?,
     };
     let mut projection_rates = mean_rates(
         &calibration
@@ -987,7 +987,7 @@ fn prepare(
     let fresh_replay_run = match &cached {
         Some(_) => None,
         None => {
-            Some(simulate(&replay).map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?)
+            Some(simulate(&replay).map_err(|error| ScenarioError::Core { file: loaded.path().to_string(), error })?)
         }
     };
     let Some(replay_run) = cached.as_ref().map(|r| &r.replay_run).or(fresh_replay_run.as_ref()) else {
@@ -1060,12 +1060,12 @@ fn prepare(
     } else {
         let mut upto = replay.clone();
         upto.years.retain(|y| y.year <= start_year);
-        let run = simulate(&upto).map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+        let run = simulate(&upto).map_err(|error| ScenarioError::Core { file: loaded.path().to_string(), error })?;
         let published_start = published.iter().find(|p| p.year == start_year).ok_or_else(|| {
             loaded.key_error("scenario.start_year", format!("published stock at 31 March {start_year}"))
         })?;
         let target = joint_stock(&spec, published_start)
-            .map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+            .map_err(|error| ScenarioError::Core { file: loaded.path().to_string(), error })?;
         let weights = tilted_weights(&dims, &published_start.population_by_age, projection_rates.last_band_tilt);
         let stock = rake_to_joint(&dims, &run.final_stock_by_age, &target, &weights);
         if let Some(r) = &cached {
@@ -1452,7 +1452,7 @@ fn build_calibrated(
     let mut notes = Notes::kept();
     let assumed = assume(&prepared, seeds, values, &mut notes)?;
     let model = assumed.model;
-    model.validate().map_err(|source| ScenarioError::Core { file: loaded.path().to_string(), source })?;
+    model.validate().map_err(|error| ScenarioError::Core { file: loaded.path().to_string(), error })?;
     let f: &ScenarioFile = &loaded.file;
     let reuse = &prepared.reuse;
     Ok(Built {

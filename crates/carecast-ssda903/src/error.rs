@@ -13,13 +13,12 @@ use std::sync::Arc;
 #[derive(Debug, thiserror::Error)]
 pub enum Ssda903Error {
     /// The file could not be read from disk.
-    #[error("{file}: cannot read file: {source}")]
+    #[error("{file}: cannot read file: {error}")]
     Io {
         /// File name or path.
         file: String,
-        /// Underlying error.
-        #[source]
-        source: std::io::Error,
+        /// Underlying error (in the message, so an error chain prints it once).
+        error: std::io::Error,
     },
     /// The file has no header row (zero bytes, only a byte-order mark or blank lines).
     #[error("{file}: row 1: the file is empty (no header row)")]

@@ -49,7 +49,7 @@ impl TableSource {
     pub fn from_path(path: impl AsRef<Path>) -> Result<TableSource, Ssda903Error> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| Ssda903Error::Io { file: name.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|error| Ssda903Error::Io { file: name.clone(), error })?;
         Ok(TableSource { name: Arc::from(name.as_str()), bytes, collection_year: None })
     }
 

@@ -142,6 +142,14 @@ impl GammaInverse {
         if p >= 1.0 {
             return f64::INFINITY;
         }
+        // Far in the left tail F(x) = x^k / Γ(k + 1) · (1 - k x / (k + 1) + ...):
+        // below 1e-12 the leading term is the quantile to about 1e-12 relative,
+        // and it rises with p, where the iteration on a CDF this flat (a small
+        // shape puts even the median there) can stop at values that do not.
+        let small = ((p.ln() + ln_gamma(self.k + 1.0)) / self.k).exp();
+        if small < 1e-12 {
+            return small;
+        }
         let k1 = self.k - 1.0;
         halley(
             p,

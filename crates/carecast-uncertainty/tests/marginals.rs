@@ -151,6 +151,21 @@ fn truncation_errors_say_what_was_expected() {
     assert!(Marginal::new(Family::Gamma, 1.0, 2.0, 3.0).unwrap().truncated(0.0, f64::INFINITY).is_ok());
 }
 
+/// A shape so small that most of the distribution lies below 1e-50 (found by
+/// the property test below): its quantiles still rise with the probability.
+#[test]
+fn gamma_with_a_tiny_shape_has_rising_quantiles() {
+    let m = Marginal::new(Family::Gamma, 0.01, 0.01, 97.49287317985833).unwrap();
+    let us: Vec<f64> =
+        (1..1000).map(|i| f64::from(i) / 1000.0).chain([0.0958909654225181, 0.609486895965458]).collect();
+    let mut us = us;
+    us.sort_by(f64::total_cmp);
+    let xs: Vec<f64> = us.iter().map(|&u| m.quantile(u)).collect();
+    for (w, u) in xs.windows(2).zip(us.windows(2)) {
+        assert!(w[0] <= w[1], "Q({}) = {} > Q({}) = {}", u[0], w[0], u[1], w[1]);
+    }
+}
+
 fn family() -> impl Strategy<Value = Family> {
     prop::sample::select(Family::ALL.to_vec())
 }
