@@ -84,29 +84,41 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
     Ok(())
 }
 
+/// Several scenarios loaded, resolved and run with the same options.
+struct Runs {
+    seeds: Seeds,
+    opts: RunOptions,
+    /// Each scenario as loaded, resolved and run, in the order given.
+    runs: Vec<(carecast_scenario::Loaded, carecast_scenario::Built, carecast_core::Projection)>,
+}
+
+impl Runs {
+    /// The resolved scenarios and their projections, for the charts and the report.
+    fn refs(&self) -> Vec<(&carecast_scenario::Built, &carecast_core::Projection)> {
+        self.runs.iter().map(|(_, b, p)| (b, p)).collect()
+    }
+}
+
 /// Loads, resolves and runs several scenarios (default options); names must differ.
-fn run_many(
-    scenarios: &[String],
-    la: Option<&str>,
-) -> Result<Vec<(carecast_scenario::Built, carecast_core::Projection)>> {
+fn run_many(scenarios: &[String], la: Option<&str>) -> Result<Runs> {
     let opts = RunOptions { area: la.map(str::to_string), ..RunOptions::default() };
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
-    let mut out: Vec<(carecast_scenario::Built, carecast_core::Projection)> = Vec::new();
+    let mut runs: Vec<(carecast_scenario::Loaded, carecast_scenario::Built, carecast_core::Projection)> = Vec::new();
     for s in scenarios {
         let loaded = load(s).with_context(|| format!("loading scenario `{s}`"))?;
         let built = build(&loaded, &seeds, &opts).with_context(|| format!("resolving scenario `{s}`"))?;
-        if out.iter().any(|(b, _)| b.name == built.name) {
+        if runs.iter().any(|(_, b, _)| b.name == built.name) {
             anyhow::bail!("scenario `{}` is given more than once", built.name);
         }
         let projection = built.run().with_context(|| format!("running scenario `{s}`"))?;
-        out.push((built, projection));
+        runs.push((loaded, built, projection));
     }
-    Ok(out)
+    Ok(Runs { seeds, opts, runs })
 }
 
 fn plot(c: &PlotConfig) -> Result<()> {
     let runs = run_many(&c.scenarios, c.la.as_deref())?;
-    let refs: Vec<_> = runs.iter().map(|(b, p)| (b, p)).collect();
+    let refs = runs.refs();
     let files = crate::charts::write_charts(&c.out, &refs, None, c.formats, c.size_px)
         .with_context(|| format!("writing charts to {}", c.out.display()))?;
     if !c.quiet {
@@ -117,8 +129,29 @@ fn plot(c: &PlotConfig) -> Result<()> {
 
 fn report(c: &ReportConfig) -> Result<()> {
     let runs = run_many(&c.scenarios, c.la.as_deref())?;
-    let refs: Vec<_> = runs.iter().map(|(b, p)| (b, p)).collect();
-    crate::report::write_report(&c.out, &refs, &c.command_line, &crate::report::today_iso())
+    // With --draws, each scenario's percentiles as `run --draws` gives them
+    // (the same seeds and streams, so the same numbers).
+    let bands = match &c.montecarlo {
+        Some(spec) => {
+            let mut all = Vec::with_capacity(runs.runs.len());
+            for (loaded, built, projection) in &runs.runs {
+                let central_rows = carecast_core::rows::rows(&built.name, &built.model.dims, projection);
+                let inputs = crate::montecarlo::Inputs {
+                    loaded,
+                    seeds: &runs.seeds,
+                    opts: &runs.opts,
+                    central: built,
+                    central_rows: &central_rows,
+                };
+                let b = crate::montecarlo::run(spec, inputs, c.quiet)
+                    .with_context(|| format!("Monte Carlo draws of `{}`", built.name))?;
+                all.push(b);
+            }
+            Some(crate::report::Ranges { spec: *spec, bands: all })
+        }
+        None => None,
+    };
+    crate::report::write_report(&c.out, &runs.refs(), bands.as_ref(), &c.command_line, &crate::report::today_iso())
         .with_context(|| format!("writing the report to {}", c.out.display()))?;
     if !c.quiet {
         eprintln!("wrote {}", c.out.join("report.html").display());

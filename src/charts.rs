@@ -145,14 +145,10 @@ fn fan(quantiles: &Quantiles, measure: &str, breakdown: &str, colour: usize) -> 
     vec![band(BAND_90_LABEL, 0, 4), band(BAND_50_LABEL, 1, 3)]
 }
 
-/// Builds every applicable chart for the runs (the first run is the base).
-pub fn build_charts(runs: &[(&Built, &Projection)], size_px: (u32, u32)) -> Vec<NamedChart> {
-    build_charts_with(runs, None, size_px)
-}
-
-/// [`build_charts`], with Monte Carlo quantiles of the first run (if any)
-/// drawn as fans on the children-in-care chart and on a CSC spend chart.
-pub fn build_charts_with(
+/// Builds every applicable chart for the runs (the first run is the base),
+/// with Monte Carlo quantiles of the first run (if any) drawn as fans on the
+/// children-in-care chart and on a CSC spend chart.
+pub fn build_charts(
     runs: &[(&Built, &Projection)],
     quantiles: Option<&Quantiles>,
     size_px: (u32, u32),
@@ -474,7 +470,7 @@ pub fn write_charts(
     formats: Formats,
     size_px: (u32, u32),
 ) -> Result<Vec<PathBuf>> {
-    write_named(dir, &build_charts_with(runs, quantiles, size_px), formats)
+    write_named(dir, &build_charts(runs, quantiles, size_px), formats)
 }
 
 /// Writes already-built charts into `dir`; returns the files written.

@@ -68,6 +68,8 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "out/report")]
         out: PathBuf,
+        #[command(flatten)]
+        draws: DrawArgs,
     },
     /// Check scenario files and print every error as file:line:col: message.
     Validate {
@@ -274,6 +276,8 @@ pub struct ReportConfig {
     pub command_line: String,
     /// Council to run for.
     pub la: Option<String>,
+    /// Monte Carlo draws of every scenario, if asked for (ranges in the report).
+    pub montecarlo: Option<crate::montecarlo::MonteCarloSpec>,
 }
 
 /// Parses and validates the command line; on `--help`, `--version` or a usage
@@ -320,7 +324,7 @@ fn check_years(start_year: Option<i32>, end_year: Option<i32>) -> Result<(), Str
 /// scenario uses the same seed: common random numbers).
 #[derive(Debug, clap::Args)]
 struct DrawArgs {
-    /// Monte Carlo: run N draws (run: p05..p95 columns; compare: p05..p95 columns on every line of comparison.csv, probabilities cheaper and cheapest).
+    /// Monte Carlo: run N draws (run: p05..p95 columns; compare: p05..p95 columns on every line of comparison.csv, probabilities cheaper and cheapest; report: ranges, fans and p05..p95 columns).
     #[arg(long, value_name = "N")]
     draws: Option<u64>,
     /// Monte Carlo: draw d uses seed S + d.
@@ -377,9 +381,14 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
             let size_px = carecast_plot::parse_size(&size).map_err(|e| format!("--size {size}: {e}"))?;
             Config::Plot(PlotConfig { scenarios, out, formats, size_px, quiet: args.quiet, la: args.la.clone() })
         }
-        Command::Report { scenarios, out } => {
-            Config::Report(ReportConfig { scenarios, out, quiet: args.quiet, command_line, la: args.la.clone() })
-        }
+        Command::Report { scenarios, out, draws } => Config::Report(ReportConfig {
+            scenarios,
+            out,
+            quiet: args.quiet,
+            command_line,
+            la: args.la.clone(),
+            montecarlo: draws.spec()?,
+        }),
         Command::Validate { files } => Config::Validate { files },
         Command::Explain { scenario } => Config::Explain { scenario },
         Command::Scenarios => Config::Scenarios,

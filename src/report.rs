@@ -2,7 +2,8 @@
 //! workbook, the CSVs and the charts, for one or more scenarios.
 //!
 //! What it is: the assembly of tables and charts from the tidy rows into
-//! `carecast-report` documents. What it is not: a writer (carecast-report does
+//! `carecast-report` documents; with `--draws`, the Monte Carlo ranges as
+//! tables, fans on the first scenario's charts and p05-p95 columns in the CSVs. What it is not: a writer (carecast-report does
 //! the files) or a renderer (carecast-plot draws the charts).
 
 use crate::charts::{self, DATA_VINTAGE, SOURCE_NOTE};
@@ -16,6 +17,61 @@ use carecast_report::{
 };
 use carecast_scenario::Built;
 use std::path::Path;
+
+/// Monte Carlo percentiles of every run's tidy rows and how they were drawn.
+pub struct Ranges {
+    /// The draws.
+    pub spec: crate::montecarlo::MonteCarloSpec,
+    /// Per run (in the order of the runs), per tidy row, its percentiles in
+    /// [`crate::montecarlo::PERCENTILES`] order.
+    pub bands: Vec<Vec<[f64; 5]>>,
+}
+
+impl Ranges {
+    /// What was drawn, for the notes.
+    fn describe(&self) -> String {
+        let s = &self.spec;
+        let what = match (s.parameter_uncertainty, s.process_noise) {
+            (true, true) => "ranged assumptions drawn from their distributions and process noise",
+            (true, false) => "ranged assumptions drawn from their distributions",
+            _ => "process noise",
+        };
+        format!(
+            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; for the range of a difference between scenarios (paired draws), see `carecast compare --draws`.",
+            s.draws, s.seed
+        )
+    }
+}
+
+/// The ranges of one headline measure (its `total`) by scenario and year.
+fn ranges_table(
+    runs: &[(&Built, Vec<Row>)],
+    ranges: &Ranges,
+    measure: &str,
+    name: &str,
+    title: &str,
+    kind: ColumnKind,
+) -> Table {
+    let mut columns = vec![
+        Column::new("scenario", ColumnKind::Text),
+        Column::new("year", ColumnKind::Year),
+        Column::new("central", kind),
+    ];
+    columns.extend(crate::montecarlo::PERCENTILES.iter().map(|(_, p)| Column::new(*p, kind)));
+    let mut t = Table::new(name, title, columns);
+    for ((built, rows), bands) in runs.iter().zip(&ranges.bands) {
+        for (r, b) in rows.iter().zip(bands) {
+            if r.measure == measure && r.breakdown == "total" {
+                let mut row =
+                    vec![Cell::Text(built.name.clone()), Cell::Number(f64::from(r.year)), Cell::Number(r.value)];
+                row.extend(b.iter().map(|v| Cell::Number(*v)));
+                t.push_row(row);
+            }
+        }
+    }
+    t.notes.push(ranges.describe());
+    t
+}
 
 /// Licence of the bundled seed data.
 pub const SEEDS_LICENCE: &str = "Open Government Licence v3.0";
@@ -118,23 +174,38 @@ pub fn today_iso() -> String {
 }
 
 /// Writes the report folder: `report.html`, `report.xlsx`,
-/// `<scenario>/projection.csv`, `published.csv` and `charts/`.
-pub fn write_report(dir: &Path, runs: &[(&Built, &Projection)], command_line: &str, generated: &str) -> Result<()> {
+/// `<scenario>/projection.csv`, `published.csv` and `charts/`; with
+/// `ranges`, the Monte Carlo ranges too (tables, fans, CSV columns).
+pub fn write_report(
+    dir: &Path,
+    runs: &[(&Built, &Projection)],
+    ranges: Option<&Ranges>,
+    command_line: &str,
+    generated: &str,
+) -> Result<()> {
     let first = runs.first().context("no scenarios to report")?.0;
+    if ranges.is_some_and(|r| r.bands.len() != runs.len()) {
+        anyhow::bail!("Monte Carlo ranges for a different number of scenarios than the report's");
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let with_rows: Vec<(&Built, Vec<Row>)> = runs.iter().map(|(b, p)| (*b, rows(&b.name, &b.model.dims, p))).collect();
 
-    // CSVs.
-    for (built, r) in &with_rows {
+    // CSVs (with the percentile columns under draws, as `run --draws` writes them).
+    for (i, (built, r)) in with_rows.iter().enumerate() {
         let sub = dir.join(&built.name);
         std::fs::create_dir_all(&sub).with_context(|| format!("creating {}", sub.display()))?;
-        write_csv(&sub.join("projection.csv"), &output::rows_table("projection", r))?;
+        let table = match ranges {
+            Some(g) => crate::montecarlo::table(r, &g.bands[i]),
+            None => output::rows_table("projection", r),
+        };
+        write_csv(&sub.join("projection.csv"), &table)?;
     }
     let published = first.history_rows();
     write_csv(&dir.join("published.csv"), &output::rows_table("published", &published))?;
 
-    // Charts: files, and the same charts as inline SVG.
-    let named = charts::build_charts(runs, carecast_plot::DEFAULT_SIZE_PX);
+    // Charts: files, and the same charts as inline SVG; fans of the first scenario under draws.
+    let quantiles = ranges.map(|g| crate::montecarlo::quantile_map(&with_rows[0].1, &g.bands[0]));
+    let named = charts::build_charts(runs, quantiles.as_ref(), carecast_plot::DEFAULT_SIZE_PX);
     charts::write_named(&dir.join("charts"), &named, Formats::BOTH)?;
     let mut chart_blocks = Vec::new();
     for c in &named {
@@ -143,6 +214,26 @@ pub fn write_report(dir: &Path, runs: &[(&Built, &Projection)], command_line: &s
 
     let summary = summary_table(&with_rows);
     let assumptions = assumptions_table(&with_rows);
+    let range_tables: Vec<Table> = ranges.map_or_else(Vec::new, |g| {
+        vec![
+            ranges_table(
+                &with_rows,
+                g,
+                "children_in_care",
+                "Range - children in care",
+                "Children in care at 31 March: central run and Monte Carlo percentiles",
+                ColumnKind::Count,
+            ),
+            ranges_table(
+                &with_rows,
+                g,
+                "csc_spend_gbp_cash",
+                "Range - CSC spend",
+                "Children's social care spend (cash) in the financial year: central run and Monte Carlo percentiles",
+                ColumnKind::Gbp,
+            ),
+        ]
+    });
     let names: Vec<&str> = runs.iter().map(|(b, _)| b.name.as_str()).collect();
     let version = env!("CARGO_PKG_VERSION");
     let title = format!("Children in care funding forecast: {}", first.area_name);
@@ -172,7 +263,10 @@ pub fn write_report(dir: &Path, runs: &[(&Built, &Projection)], command_line: &s
         data_vintages: data_vintages(),
         notes: vec![SOURCE_NOTE.into(), format!("Seed data licence: {SEEDS_LICENCE}.")],
     };
-    write_xlsx(&dir.join("report.xlsx"), &[summary.clone(), wide, published_table, assumptions.clone()], &meta)?;
+    let mut sheets = vec![summary.clone()];
+    sheets.extend(range_tables.iter().cloned());
+    sheets.extend([wide, published_table, assumptions.clone()]);
+    write_xlsx(&dir.join("report.xlsx"), &sheets, &meta)?;
 
     // HTML.
     let mut summary_blocks = Vec::new();
@@ -184,23 +278,30 @@ pub fn write_report(dir: &Path, runs: &[(&Built, &Projection)], command_line: &s
     }
     let mut sources: Vec<(String, String)> = data_vintages();
     sources.push(("Charts".into(), SOURCE_NOTE.into()));
+    let mut sections = vec![Section { heading: "Headline summary".into(), blocks: summary_blocks }];
+    if !range_tables.is_empty() {
+        sections.push(Section {
+            heading: "Uncertainty".into(),
+            blocks: range_tables.into_iter().map(Block::Table).collect(),
+        });
+    }
+    sections.extend([
+        Section { heading: "Charts".into(), blocks: chart_blocks },
+        Section { heading: "Assumptions".into(), blocks: vec![Block::Table(assumptions)] },
+        Section { heading: "Data vintages and sources".into(), blocks: vec![Block::KeyValues(sources)] },
+        Section {
+            heading: "Provenance".into(),
+            blocks: vec![Block::KeyValues(vec![
+                ("carecast version".into(), version.into()),
+                ("Command line".into(), command_line.into()),
+                ("Generated".into(), generated.into()),
+            ])],
+        },
+    ]);
     let html = HtmlReport {
         title,
         subtitle,
-        sections: vec![
-            Section { heading: "Headline summary".into(), blocks: summary_blocks },
-            Section { heading: "Charts".into(), blocks: chart_blocks },
-            Section { heading: "Assumptions".into(), blocks: vec![Block::Table(assumptions)] },
-            Section { heading: "Data vintages and sources".into(), blocks: vec![Block::KeyValues(sources)] },
-            Section {
-                heading: "Provenance".into(),
-                blocks: vec![Block::KeyValues(vec![
-                    ("carecast version".into(), version.into()),
-                    ("Command line".into(), command_line.into()),
-                    ("Generated".into(), generated.into()),
-                ])],
-            },
-        ],
+        sections,
         footer: vec![format!("carecast {version}; generated {generated}; command: {command_line}")],
     };
     html.write(&dir.join("report.html"))?;

@@ -88,6 +88,49 @@ fn report_writes_html_xlsx_csvs_and_charts() {
     assert!(found, "summary sheet has children in care 2030 = {want}");
 }
 
+/// `report --draws`: each scenario's CSV is what `run --draws` writes with the
+/// same seed (a second route to the same percentiles), the workbook's range
+/// sheet holds the CSV's p05 and p95, the HTML has an uncertainty section, and
+/// the first scenario's charts get fans.
+#[test]
+fn report_with_draws_carries_the_runs_ranges() {
+    let t = tempdir();
+    let args = ["--draws", "12", "--seed", "4", "-q"];
+    let o = carecast(&[&["report", "baseline", "--out", "rep"][..], &args].concat(), t.path());
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+    let r = carecast(&[&["run", "baseline", "--out", "run"][..], &args].concat(), t.path());
+    assert!(r.status.success(), "run failed: {}", stderr(&r));
+    let csv = |p: &str| std::fs::read(t.path().join(p)).unwrap();
+    assert!(csv("rep/baseline/projection.csv") == csv("run/projection.csv"), "report and run percentiles differ");
+
+    let (header, rows) = read_csv(&t.path().join("run/projection.csv"));
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r[at("measure")] == "children_in_care" && r[at("breakdown")] == "total" && r[at("year")] == "2030")
+        .expect("children in care 2030");
+    let (p05, p95): (f64, f64) = (row[at("p05")].parse().unwrap(), row[at("p95")].parse().unwrap());
+    assert!(p95 > p05, "{row:?}");
+    let mut wb: Xlsx<_> = open_workbook(t.path().join("rep/report.xlsx")).expect("open report.xlsx");
+    let sheet = wb.worksheet_range("Range - children in care").expect("a range sheet");
+    let found = sheet.rows().any(|r| {
+        r.first() == Some(&Data::String("baseline".into()))
+            && r.get(1).and_then(Data::as_f64) == Some(2030.0)
+            && r.get(3).and_then(Data::as_f64) == Some(p05)
+            && r.get(7).and_then(Data::as_f64) == Some(p95)
+    });
+    assert!(found, "the range sheet has 2030's p05 {p05} and p95 {p95}");
+
+    let html = std::fs::read_to_string(t.path().join("rep/report.html")).unwrap();
+    for must in ["Uncertainty", "12 Monte Carlo draws per scenario", "90% range (p05-p95)"] {
+        assert!(html.contains(must), "report.html lacks {must:?}");
+    }
+    // Without draws: no ranges, no percentile columns.
+    let plain = carecast(&["report", "baseline", "--out", "plain", "-q"], t.path());
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    assert!(!std::fs::read_to_string(t.path().join("plain/report.html")).unwrap().contains("Uncertainty"));
+}
+
 #[test]
 fn plot_writes_svgs_with_titles() {
     let t = tempdir();
