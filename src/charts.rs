@@ -135,6 +135,12 @@ fn fan(quantiles: &Quantiles, measure: &str, breakdown: &str, colour: usize) -> 
         .filter(|((m, b, _), _)| m == measure && b == breakdown)
         .map(|((_, _, y), v)| (*y, *v))
         .collect();
+    fan_bands(&q, colour)
+}
+
+/// The nested fan bands (p05-p95 under p25-p75) of percentiles by year
+/// (p05..p95), in palette colour `colour`; empty if there are none.
+fn fan_bands(q: &[(i32, [f64; 5])], colour: usize) -> Vec<Band> {
     if q.is_empty() {
         return Vec::new();
     }
@@ -143,6 +149,40 @@ fn fan(quantiles: &Quantiles, measure: &str, breakdown: &str, colour: usize) -> 
         ..Band::new(label, q.iter().map(|(y, v)| (*y, v[lo], v[hi])).collect())
     };
     vec![band(BAND_90_LABEL, 0, 4), band(BAND_50_LABEL, 1, 3)]
+}
+
+/// One option's difference from the base in a measure by year (`central`,
+/// the central runs' difference), with the nested fans of the paired Monte
+/// Carlo differences (`ranges`, by year, p05..p95) when there are any, and a
+/// line at zero.
+pub fn difference_chart(
+    option: &str,
+    base: &str,
+    area: &str,
+    what: &str,
+    central: Vec<(i32, f64)>,
+    ranges: &[(i32, [f64; 5])],
+    format: ValueFormat,
+) -> Chart {
+    let zero: Vec<(i32, f64)> = central.iter().map(|(y, _)| (*y, 0.0)).collect();
+    let bands = fan_bands(ranges, 1);
+    let note = if ranges.is_empty() { "" } else { "; shaded: ranges of the paired Monte Carlo differences" };
+    Chart::new(
+        text(
+            format!("{option} against {base}: {what}, {area}"),
+            format!("Option minus base, central run{note}; {DATA_VINTAGE}"),
+            "Year (at 31 March; £ in the financial year ending then)",
+            "Option minus base",
+        ),
+        format,
+        ChartKind::Lines {
+            series: vec![
+                Series::new("No difference", zero, LineStyle::Solid).with_colour(0),
+                Series::new(format!("{option} minus {base}"), central, LineStyle::Dashed).with_colour(1),
+            ],
+            bands,
+        },
+    )
 }
 
 /// Builds every applicable chart for the runs (the first run is the base),

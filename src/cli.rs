@@ -103,6 +103,10 @@ enum Command {
         /// Whole-horizon measure to rank the options by.
         #[arg(long, default_value = "npv_cost_gbp")]
         rank_by: String,
+        /// Also draw each option's difference from the base (children in care, CSC spend) into
+        /// `<out>/charts/`, with the paired Monte Carlo ranges under --draws.
+        #[arg(long)]
+        charts: bool,
         #[command(flatten)]
         draws: DrawArgs,
     },
@@ -392,7 +396,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
         Command::Validate { files } => Config::Validate { files },
         Command::Explain { scenario } => Config::Explain { scenario },
         Command::Scenarios => Config::Scenarios,
-        Command::Compare { base, options, out, start_year, end_year, rank_by, draws } => {
+        Command::Compare { base, options, out, start_year, end_year, rank_by, charts, draws } => {
             crate::compare::check_rank_by(&rank_by)?;
             check_years(start_year, end_year)?;
             let montecarlo = draws.spec()?;
@@ -403,6 +407,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 start_year,
                 end_year,
                 rank_by,
+                charts,
                 quiet: args.quiet,
                 la: args.la.clone(),
                 montecarlo,

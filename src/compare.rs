@@ -12,6 +12,7 @@
 //! are ordinary `Built::run` projections) or a writer (carecast-report writes
 //! the CSV atomically).
 
+use crate::charts::NamedChart;
 use anyhow::{Context, Result, bail};
 use carecast_core::Row;
 use carecast_core::rows::rows;
@@ -55,6 +56,8 @@ pub struct CompareConfig {
     pub end_year: Option<i32>,
     /// Whole-horizon measure to rank the options by.
     pub rank_by: String,
+    /// Draw each option's difference from the base into `<out>/charts/`.
+    pub charts: bool,
     /// Suppress progress output.
     pub quiet: bool,
     /// Monte Carlo draws of every scenario (common random numbers), if asked for.
@@ -502,6 +505,40 @@ fn comparison_table(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>) -> Tab
     t
 }
 
+/// Per option, its difference from the base in children in care and in CSC
+/// spend by year, with the paired Monte Carlo ranges when there are draws.
+fn difference_charts(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>, area: &str) -> Vec<NamedChart> {
+    let base = blocks.first().map_or("base", |(name, _)| *name);
+    let mut out = Vec::new();
+    let mut line = blocks.first().map_or(0, |(_, e)| e.len());
+    for (name, lines) in blocks.iter().skip(1) {
+        for (measure, what, format) in [
+            ("children_in_care_vs_base", "children in care at 31 March", carecast_plot::ValueFormat::Count),
+            ("csc_spend_gbp_cash_vs_base", "children's social care spend (cash)", carecast_plot::ValueFormat::MoneyGbp),
+        ] {
+            let mut central = Vec::new();
+            let mut ranges = Vec::new();
+            for (k, e) in lines.iter().enumerate() {
+                if e.measure == measure
+                    && let (Some(y), Some(v)) = (e.year, e.value)
+                {
+                    central.push((y, v));
+                    if let Some(p) = bands.and_then(|b| b.percentiles[line + k]) {
+                        ranges.push((y, p));
+                    }
+                }
+            }
+            let stem = format!("{name}_{}", measure.trim_end_matches("_vs_base"));
+            out.push(NamedChart {
+                stem,
+                chart: crate::charts::difference_chart(name, base, area, what, central, &ranges, format),
+            });
+        }
+        line += lines.len();
+    }
+    out
+}
+
 /// Runs `carecast compare`.
 pub fn run(c: &CompareConfig) -> Result<()> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
@@ -581,6 +618,12 @@ pub fn run(c: &CompareConfig) -> Result<()> {
     std::fs::create_dir_all(&c.out).with_context(|| format!("creating {}", c.out.display()))?;
     let path = c.out.join("comparison.csv");
     write_csv(&path, &table).with_context(|| format!("writing {}", path.display()))?;
+    if c.charts {
+        let charts = difference_charts(&blocks, bands.as_ref(), &built[0].area_name);
+        let dir = c.out.join("charts");
+        crate::charts::write_named(&dir, &charts, carecast_plot::Formats::BOTH)
+            .with_context(|| format!("writing charts to {}", dir.display()))?;
+    }
     print_table(&base, &options, bands.as_ref().map(|b| b.options.as_slice()), &c.rank_by);
     if !c.quiet {
         eprintln!("wrote {}", path.display());

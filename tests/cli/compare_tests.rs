@@ -318,3 +318,26 @@ fn process_noise_is_shared_between_the_base_and_an_option() {
         assert!(diff_spread < 0.5 * level_spread, "{y}: difference {diff:?} against level {level:?}");
     }
 }
+
+/// `--charts`: each option's difference from the base in children in care and
+/// CSC spend, as PNG and SVG; the fans only under --draws; none without the flag.
+#[test]
+fn charts_show_each_option_against_the_base() {
+    let dir = tempdir();
+    lowpop(dir.path());
+    compare(dir.path(), &["baseline", "lowpop.toml", "--end-year", "2028", "--charts", "-q"], "plain");
+    let (_, _) =
+        compare(dir.path(), &["baseline", "lowpop.toml", "--end-year", "2028", "--charts", "--draws", "8", "-q"], "mc");
+    compare(dir.path(), &["baseline", "lowpop.toml", "--end-year", "2028", "-q"], "none");
+    let svg = |out: &str, stem: &str| {
+        std::fs::read_to_string(dir.path().join(out).join("charts").join(format!("{stem}.svg")))
+    };
+    for stem in ["lowpop_children_in_care", "lowpop_csc_spend_gbp_cash"] {
+        let plain = svg("plain", stem).unwrap_or_else(|e| panic!("{stem}.svg: {e}"));
+        assert!(plain.contains("lowpop against baseline"), "{stem}: title");
+        assert!(!plain.contains("90% range"), "{stem}: no fan without draws");
+        assert!(svg("mc", stem).unwrap().contains("90% range (p05-p95)"), "{stem}: a fan under draws");
+        assert!(dir.path().join("mc/charts").join(format!("{stem}.png")).exists());
+    }
+    assert!(!dir.path().join("none/charts").exists(), "no charts without --charts");
+}
