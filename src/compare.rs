@@ -402,6 +402,7 @@ fn bands(
     spec: &crate::montecarlo::MonteCarloSpec,
     x: &DrawInputs<'_>,
     central: &[(&str, Vec<Entry>)],
+    quiet: bool,
 ) -> Result<Bands> {
     let plans: Vec<carecast_scenario::DrawPlan> = x
         .loaded
@@ -411,10 +412,15 @@ fn bands(
     let banded: Vec<bool> = central.iter().flat_map(|(_, e)| e).map(Entry::banded).collect();
     let n_banded = banded.iter().filter(|b| **b).count();
     let n_options = x.built.len() - 1;
+    let bar = crate::montecarlo::progress_bar(spec.draws, quiet);
     let summary = crate::montecarlo::summarise(spec.draws, n_banded + n_options, true, |d| {
-        one_draw(spec, d, x, &plans, &banded)
-            .with_context(|| format!("Monte Carlo draw {d} (seed {})", spec.seed.wrapping_add(d)))
-    })?;
+        let cells = one_draw(spec, d, x, &plans, &banded)
+            .with_context(|| format!("Monte Carlo draw {d} (seed {})", spec.seed.wrapping_add(d)));
+        bar.inc(1);
+        cells
+    });
+    bar.finish_and_clear();
+    let summary = summary?;
     let share = |count: u64| count as f64 / summary.draws as f64;
     let mut cell = 0;
     let mut percentiles = Vec::with_capacity(banded.len());
@@ -610,7 +616,7 @@ pub fn run(c: &CompareConfig) -> Result<()> {
                 start_year,
                 end_year,
             };
-            Some(bands(spec, &x, &blocks)?)
+            Some(bands(spec, &x, &blocks, c.quiet)?)
         }
         None => None,
     };

@@ -5,7 +5,7 @@
 use anyhow::Result;
 use carecast_core::Row;
 pub use carecast_montecarlo::{
-    Inputs, MonteCarloSpec, PERCENTILES, Streams, draw_rows, percentiles, plan_for, summarise,
+    Inputs, MonteCarloSpec, PERCENTILES, Streams, draw_rows, percentiles, percentiles_observed, plan_for, summarise,
 };
 use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
 use std::collections::BTreeMap;
@@ -29,6 +29,21 @@ pub fn table(central_rows: &[Row], bands: &[[f64; 5]]) -> Table {
     t
 }
 
+/// A progress bar of `len` draws on stderr (drawn only when stderr is a
+/// terminal; hidden with `quiet`).
+pub fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} draws {elapsed}, about {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 /// Runs the draws and returns the percentiles of each central row (in [`PERCENTILES`] order).
 pub fn run(spec: &MonteCarloSpec, inputs: Inputs<'_>, quiet: bool) -> Result<Vec<[f64; 5]>> {
     if !quiet {
@@ -40,7 +55,10 @@ pub fn run(spec: &MonteCarloSpec, inputs: Inputs<'_>, quiet: bool) -> Result<Vec
         };
         eprintln!("{}: {} Monte Carlo draws ({what}), seeds from {}", inputs.central.name, spec.draws, spec.seed);
     }
-    Ok(percentiles(spec, inputs)?)
+    let bar = progress_bar(spec.draws, quiet);
+    let bands = percentiles_observed(spec, inputs, &|| bar.inc(1));
+    bar.finish_and_clear();
+    Ok(bands?)
 }
 
 /// Writes `projection.csv` (with the percentile columns) into `dir`, atomically.

@@ -406,13 +406,27 @@ where
 
 /// Runs the draws and returns, per central row, its percentiles (in [`PERCENTILES`] order).
 pub fn percentiles(spec: &MonteCarloSpec, inputs: Inputs<'_>) -> Result<Vec<[f64; 5]>> {
+    percentiles_observed(spec, inputs, &|| {})
+}
+
+/// [`percentiles`], calling `done` as each draw finishes (from any worker
+/// thread), for an observer such as a progress bar; it sees no numbers.
+pub fn percentiles_observed(
+    spec: &MonteCarloSpec,
+    inputs: Inputs<'_>,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<[f64; 5]>> {
     if spec.draws == 0 {
         return Err(MonteCarloError::NoDraws);
     }
     let plan = plan_for(inputs.loaded, spec.parameter_uncertainty)?;
     let measures: Vec<&'static str> = inputs.central_rows.iter().map(|r| r.measure).collect();
     let run = Run { spec, inputs, plan: &plan, measures: &measures };
-    let summary = summarise(spec.draws, inputs.central_rows.len(), false, |d| one_draw(run, d))?;
+    let summary = summarise(spec.draws, inputs.central_rows.len(), false, |d| {
+        let values = one_draw(run, d);
+        done();
+        values
+    })?;
     Ok(summary.percentiles)
 }
 
