@@ -156,7 +156,7 @@ enum Command {
         #[arg(long, value_name = "YEAR", value_delimiter = ',', num_args = 1.., required = true)]
         train_until: Vec<i32>,
         /// Years projected after each cut-off (1-10).
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = crate::output::BACKTESTED_YEARS)]
         horizon: i32,
         /// Output folder (default `out/backtest`).
         #[arg(long)]

@@ -139,4 +139,16 @@ pub fn print_summary(built: &Built, projection: &Projection) {
         "year = 31 March (stocks) or the financial year ending then (flows, £); real terms at {} prices",
         carecast_report::financial_year_label(built.price_base_year)
     );
+    let start = built.model.start_year;
+    let last = projection.years.last().map_or(start, |y| y.year);
+    if last > start + BACKTESTED_YEARS {
+        outln!(
+            "{}-{last}: more than {BACKTESTED_YEARS} years ahead, further than carecast's forecasts are back-tested (`carecast backtest`); read these years as what the assumptions imply, not as a forecast",
+            start + BACKTESTED_YEARS + 1
+        );
+    }
 }
+
+/// The longest horizon, in years, at which the forecasts are back-tested
+/// against outturn (`carecast backtest`'s default and the README's results).
+pub const BACKTESTED_YEARS: i32 = 3;

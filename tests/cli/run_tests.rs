@@ -67,6 +67,19 @@ fn run_baseline_from_any_directory_writes_tidy_outputs() {
     assert!(summary["assumptions"].as_array().is_some_and(|a| a.len() > 10));
 }
 
+/// Years more than three ahead of the start are flagged as beyond the
+/// back-tested horizon; a run that stays within it is not.
+#[test]
+fn years_beyond_the_back_tested_horizon_are_flagged() {
+    let dir = tempdir();
+    let long = carecast(&["run", "baseline", "--out", "a", "-q"], dir.path());
+    let stdout = String::from_utf8_lossy(&long.stdout);
+    assert!(stdout.contains("2029-2035: more than 3 years ahead"), "{stdout}");
+    let short = carecast(&["run", "baseline", "--end-year", "2028", "--out", "b", "-q"], dir.path());
+    assert!(short.status.success());
+    assert!(!String::from_utf8_lossy(&short.stdout).contains("years ahead"));
+}
+
 #[test]
 fn first_projection_year_continues_the_published_trend_in_cost() {
     // 2025-26 CLA spend lies between the 2024-25 S251 outturn (£8.96bn) and
