@@ -165,7 +165,13 @@ fn montecarlo_driver(c: &mut Criterion) {
         let central_rows = rows(&central.name, &central.model.dims, &central.run().expect("run"));
         let inputs =
             Inputs { loaded: &loaded, seeds: &seeds, opts: &opts, central: &central, central_rows: &central_rows };
-        let spec = MonteCarloSpec { draws, seed: 1, parameter_uncertainty: true, process_noise: noise };
+        let spec = MonteCarloSpec {
+            draws,
+            seed: 1,
+            parameter_uncertainty: true,
+            process_noise: noise,
+            sampling: Default::default(),
+        };
         let what = if noise { "parameter_and_noise" } else { "parameter" };
         let name = format!("driver_{}_{draws}_{what}_draws", area.to_lowercase());
         group.bench_function(name, |b| b.iter(|| percentiles(black_box(&spec), inputs).expect("draws")));

@@ -436,7 +436,13 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
     };
     let mc = (c.draws > 0).then_some((
         c.scenario.as_str(),
-        MonteCarloSpec { draws: c.draws, seed: c.seed, parameter_uncertainty: true, process_noise: true },
+        MonteCarloSpec {
+            draws: c.draws,
+            seed: c.seed,
+            parameter_uncertainty: true,
+            process_noise: true,
+            sampling: Default::default(),
+        },
     ));
     let jobs: Vec<(&(String, String), i32)> =
         areas.iter().flat_map(|a| c.train_until.iter().map(move |o| (a, *o))).collect();

@@ -341,6 +341,10 @@ struct DrawArgs {
     /// Monte Carlo: random flows: Poisson entries and multinomial exits and moves per age band and placement.
     #[arg(long, requires = "draws")]
     process_noise: bool,
+    /// Monte Carlo: how the ranged assumptions are sampled: `random`, or `lhs` (Latin hypercube: each
+    /// assumption's N draws fall one in each of N equal-probability strata).
+    #[arg(long, value_name = "DESIGN", default_value = "random", requires = "draws")]
+    sampling: String,
 }
 
 impl DrawArgs {
@@ -350,11 +354,22 @@ impl DrawArgs {
             Some(0) => return Err("--draws must be at least 1".into()),
             Some(draws) => {
                 let both = !self.parameter_uncertainty && !self.process_noise;
+                let sampling = match self.sampling.as_str() {
+                    "random" => crate::montecarlo::Sampling::Random,
+                    "lhs" => crate::montecarlo::Sampling::LatinHypercube,
+                    other => return Err(format!("--sampling {other}: expected `random` or `lhs`")),
+                };
+                if sampling == crate::montecarlo::Sampling::LatinHypercube && !(self.parameter_uncertainty || both) {
+                    return Err(
+                        "--sampling lhs samples the ranged assumptions: it needs --parameter-uncertainty".into()
+                    );
+                }
                 Some(crate::montecarlo::MonteCarloSpec {
                     draws,
                     seed: self.seed,
                     parameter_uncertainty: self.parameter_uncertainty || both,
                     process_noise: self.process_noise || both,
+                    sampling,
                 })
             }
             None => None,

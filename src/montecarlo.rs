@@ -5,7 +5,8 @@
 use anyhow::Result;
 use carecast_core::Row;
 pub use carecast_montecarlo::{
-    Inputs, MonteCarloSpec, PERCENTILES, Streams, draw_rows, percentiles, percentiles_observed, plan_for, summarise,
+    Inputs, MonteCarloSpec, PERCENTILES, Sampling, Streams, draw_rows, percentiles, percentiles_observed, plan_for,
+    summarise,
 };
 use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
 use std::collections::BTreeMap;

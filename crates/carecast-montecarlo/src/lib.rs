@@ -3,7 +3,8 @@
 //! draw indices). With parameter uncertainty every ranged assumption gets a
 //! value from its stated distribution (triangular unless the file's
 //! `distribution` says otherwise; correlated through a Gaussian copula where
-//! `[[correlations]]` says so; see `carecast_scenario::uncertainty`) and the
+//! `[[correlations]]` says so; see `carecast_scenario::uncertainty`; the
+//! uniforms independent or, with [`Sampling::LatinHypercube`], stratified) and the
 //! model is resolved again from the drawn values on top of the central run's
 //! prepared data and calibration (`carecast_scenario::build_draw`); with
 //! process noise the model is simulated with
@@ -73,6 +74,19 @@ pub type Result<T> = std::result::Result<T, MonteCarloError>;
 /// Percentiles written, with their column names.
 pub const PERCENTILES: [(f64, &str); 5] = [(0.05, "p05"), (0.25, "p25"), (0.5, "p50"), (0.75, "p75"), (0.95, "p95")];
 
+/// How the ranged assumptions' uniforms are spread over the draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sampling {
+    /// Independent uniforms in every draw.
+    #[default]
+    Random,
+    /// Latin hypercube: with N draws, each assumption's uniforms fall one in
+    /// each of the N equal strata of [0, 1), the strata shuffled independently
+    /// for each assumption ([`stratum`]), so every part of each range is
+    /// visited and percentiles settle with fewer draws.
+    LatinHypercube,
+}
+
 /// What to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MonteCarloSpec {
@@ -84,6 +98,61 @@ pub struct MonteCarloSpec {
     pub parameter_uncertainty: bool,
     /// Simulate with random (Poisson / multinomial) flows.
     pub process_noise: bool,
+    /// How the assumptions' uniforms are spread over the draws.
+    pub sampling: Sampling,
+}
+
+/// The stratum of draw `index` (of `n`) for the assumption keyed `key`: a
+/// permutation of `0..n` computed draw by draw (no table, so memory does not
+/// grow with the number of draws) by a keyed four-round Feistel network on
+/// the smallest even power of two at least `n`, walking the cycle until the
+/// value falls below `n`. The same key and `n` give the same permutation in
+/// every scenario and on any thread.
+pub fn stratum(index: u64, n: u64, key: u64) -> u64 {
+    debug_assert!(index < n);
+    let mut bits = 2;
+    while (1u64 << bits) < n {
+        bits += 2;
+    }
+    let half = bits / 2;
+    let mask = (1u64 << half) - 1;
+    let round = |r: u64, x: u64| -> u64 {
+        let mut z = key ^ r.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 31)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 29)) & mask
+    };
+    let mut x = index;
+    loop {
+        let (mut left, mut right) = (x >> half, x & mask);
+        for r in 0..4 {
+            let next = left ^ round(r, right);
+            left = right;
+            right = next;
+        }
+        x = (left << half) | right;
+        if x < n {
+            return x;
+        }
+    }
+}
+
+/// FNV-1a of an assumption's key: what its keyed streams and strata are keyed by.
+fn key_hash(key: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Draw `d`'s uniforms `u` (one per parameter of `params`) moved into their
+/// Latin hypercube strata: `(stratum + u) / n`, each parameter's strata
+/// shuffled by its key and the seed `seed` of the run (not of the draw).
+fn latin_hypercube(params: &[RangedParam], uniforms: &mut [f64], d: u64, n: u64, seed: u64) {
+    for (p, u) in params.iter().zip(uniforms.iter_mut()) {
+        let s = stratum(d, n, key_hash(&p.key) ^ seed.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        *u = ((s as f64 + *u) / n as f64).min(1.0 - f64::EPSILON / 2.0);
+    }
 }
 
 /// One value per ranged parameter of `plan`, from `uniforms` (one per
@@ -107,12 +176,8 @@ pub fn keyed_uniforms(params: &[RangedParam], seed: u64) -> Vec<f64> {
     params
         .iter()
         .map(|p| {
-            // FNV-1a of the key, mixed with the seed; Stochastic::new scrambles it further.
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in p.key.bytes() {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-            }
-            Stochastic::new(h ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)).uniform()
+            // The key's hash mixed with the seed; Stochastic::new scrambles it further.
+            Stochastic::new(key_hash(&p.key) ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)).uniform()
         })
         .collect()
 }
@@ -199,10 +264,13 @@ fn draw_projection(
         Streams::Keyed => Stochastic::keyed(seed),
     };
     let drawn = if spec.parameter_uncertainty {
-        let mut uniforms = match streams {
+        let mut uniforms: Vec<f64> = match streams {
             Streams::Sequential => plan.params.iter().map(|_| rng.uniform()).collect(),
             Streams::Keyed => keyed_uniforms(&plan.params, seed),
         };
+        if spec.sampling == Sampling::LatinHypercube {
+            latin_hypercube(&plan.params, &mut uniforms, d, spec.draws, spec.seed);
+        }
         let values = draw_values(plan, &mut uniforms)?;
         let drawn = Drawn { params: &plan.params, values: &values };
         Some(build_draw(loaded, seeds, opts, central, drawn).map_err(MonteCarloError::Resolve)?)
@@ -434,6 +502,21 @@ pub fn percentiles_observed(
 mod tests {
     use super::*;
 
+    /// A ranged parameter on [-1, 1] with central value 0.
+    fn param(key: &str) -> RangedParam {
+        RangedParam {
+            key: key.into(),
+            value: 0.0,
+            low: -1.0,
+            high: 1.0,
+            source: String::new(),
+            distribution: None,
+            shape: Default::default(),
+            min: None,
+            max: None,
+        }
+    }
+
     /// 3,000 draws (past the 1,000-draw pilot, through two blocks) of two
     /// cells with known values: the counts below 0 are exact, the percentiles
     /// within the accumulator's stated bound of the type-7 ones, and one
@@ -476,23 +559,54 @@ mod tests {
         assert!(matches!(summarise(draws, 2, true, short), Err(MonteCarloError::Shape)));
     }
 
+    /// Each key's strata are a permutation of 0..n, whatever n (powers of two,
+    /// odd sizes, one past a power of four); keys give different orders.
+    #[test]
+    fn strata_are_permutations() {
+        for n in [1u64, 2, 3, 7, 16, 100, 1_000, 4_097] {
+            for key in [0u64, 1, 0xDEAD_BEEF] {
+                let mut seen = vec![false; n as usize];
+                for i in 0..n {
+                    let s = stratum(i, n, key);
+                    assert!(s < n && !seen[s as usize], "n {n} key {key}: {i} -> {s} twice or out of range");
+                    seen[s as usize] = true;
+                }
+            }
+        }
+        let order = |key| (0..100).map(|i| stratum(i, 100, key)).collect::<Vec<_>>();
+        assert_ne!(order(1), order(2));
+        assert_ne!(order(1), (0..100).collect::<Vec<_>>(), "shuffled, not the identity");
+    }
+
+    /// Over n draws, each parameter's Latin hypercube uniforms fall one in
+    /// each stratum [k/n, (k+1)/n), the strata in a different order for each.
+    #[test]
+    fn latin_hypercube_puts_one_draw_in_each_stratum() {
+        let params = [param("a.growth"), param("b.share"), param("c.cost")];
+        let n = 250u64;
+        let mut rng = Stochastic::new(3);
+        let mut strata = vec![vec![false; n as usize]; params.len()];
+        let mut first = Vec::new();
+        for d in 0..n {
+            let mut u: Vec<f64> = params.iter().map(|_| rng.uniform()).collect();
+            latin_hypercube(&params, &mut u, d, n, 11);
+            for (j, v) in u.iter().enumerate() {
+                assert!((0.0..1.0).contains(v), "{v}");
+                let k = (v * n as f64).floor() as usize;
+                assert!(!strata[j][k], "parameter {j}: stratum {k} twice");
+                strata[j][k] = true;
+            }
+            first.push(((u[0] * n as f64) as usize, (u[1] * n as f64) as usize));
+        }
+        assert!(first.iter().any(|(a, b)| a != b), "each parameter has its own order");
+    }
+
     #[test]
     fn keyed_uniforms_follow_the_key_not_the_position() {
-        let p = |key: &str| RangedParam {
-            key: key.into(),
-            value: 0.0,
-            low: -1.0,
-            high: 1.0,
-            source: String::new(),
-            distribution: None,
-            shape: Default::default(),
-            min: None,
-            max: None,
-        };
-        let a = keyed_uniforms(&[p("x.growth"), p("y.share")], 5);
-        let b = keyed_uniforms(&[p("z.extra"), p("y.share"), p("x.growth")], 5);
+        let a = keyed_uniforms(&[param("x.growth"), param("y.share")], 5);
+        let b = keyed_uniforms(&[param("z.extra"), param("y.share"), param("x.growth")], 5);
         assert_eq!((a[0], a[1]), (b[2], b[1]));
         assert!(a.iter().all(|u| (0.0..1.0).contains(u)));
-        assert_ne!(keyed_uniforms(&[p("x.growth")], 6)[0], a[0], "another seed, another draw");
+        assert_ne!(keyed_uniforms(&[param("x.growth")], 6)[0], a[0], "another seed, another draw");
     }
 }

@@ -16,7 +16,13 @@ fn percentiles_beyond_the_pilot_match_sorted_draws_and_ignore_thread_count() {
     let central = build(&loaded, &seeds, &opts).expect("build");
     let central_rows = rows(&central.name, &central.model.dims, &central.run().expect("run"));
     let inputs = Inputs { loaded: &loaded, seeds: &seeds, opts: &opts, central: &central, central_rows: &central_rows };
-    let spec = MonteCarloSpec { draws: 1_100, seed: 7, parameter_uncertainty: true, process_noise: false };
+    let spec = MonteCarloSpec {
+        draws: 1_100,
+        seed: 7,
+        parameter_uncertainty: true,
+        process_noise: false,
+        sampling: Default::default(),
+    };
 
     let pool = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("pool");
     let one = pool(1).install(|| percentiles(&spec, inputs)).expect("one thread");
