@@ -155,11 +155,13 @@ fn fan_bands(q: &[(i32, [f64; 5])], colour: usize) -> Vec<Band> {
 /// the central runs' difference), with the nested fans of the paired Monte
 /// Carlo differences (`ranges`, by year, p05..p95) when there are any, and a
 /// line at zero.
+#[allow(clippy::too_many_arguments)]
 pub fn difference_chart(
     option: &str,
     base: &str,
     area: &str,
     what: &str,
+    (x_title, y_title): (&str, &str),
     central: Vec<(i32, f64)>,
     ranges: &[(i32, [f64; 5])],
     format: ValueFormat,
@@ -171,8 +173,8 @@ pub fn difference_chart(
         text(
             format!("{option} against {base}: {what}, {area}"),
             format!("Option minus base, central run{note}; {DATA_VINTAGE}"),
-            "Year (at 31 March; £ in the financial year ending then)",
-            "Option minus base",
+            x_title,
+            y_title,
         ),
         format,
         ChartKind::Lines {

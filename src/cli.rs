@@ -342,7 +342,8 @@ struct DrawArgs {
     #[arg(long, requires = "draws")]
     process_noise: bool,
     /// Monte Carlo: how the ranged assumptions are sampled: `random`, or `lhs` (Latin hypercube: each
-    /// assumption's N draws fall one in each of N equal-probability strata).
+    /// assumption's N independent uniforms fall one in each of N equal-probability strata; correlated
+    /// assumptions only approximately).
     #[arg(long, value_name = "DESIGN", default_value = "random", requires = "draws")]
     sampling: String,
 }
@@ -352,6 +353,9 @@ impl DrawArgs {
     fn spec(&self) -> Result<Option<crate::montecarlo::MonteCarloSpec>, String> {
         Ok(match self.draws {
             Some(0) => return Err("--draws must be at least 1".into()),
+            Some(n) if n > crate::montecarlo::MAX_DRAWS => {
+                return Err(format!("--draws {n}: expected at most {}", crate::montecarlo::MAX_DRAWS));
+            }
             Some(draws) => {
                 let both = !self.parameter_uncertainty && !self.process_noise;
                 let sampling = match self.sampling.as_str() {

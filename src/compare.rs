@@ -304,6 +304,8 @@ fn entries<'a>(base: &'a Series, options: &'a [(Series, Metrics)]) -> Vec<(&'a s
 /// The Monte Carlo summaries of a comparison.
 #[derive(Debug, Clone, PartialEq)]
 struct Bands {
+    /// What was drawn, for the notes.
+    what: String,
     /// Per line of [`entries`] (flattened), its percentiles (`None`: not banded).
     percentiles: Vec<Option<[f64; 5]>>,
     /// Per option, what the terminal table and the probability lines show.
@@ -450,7 +452,8 @@ fn bands(
             npv: summary.percentiles[npv],
         })
         .collect();
-    Ok(Bands { percentiles, options })
+    let what = format!("{} draws ({})", spec.draws, crate::montecarlo::describe(spec));
+    Ok(Bands { what, percentiles, options })
 }
 
 /// The tidy comparison table `option,measure,year,value`, with the
@@ -502,11 +505,11 @@ fn comparison_table(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>) -> Tab
         "Option minus base. NPV: real-terms CSC spend differences discounted at {:.1}% a year to the first projection year (HM Treasury Green Book). Child-years: mean of the 31 March stocks at the start and end of each year.",
         DISCOUNT_RATE * 100.0
     ));
-    if bands.is_some() {
-        t.notes.push(
-            "Monte Carlo (--draws): draw d of every scenario uses seed S + d and the same draws of the assumptions the scenarios share (common random numbers). p05-p95: percentiles over the draws of each line itself, so a difference's percentiles are those of the paired option-minus-base differences, not differences of the scenarios' percentiles (none for the cost per child-year and the payback year, which a draw can leave undefined). probability_cheaper_than_base: share of draws with option-minus-base NPV below 0; probability_cheapest: share of draws in which the option's NPV is strictly below the base's and every other option's."
-                .to_string(),
-        );
+    if let Some(b) = bands {
+        t.notes.push(format!(
+            "Monte Carlo: {}. Draw d of every scenario uses seed S + d and the same draws of the assumptions the scenarios share (common random numbers). p05-p95: percentiles over the draws of each line itself, so a difference's percentiles are those of the paired option-minus-base differences, not differences of the scenarios' percentiles (none for the cost per child-year and the payback year, which a draw can leave undefined). probability_cheaper_than_base: share of draws with option-minus-base NPV below 0; probability_cheapest: share of draws in which the option's NPV is strictly below the base's and every other option's.",
+            b.what
+        ));
     }
     t
 }
@@ -518,9 +521,19 @@ fn difference_charts(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>, area:
     let mut out = Vec::new();
     let mut line = blocks.first().map_or(0, |(_, e)| e.len());
     for (name, lines) in blocks.iter().skip(1) {
-        for (measure, what, format) in [
-            ("children_in_care_vs_base", "children in care at 31 March", carecast_plot::ValueFormat::Count),
-            ("csc_spend_gbp_cash_vs_base", "children's social care spend (cash)", carecast_plot::ValueFormat::MoneyGbp),
+        for (measure, what, axes, format) in [
+            (
+                "children_in_care_vs_base",
+                "children in care at 31 March",
+                ("Year (at 31 March)", "Children, option minus base"),
+                carecast_plot::ValueFormat::Count,
+            ),
+            (
+                "csc_spend_gbp_cash_vs_base",
+                "children's social care spend (cash)",
+                ("Financial year (ending 31 March)", "£ per year (cash), option minus base"),
+                carecast_plot::ValueFormat::MoneyGbp,
+            ),
         ] {
             let mut central = Vec::new();
             let mut ranges = Vec::new();
@@ -537,7 +550,7 @@ fn difference_charts(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>, area:
             let stem = format!("{name}_{}", measure.trim_end_matches("_vs_base"));
             out.push(NamedChart {
                 stem,
-                chart: crate::charts::difference_chart(name, base, area, what, central, &ranges, format),
+                chart: crate::charts::difference_chart(name, base, area, what, axes, central, &ranges, format),
             });
         }
         line += lines.len();
@@ -601,9 +614,10 @@ pub fn run(c: &CompareConfig) -> Result<()> {
         Some(spec) => {
             if !c.quiet {
                 eprintln!(
-                    "{} Monte Carlo draws of {} scenarios (common random numbers), seeds from {}",
+                    "{} Monte Carlo draws of {} scenarios ({}; common random numbers), seeds from {}",
                     spec.draws,
                     built.len(),
+                    crate::montecarlo::describe(spec),
                     spec.seed
                 );
             }
@@ -778,6 +792,56 @@ mod tests {
         assert!(cells[cells.len() - 2] < 0.0 && cells[cells.len() - 1] > 0.0);
         // A draw whose lines differ is refused.
         assert!(draw_cells(&base, &opts, &banded[1..]).is_err());
+    }
+
+    /// Each option's chart takes its fans from its own difference lines:
+    /// options with blocks of different lengths (one with funding, one
+    /// without) and made-up percentiles that encode each line's index.
+    #[test]
+    fn difference_charts_take_each_options_own_lines() {
+        let mut funded = series("y", &[95.0, 99.0], &[9.0, 12.0]);
+        funded.funding = vec![Some(10.0), Some(10.0)];
+        funded.gap = vec![Some(-1.0), Some(2.0)];
+        let (base, opts) = against_base(vec![
+            series("b", &[100.0, 100.0], &[10.0, 10.0]),
+            funded,
+            series("x", &[90.0, 80.0], &[8.0, 9.0]),
+        ]);
+        let blocks = entries(&base, &opts);
+        let lines: Vec<(&str, &Entry)> = blocks.iter().flat_map(|(n, e)| e.iter().map(move |x| (*n, x))).collect();
+        let percentiles: Vec<Option<[f64; 5]>> =
+            (0..lines.len()).map(|i| Some([i as f64, 0.0, 0.0, 0.0, i as f64 + 0.5])).collect();
+        let bands = Bands { what: String::new(), percentiles, options: vec![] };
+        let charts = difference_charts(&blocks, Some(&bands), "England");
+        assert_eq!(charts.len(), 4, "two charts an option");
+        for c in &charts {
+            let (option, measure) = c.stem.split_once('_').unwrap();
+            let measure = format!("{measure}_vs_base");
+            let carecast_plot::ChartKind::Lines { series: lines_drawn, bands: drawn } = &c.chart.kind else {
+                panic!("{}: a line chart", c.stem)
+            };
+            // The 90% band's points are the percentiles of this option's own lines.
+            let want: Vec<(i32, f64, f64)> = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, (n, e))| *n == option && e.measure == measure)
+                .map(|(i, (_, e))| (e.year.unwrap(), i as f64, i as f64 + 0.5))
+                .collect();
+            assert_eq!(want.len(), 2, "{}", c.stem);
+            assert_eq!(drawn[0].points, want, "{}", c.stem);
+            let central: Vec<(i32, f64)> = lines
+                .iter()
+                .filter(|(n, e)| *n == option && e.measure == measure)
+                .map(|(_, e)| (e.year.unwrap(), e.value.unwrap()))
+                .collect();
+            assert_eq!(lines_drawn[1].points, central, "{}", c.stem);
+        }
+        // Without draws: the central lines, no fans.
+        assert!(
+            difference_charts(&blocks, None, "England")
+                .iter()
+                .all(|c| matches!(&c.chart.kind, carecast_plot::ChartKind::Lines { bands, .. } if bands.is_empty()))
+        );
     }
 
     #[test]

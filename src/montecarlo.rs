@@ -5,8 +5,8 @@
 use anyhow::Result;
 use carecast_core::Row;
 pub use carecast_montecarlo::{
-    Inputs, MonteCarloSpec, PERCENTILES, Sampling, Streams, draw_rows, percentiles, percentiles_observed, plan_for,
-    summarise,
+    Inputs, MAX_DRAWS, MonteCarloSpec, PERCENTILES, Sampling, Streams, draw_rows, percentiles, percentiles_observed,
+    plan_for, summarise,
 };
 use carecast_report::{Cell, Column, ColumnKind, Table, write_csv};
 use std::collections::BTreeMap;
@@ -45,15 +45,25 @@ pub fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
+/// What a run draws, in words: "parameter uncertainty (Latin hypercube
+/// sampling) and process noise", for messages and notes.
+pub fn describe(spec: &MonteCarloSpec) -> String {
+    let parameters = match spec.sampling {
+        Sampling::Random => "parameter uncertainty",
+        Sampling::LatinHypercube => "parameter uncertainty (Latin hypercube sampling)",
+    };
+    match (spec.parameter_uncertainty, spec.process_noise) {
+        (true, true) => format!("{parameters} and process noise"),
+        (true, false) => parameters.to_string(),
+        (false, true) => "process noise".to_string(),
+        (false, false) => "no uncertainty".to_string(),
+    }
+}
+
 /// Runs the draws and returns the percentiles of each central row (in [`PERCENTILES`] order).
 pub fn run(spec: &MonteCarloSpec, inputs: Inputs<'_>, quiet: bool) -> Result<Vec<[f64; 5]>> {
     if !quiet {
-        let what = match (spec.parameter_uncertainty, spec.process_noise) {
-            (true, true) => "parameter uncertainty and process noise",
-            (true, false) => "parameter uncertainty",
-            (false, true) => "process noise",
-            (false, false) => "no uncertainty",
-        };
+        let what = describe(spec);
         eprintln!("{}: {} Monte Carlo draws ({what}), seeds from {}", inputs.central.name, spec.draws, spec.seed);
     }
     let bar = progress_bar(spec.draws, quiet);

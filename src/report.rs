@@ -31,11 +31,7 @@ impl Ranges {
     /// What was drawn, for the notes.
     fn describe(&self) -> String {
         let s = &self.spec;
-        let what = match (s.parameter_uncertainty, s.process_noise) {
-            (true, true) => "ranged assumptions drawn from their distributions and process noise",
-            (true, false) => "ranged assumptions drawn from their distributions",
-            _ => "process noise",
-        };
+        let what = crate::montecarlo::describe(s);
         format!(
             "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; for the range of a difference between scenarios (paired draws), see `carecast compare --draws`.",
             s.draws, s.seed

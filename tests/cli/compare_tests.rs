@@ -341,3 +341,40 @@ fn charts_show_each_option_against_the_base() {
     }
     assert!(!dir.path().join("none/charts").exists(), "no charts without --charts");
 }
+
+/// Latin hypercube sampling keeps common random numbers: the base against a
+/// renamed copy of itself differs by exactly 0 in every draw.
+#[test]
+fn latin_hypercube_draws_are_shared_between_scenarios() {
+    let dir = tempdir();
+    option_toml(dir.path(), "copy.toml", "copy", -0.005, -0.01, 0.0);
+    let text = std::fs::read_to_string(dir.path().join("copy.toml")).unwrap();
+    // The same population growth as the baseline's, so only the name differs.
+    let base = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml")).unwrap();
+    let growth = base.lines().find(|l| l.starts_with("annual_growth")).expect("the baseline's population growth");
+    let text: String = text
+        .lines()
+        .map(|l| if l.starts_with("annual_growth") { growth.to_string() } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.path().join("copy.toml"), text).unwrap();
+    let args = [
+        "baseline",
+        "copy.toml",
+        "--draws",
+        "12",
+        "--sampling",
+        "lhs",
+        "--parameter-uncertainty",
+        "--end-year",
+        "2028",
+        "-q",
+    ];
+    let (_, rows) = compare(dir.path(), &args, "lhs");
+    for y in START + 1..=2028 {
+        assert_eq!(bands(&rows, "copy", "children_in_care_vs_base", Some(y)), Some([0.0; 5]), "{y}");
+        let level = bands(&rows, "copy", "children_in_care", Some(y)).unwrap();
+        assert!(level[4] > level[0], "{y}: the scenario itself varies: {level:?}");
+    }
+    assert_eq!(whole(&rows, "copy", "probability_cheaper_than_base"), 0.0);
+}

@@ -80,12 +80,17 @@ pub enum Sampling {
     /// Independent uniforms in every draw.
     #[default]
     Random,
-    /// Latin hypercube: with N draws, each assumption's uniforms fall one in
-    /// each of the N equal strata of [0, 1), the strata shuffled independently
-    /// for each assumption ([`stratum`]), so every part of each range is
-    /// visited and percentiles settle with fewer draws.
+    /// Latin hypercube: with N draws, each assumption's independent uniform
+    /// falls one in each of the N equal strata of [0, 1), the strata shuffled
+    /// independently for each assumption ([`stratum`]), so every part of each
+    /// range is visited and percentiles settle with fewer draws. Assumptions
+    /// correlated through the copula, and a split's shares rescaled to their
+    /// total, are stratified only approximately.
     LatinHypercube,
 }
+
+/// The most draws a run may ask for (2^32).
+pub const MAX_DRAWS: u64 = 1 << 32;
 
 /// What to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +114,9 @@ pub struct MonteCarloSpec {
 /// value falls below `n`. The same key and `n` give the same permutation in
 /// every scenario and on any thread.
 pub fn stratum(index: u64, n: u64, key: u64) -> u64 {
-    debug_assert!(index < n);
+    // Below n the cycle walk ends (it returns to `index` at worst); the bits
+    // must fit a u64, hence the cap on n (far beyond any number of draws).
+    assert!(index < n && n <= MAX_DRAWS, "stratum {index} of {n}: expected index < n <= 2^32");
     let mut bits = 2;
     while (1u64 << bits) < n {
         bits += 2;
@@ -249,6 +256,26 @@ pub enum Streams {
     Keyed,
 }
 
+/// Draw `d`'s independent uniforms, one per parameter of `params` (before the
+/// copula): from the draw's generator `rng` in parameter order, or keyed by
+/// parameter name; with Latin hypercube sampling, moved into their strata.
+fn draw_uniforms(
+    spec: &MonteCarloSpec,
+    d: u64,
+    params: &[RangedParam],
+    streams: Streams,
+    rng: &mut Stochastic,
+) -> Vec<f64> {
+    let mut uniforms: Vec<f64> = match streams {
+        Streams::Sequential => params.iter().map(|_| rng.uniform()).collect(),
+        Streams::Keyed => keyed_uniforms(params, spec.seed.wrapping_add(d)),
+    };
+    if spec.sampling == Sampling::LatinHypercube {
+        latin_hypercube(params, &mut uniforms, d, spec.draws, spec.seed);
+    }
+    uniforms
+}
+
 /// The projection of draw `d` and the model it ran (`None`: the central one).
 fn draw_projection(
     spec: &MonteCarloSpec,
@@ -264,13 +291,7 @@ fn draw_projection(
         Streams::Keyed => Stochastic::keyed(seed),
     };
     let drawn = if spec.parameter_uncertainty {
-        let mut uniforms: Vec<f64> = match streams {
-            Streams::Sequential => plan.params.iter().map(|_| rng.uniform()).collect(),
-            Streams::Keyed => keyed_uniforms(&plan.params, seed),
-        };
-        if spec.sampling == Sampling::LatinHypercube {
-            latin_hypercube(&plan.params, &mut uniforms, d, spec.draws, spec.seed);
-        }
+        let mut uniforms = draw_uniforms(spec, d, &plan.params, streams, &mut rng);
         let values = draw_values(plan, &mut uniforms)?;
         let drawn = Drawn { params: &plan.params, values: &values };
         Some(build_draw(loaded, seeds, opts, central, drawn).map_err(MonteCarloError::Resolve)?)
@@ -599,6 +620,44 @@ mod tests {
             first.push(((u[0] * n as f64) as usize, (u[1] * n as f64) as usize));
         }
         assert!(first.iter().any(|(a, b)| a != b), "each parameter has its own order");
+    }
+
+    /// As the driver draws them: over the run's n draws, each parameter's
+    /// uniforms fall one per stratum, with one stream per draw and with keyed
+    /// streams alike (whatever each draw's own seed S + d).
+    #[test]
+    fn the_drivers_uniforms_are_stratified_in_both_stream_layouts() {
+        let params = [param("a.growth"), param("b.share")];
+        let n = 300u64;
+        let spec = MonteCarloSpec {
+            draws: n,
+            seed: 42,
+            parameter_uncertainty: true,
+            process_noise: false,
+            sampling: Sampling::LatinHypercube,
+        };
+        for streams in [Streams::Sequential, Streams::Keyed] {
+            let mut seen = vec![vec![false; n as usize]; params.len()];
+            for d in 0..n {
+                let mut rng = Stochastic::new(spec.seed.wrapping_add(d));
+                for (j, u) in draw_uniforms(&spec, d, &params, streams, &mut rng).iter().enumerate() {
+                    let k = (u * n as f64).floor() as usize;
+                    assert!(!seen[j][k], "{streams:?}: parameter {j}, stratum {k} twice");
+                    seen[j][k] = true;
+                }
+            }
+        }
+        let random = MonteCarloSpec { sampling: Sampling::Random, ..spec };
+        let strata: Vec<usize> = (0..n)
+            .map(|d| {
+                let u = draw_uniforms(&random, d, &params, Streams::Sequential, &mut Stochastic::new(42 + d))[0];
+                (u * n as f64) as usize
+            })
+            .collect();
+        let mut sorted = strata.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert!(sorted.len() < n as usize, "random draws repeat strata (a check that the test can tell)");
     }
 
     #[test]
