@@ -357,17 +357,7 @@ mod tests {
     use super::{RangedParam, short, variant_values};
 
     fn param(key: &str, value: f64, low: f64, high: f64) -> RangedParam {
-        RangedParam {
-            key: key.into(),
-            value,
-            low,
-            high,
-            source: String::new(),
-            distribution: None,
-            shape: Default::default(),
-            min: None,
-            max: None,
-        }
+        RangedParam::new(key, value, low, high)
     }
 
     /// A share at its low or high is offset by the split's other shares in

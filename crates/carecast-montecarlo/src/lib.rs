@@ -525,17 +525,7 @@ mod tests {
 
     /// A ranged parameter on [-1, 1] with central value 0.
     fn param(key: &str) -> RangedParam {
-        RangedParam {
-            key: key.into(),
-            value: 0.0,
-            low: -1.0,
-            high: 1.0,
-            source: String::new(),
-            distribution: None,
-            shape: Default::default(),
-            min: None,
-            max: None,
-        }
+        RangedParam::new(key, 0.0, -1.0, 1.0)
     }
 
     /// 3,000 draws (past the 1,000-draw pilot, through two blocks) of two

@@ -317,6 +317,24 @@ pub struct RangedParam {
     pub max: Option<f64>,
 }
 
+impl RangedParam {
+    /// An assumption with a range and nothing else stated: no source, the
+    /// default (triangular) distribution, no truncation.
+    pub fn new(key: &str, value: f64, low: f64, high: f64) -> Self {
+        RangedParam {
+            key: key.to_string(),
+            value,
+            low,
+            high,
+            source: String::new(),
+            distribution: None,
+            shape: Default::default(),
+            min: None,
+            max: None,
+        }
+    }
+}
+
 fn as_number(v: Option<&toml::Value>) -> Option<f64> {
     match v {
         Some(toml::Value::Float(f)) => Some(*f),
