@@ -84,18 +84,20 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
     Ok(())
 }
 
-/// Several scenarios loaded, resolved and run with the same options.
+/// Several scenarios loaded, resolved and run with the same options, in the
+/// order given (parallel vectors).
 struct Runs {
     seeds: Seeds,
     opts: RunOptions,
-    /// Each scenario as loaded, resolved and run, in the order given.
-    runs: Vec<(carecast_scenario::Loaded, carecast_scenario::Built, carecast_core::Projection)>,
+    loaded: Vec<carecast_scenario::Loaded>,
+    built: Vec<carecast_scenario::Built>,
+    projections: Vec<carecast_core::Projection>,
 }
 
 impl Runs {
     /// The resolved scenarios and their projections, for the charts and the report.
     fn refs(&self) -> Vec<(&carecast_scenario::Built, &carecast_core::Projection)> {
-        self.runs.iter().map(|(_, b, p)| (b, p)).collect()
+        self.built.iter().zip(&self.projections).collect()
     }
 }
 
@@ -103,17 +105,19 @@ impl Runs {
 fn run_many(scenarios: &[String], la: Option<&str>) -> Result<Runs> {
     let opts = RunOptions { area: la.map(str::to_string), ..RunOptions::default() };
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
-    let mut runs: Vec<(carecast_scenario::Loaded, carecast_scenario::Built, carecast_core::Projection)> = Vec::new();
+    let mut runs = Runs { seeds, opts, loaded: Vec::new(), built: Vec::new(), projections: Vec::new() };
     for s in scenarios {
         let loaded = load(s).with_context(|| format!("loading scenario `{s}`"))?;
-        let built = build(&loaded, &seeds, &opts).with_context(|| format!("resolving scenario `{s}`"))?;
-        if runs.iter().any(|(_, b, _)| b.name == built.name) {
+        let built = build(&loaded, &runs.seeds, &runs.opts).with_context(|| format!("resolving scenario `{s}`"))?;
+        if runs.built.iter().any(|b| b.name == built.name) {
             anyhow::bail!("scenario `{}` is given more than once", built.name);
         }
         let projection = built.run().with_context(|| format!("running scenario `{s}`"))?;
-        runs.push((loaded, built, projection));
+        runs.loaded.push(loaded);
+        runs.built.push(built);
+        runs.projections.push(projection);
     }
-    Ok(Runs { seeds, opts, runs })
+    Ok(runs)
 }
 
 fn plot(c: &PlotConfig) -> Result<()> {
@@ -129,19 +133,24 @@ fn plot(c: &PlotConfig) -> Result<()> {
 
 fn report(c: &ReportConfig) -> Result<()> {
     let runs = run_many(&c.scenarios, c.la.as_deref())?;
+    let central_rows: Vec<Vec<carecast_core::Row>> = runs
+        .built
+        .iter()
+        .zip(&runs.projections)
+        .map(|(b, p)| carecast_core::rows::rows(&b.name, &b.model.dims, p))
+        .collect();
     // With --draws, each scenario's percentiles as `run --draws` gives them
     // (the same seeds and streams, so the same numbers).
     let bands = match &c.montecarlo {
         Some(spec) => {
-            let mut all = Vec::with_capacity(runs.runs.len());
-            for (loaded, built, projection) in &runs.runs {
-                let central_rows = carecast_core::rows::rows(&built.name, &built.model.dims, projection);
+            let mut all = Vec::with_capacity(runs.built.len());
+            for ((loaded, built), central_rows) in runs.loaded.iter().zip(&runs.built).zip(&central_rows) {
                 let inputs = crate::montecarlo::Inputs {
                     loaded,
                     seeds: &runs.seeds,
                     opts: &runs.opts,
                     central: built,
-                    central_rows: &central_rows,
+                    central_rows,
                 };
                 let b = crate::montecarlo::run(spec, inputs, c.quiet)
                     .with_context(|| format!("Monte Carlo draws of `{}`", built.name))?;
@@ -151,7 +160,28 @@ fn report(c: &ReportConfig) -> Result<()> {
         }
         None => None,
     };
-    crate::report::write_report(&c.out, &runs.refs(), bands.as_ref(), &c.command_line, &crate::report::today_iso())
+    // The options against the base, as `compare` gives them (paired draws under --draws).
+    let options = if runs.built.len() < 2 {
+        None
+    } else if let Some(why) = crate::compare::different_years(&runs.built) {
+        if !c.quiet {
+            eprintln!("note: the options are not compared against the base: {why}");
+        }
+        Some(crate::report::Options::NotCompared(why))
+    } else {
+        let x = crate::compare::Scenarios {
+            seeds: &runs.seeds,
+            opts: &runs.opts,
+            loaded: &runs.loaded,
+            built: &runs.built,
+            central_rows: &central_rows,
+        };
+        let comparison = crate::compare::Comparison::new(&x, c.montecarlo.as_ref(), c.quiet)
+            .context("comparing the options against the base")?;
+        Some(crate::report::Options::Compared(Box::new(comparison)))
+    };
+    let generated = crate::report::today_iso();
+    crate::report::write_report(&c.out, &runs.refs(), bands.as_ref(), options.as_ref(), &c.command_line, &generated)
         .with_context(|| format!("writing the report to {}", c.out.display()))?;
     if !c.quiet {
         eprintln!("wrote {}", c.out.join("report.html").display());

@@ -60,7 +60,7 @@ enum Command {
         #[arg(long, default_value = "1600x900")]
         size: String,
     },
-    /// Write an HTML report, an Excel workbook, CSVs and charts for one or more scenarios.
+    /// Write an HTML report, an Excel workbook, CSVs and charts for one or more scenarios (with options: compared against the first, as `compare` does).
     Report {
         /// Shipped scenario names or TOML paths (the first is the base).
         #[arg(required = true)]
@@ -328,7 +328,7 @@ fn check_years(start_year: Option<i32>, end_year: Option<i32>) -> Result<(), Str
 /// scenario uses the same seed: common random numbers).
 #[derive(Debug, clap::Args)]
 struct DrawArgs {
-    /// Monte Carlo: run N draws (run: p05..p95 columns; compare: p05..p95 columns on every line of comparison.csv, probabilities cheaper and cheapest; report: ranges, fans and p05..p95 columns).
+    /// Monte Carlo: run N draws (run: p05..p95 columns; compare: p05..p95 columns on every line of comparison.csv, probabilities cheaper and cheapest; report: ranges, fans and p05..p95 columns, and the options' paired ranges and probabilities).
     #[arg(long, value_name = "N")]
     draws: Option<u64>,
     /// Monte Carlo: draw d uses seed S + d.

@@ -8,7 +8,9 @@
 //! child-year avoided and the payback year; under `--draws`, the percentiles of
 //! every line over paired draws (common random numbers, so a difference's band
 //! is that of the difference) and the probabilities of being cheaper than the
-//! base and the cheapest. What it is not: modelling (the runs
+//! base and the cheapest; all held in one [`Comparison`], which `compare`
+//! writes and prints and `report` puts in its options section. What it is
+//! not: modelling (the runs
 //! are ordinary `Built::run` projections) or a writer (carecast-report writes
 //! the CSV atomically).
 
@@ -16,9 +18,7 @@ use crate::charts::NamedChart;
 use anyhow::{Context, Result, bail};
 use carecast_core::Row;
 use carecast_core::rows::rows;
-use carecast_report::{
-    Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, format_gbp_pounds, write_csv,
-};
+use carecast_report::{Cell, Column, ColumnKind, Table, financial_year_label, write_csv};
 use carecast_scenario::{Built, Loaded, RunOptions, Seeds, build, load};
 use std::path::PathBuf;
 
@@ -360,16 +360,40 @@ fn draw_cells(base: &Series, options: &[(Series, Metrics)], banded: &[bool]) -> 
     Ok(cells)
 }
 
-/// What the draws of every scenario need.
-struct DrawInputs<'a> {
-    seeds: &'a Seeds,
-    opts: &'a RunOptions,
+/// The scenarios of a comparison, resolved and run at their central values
+/// with the same options (so over the same years): what the comparison and
+/// its draws need.
+pub struct Scenarios<'a> {
+    /// The bundled seed data the scenarios were resolved with.
+    pub seeds: &'a Seeds,
+    /// The options every scenario was resolved with.
+    pub opts: &'a RunOptions,
     /// Base first, then the options.
-    loaded: &'a [Loaded],
-    built: &'a [Built],
-    central_rows: &'a [Vec<Row>],
-    start_year: i32,
-    end_year: i32,
+    pub loaded: &'a [Loaded],
+    /// As resolved, in the same order.
+    pub built: &'a [Built],
+    /// The central runs' tidy rows, in the same order.
+    pub central_rows: &'a [Vec<Row>],
+}
+
+impl Scenarios<'_> {
+    /// The base's start year and last projection year (every scenario's, as
+    /// they were resolved with the same options and checked by [`different_years`]).
+    fn years(&self) -> (i32, i32) {
+        let model = &self.built[0].model;
+        (model.start_year, model.start_year + model.years.len() as i32)
+    }
+}
+
+/// Why scenarios cannot be compared as resolved: they start (or end) in
+/// different years. `None` when every one covers the base's years.
+pub fn different_years(built: &[Built]) -> Option<String> {
+    let years = |b: &Built| (b.model.start_year, b.model.start_year + b.model.years.len() as i32);
+    let first = years(built.first()?);
+    built.iter().any(|b| years(b) != first).then(|| {
+        let list: Vec<String> = built.iter().map(|b| format!("`{}` {}-{}", b.name, years(b).0, years(b).1)).collect();
+        format!("the scenarios cover different years ({})", list.join(", "))
+    })
 }
 
 /// Runs draw `d` of every scenario with common random numbers and returns its
@@ -377,7 +401,7 @@ struct DrawInputs<'a> {
 fn one_draw(
     spec: &crate::montecarlo::MonteCarloSpec,
     d: u64,
-    x: &DrawInputs<'_>,
+    x: &Scenarios<'_>,
     plans: &[carecast_scenario::DrawPlan],
     banded: &[bool],
 ) -> Result<Vec<f64>> {
@@ -392,7 +416,8 @@ fn one_draw(
         };
         let r = crate::montecarlo::draw_rows(spec, d, inputs, &plans[i], crate::montecarlo::Streams::Keyed)
             .with_context(|| format!("scenario `{}`", x.built[i].name))?;
-        series.push(Series::from_rows(&x.built[i].name, x.start_year, x.end_year, &r)?);
+        let (start_year, end_year) = x.years();
+        series.push(Series::from_rows(&x.built[i].name, start_year, end_year, &r)?);
     }
     let (base, options) = against_base(series);
     draw_cells(&base, &options, banded)
@@ -402,7 +427,7 @@ fn one_draw(
 /// every banded line and each option's probabilities.
 fn bands(
     spec: &crate::montecarlo::MonteCarloSpec,
-    x: &DrawInputs<'_>,
+    x: &Scenarios<'_>,
     central: &[(&str, Vec<Entry>)],
     quiet: bool,
 ) -> Result<Bands> {
@@ -558,6 +583,132 @@ fn difference_charts(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>, area:
     out
 }
 
+/// A base and its options compared: each option's whole-horizon measures
+/// against the base and, under draws, the paired Monte Carlo summaries. What
+/// `compare` writes and prints, and what `report` puts in its options section.
+pub struct Comparison {
+    base: Series,
+    options: Vec<(Series, Metrics)>,
+    bands: Option<Bands>,
+}
+
+impl Comparison {
+    /// Compares the scenarios (the base first; they must cover the same
+    /// years, [`different_years`]) and, with `spec`, runs the paired draws.
+    pub fn new(x: &Scenarios<'_>, spec: Option<&crate::montecarlo::MonteCarloSpec>, quiet: bool) -> Result<Self> {
+        if let Some(why) = different_years(x.built) {
+            bail!("{why}");
+        }
+        let (start_year, end_year) = x.years();
+        let series = x
+            .built
+            .iter()
+            .zip(x.central_rows)
+            .map(|(b, r)| Series::from_rows(&b.name, start_year, end_year, r))
+            .collect::<Result<Vec<_>>>()?;
+        let (base, options) = against_base(series);
+        let bands = match spec {
+            Some(spec) => {
+                if !quiet {
+                    eprintln!(
+                        "{} Monte Carlo draws of {} scenarios ({}; common random numbers), seeds from {}",
+                        spec.draws,
+                        x.built.len(),
+                        crate::montecarlo::describe(spec),
+                        spec.seed
+                    );
+                }
+                Some(bands(spec, x, &entries(&base, &options), quiet)?)
+            }
+            None => None,
+        };
+        Ok(Comparison { base, options, bands })
+    }
+
+    /// The tidy comparison, `comparison.csv`.
+    pub fn table(&self) -> Table {
+        comparison_table(&entries(&self.base, &self.options), self.bands.as_ref())
+    }
+
+    /// Each option's difference from the base in children in care and in CSC
+    /// spend, with paired fans under draws.
+    pub fn charts(&self, area: &str) -> Vec<NamedChart> {
+        difference_charts(&entries(&self.base, &self.options), self.bands.as_ref(), area)
+    }
+
+    /// One line an option, ranked by the whole-horizon measure `rank_by`: its
+    /// children in care at the end and against the base, its cumulative and
+    /// NPV cost, child-years avoided, cost per child-year and payback year;
+    /// under draws, the probabilities of being cheaper and cheapest and the
+    /// NPV's range.
+    pub fn summary(&self, rank_by: &str) -> Table {
+        let base = &self.base;
+        let (start, end) = (base.start_year, base.end_year());
+        let mut columns = vec![
+            Column::new("option", ColumnKind::Text),
+            Column::new(format!("CiC {end}"), ColumnKind::Count),
+            Column::new("vs base", ColumnKind::Count),
+            Column::new("cum CSC vs base", ColumnKind::GbpMillions),
+            Column::new("NPV cost", ColumnKind::GbpMillions),
+            Column::new("child-years avoided", ColumnKind::Count),
+            Column::new("£ per child-year", ColumnKind::Gbp),
+            Column::new("payback", ColumnKind::Year),
+        ];
+        let uncertainty = self.bands.as_ref().map(|b| &b.options);
+        if uncertainty.is_some() {
+            columns.extend([
+                Column::new("P(cheaper)", ColumnKind::Percent),
+                Column::new("P(cheapest)", ColumnKind::Percent),
+            ]);
+            columns.extend(["NPV p05", "NPV p50", "NPV p95"].map(|n| Column::new(n, ColumnKind::GbpMillions)));
+        }
+        let title = format!(
+            "Options against `{}`, {start} to {end} (CiC: children in care at 31 March {end}; £ in financial years {} to {}); ranked by {rank_by}",
+            base.name,
+            financial_year_label(start + 1),
+            financial_year_label(end),
+        );
+        let mut t = Table::new("options", title, columns);
+        let base_end = base.cic.last().copied().unwrap_or(f64::NAN);
+        let metrics: Vec<Metrics> = self.options.iter().map(|(_, m)| m.clone()).collect();
+        for i in rank(&metrics, rank_by) {
+            let (s, m) = &self.options[i];
+            let cic_end = s.cic.last().copied().unwrap_or(f64::NAN);
+            let mut row = vec![
+                Cell::Text(s.name.clone()),
+                Cell::Number(cic_end),
+                Cell::Number(cic_end - base_end),
+                Cell::Number(m.cumulative_cash / 1e6),
+                Cell::Number(m.npv / 1e6),
+                Cell::Number(m.child_years_avoided),
+                // A negative ratio is not a price: the option saves money and avoids child-years.
+                match m.cost_per_child_year {
+                    Some(c) if c < 0.0 => Cell::Text("saves money".into()),
+                    c => c.into(),
+                },
+                m.payback_year.map(f64::from).into(),
+            ];
+            if let Some(u) = uncertainty.and_then(|u| u.get(i)) {
+                row.extend([Cell::Number(u.probability_cheaper), Cell::Number(u.probability_cheapest)]);
+                row.extend([u.npv[0], u.npv[2], u.npv[4]].map(|v| Cell::Number(v / 1e6)));
+            }
+            t.push_row(row);
+        }
+        t.notes.push(format!(
+            "Option minus base. CSC: children's social care. cum CSC: cash CSC spend summed over the horizon. NPV: real-terms CSC spend differences discounted at {:.1}% a year to {} (HM Treasury Green Book). Child-years in care avoided over the horizon; £ per child-year: NPV cost per child-year avoided. Payback: the first year from which the cumulative cash difference stays at or below 0.",
+            DISCOUNT_RATE * 100.0,
+            financial_year_label(start + 1),
+        ));
+        if let Some(b) = &self.bands {
+            t.notes.push(format!(
+                "Monte Carlo, {} with common random numbers: P(cheaper) is the share of draws in which the option's NPV cost is below the base's; P(cheapest), below the base's and every other option's; NPV p05-p95, the range of the paired option-minus-base NPV over the draws.",
+                b.what
+            ));
+        }
+        t
+    }
+}
+
 /// Runs `carecast compare`.
 pub fn run(c: &CompareConfig) -> Result<()> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
@@ -598,136 +749,26 @@ pub fn run(c: &CompareConfig) -> Result<()> {
             );
         }
     }
-    let start_year = built[0].model.start_year;
-    let end_year = start_year + built[0].model.years.len() as i32;
-    let mut series = Vec::with_capacity(built.len());
     let mut central_rows = Vec::with_capacity(built.len());
     for (s, b) in specs.iter().zip(&built) {
         let projection = b.run().with_context(|| format!("running scenario `{s}`"))?;
-        let r = rows(&b.name, &b.model.dims, &projection);
-        series.push(Series::from_rows(&b.name, start_year, end_year, &r)?);
-        central_rows.push(r);
+        central_rows.push(rows(&b.name, &b.model.dims, &projection));
     }
-    let (base, options) = against_base(series);
-    let blocks = entries(&base, &options);
-    let bands = match &c.montecarlo {
-        Some(spec) => {
-            if !c.quiet {
-                eprintln!(
-                    "{} Monte Carlo draws of {} scenarios ({}; common random numbers), seeds from {}",
-                    spec.draws,
-                    built.len(),
-                    crate::montecarlo::describe(spec),
-                    spec.seed
-                );
-            }
-            let x = DrawInputs {
-                seeds: &seeds,
-                opts: &opts,
-                loaded: &loaded,
-                built: &built,
-                central_rows: &central_rows,
-                start_year,
-                end_year,
-            };
-            Some(bands(spec, &x, &blocks, c.quiet)?)
-        }
-        None => None,
-    };
-    let table = comparison_table(&blocks, bands.as_ref());
+    let x = Scenarios { seeds: &seeds, opts: &opts, loaded: &loaded, built: &built, central_rows: &central_rows };
+    let comparison = Comparison::new(&x, c.montecarlo.as_ref(), c.quiet)?;
     std::fs::create_dir_all(&c.out).with_context(|| format!("creating {}", c.out.display()))?;
     let path = c.out.join("comparison.csv");
-    write_csv(&path, &table).with_context(|| format!("writing {}", path.display()))?;
+    write_csv(&path, &comparison.table()).with_context(|| format!("writing {}", path.display()))?;
     if c.charts {
-        let charts = difference_charts(&blocks, bands.as_ref(), &built[0].area_name);
         let dir = c.out.join("charts");
-        crate::charts::write_named(&dir, &charts, carecast_plot::Formats::BOTH)
+        crate::charts::write_named(&dir, &comparison.charts(&built[0].area_name), carecast_plot::Formats::BOTH)
             .with_context(|| format!("writing charts to {}", dir.display()))?;
     }
-    print_table(&base, &options, bands.as_ref().map(|b| b.options.as_slice()), &c.rank_by);
+    crate::output::print_table(&comparison.summary(&c.rank_by));
     if !c.quiet {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
-}
-
-fn signed_count(v: f64) -> String {
-    let s = format_count(v);
-    if v.round() > 0.0 { format!("+{s}") } else { s }
-}
-
-fn print_table(base: &Series, options: &[(Series, Metrics)], uncertainty: Option<&[OptionBands]>, rank_by: &str) {
-    let end = base.end_year();
-    outln!(
-        "Options against `{}`, {} to {} (31 March {}; £ in financial years {}-{:02} to {}-{:02}); ranked by {rank_by}",
-        base.name,
-        base.start_year,
-        end,
-        end,
-        base.start_year,
-        (base.start_year + 1).rem_euclid(100),
-        end - 1,
-        end.rem_euclid(100),
-    );
-    let name_width = options.iter().map(|(s, _)| s.name.chars().count()).max().unwrap_or(6).max(6);
-    let mut widths = vec![name_width, 10, 9, 16, 12, 12, 15, 8];
-    let mut header = vec![
-        "option".to_string(),
-        format!("CiC {end}"),
-        "vs base".to_string(),
-        "cum CSC vs base".to_string(),
-        "NPV cost".to_string(),
-        "child-years".to_string(),
-        "£ per child-yr".to_string(),
-        "payback".to_string(),
-    ];
-    if uncertainty.is_some() {
-        widths.extend([10, 11, 12, 12, 12]);
-        header.extend(["P(cheaper)", "P(cheapest)", "NPV p05", "NPV p50", "NPV p95"].map(String::from));
-    }
-    let line = |cells: &[String]| {
-        let mut s = format!("{:<w$}", cells[0], w = widths[0]);
-        for (c, w) in cells.iter().zip(&widths).skip(1) {
-            s.push_str(&format!(" {c:>w$}"));
-        }
-        outln!("{}", s.trim_end());
-    };
-    line(&header);
-    let base_end = base.cic.last().copied().unwrap_or(f64::NAN);
-    let metrics: Vec<Metrics> = options.iter().map(|(_, m)| m.clone()).collect();
-    for i in rank(&metrics, rank_by) {
-        let (s, m) = &options[i];
-        let cic_end = s.cic.last().copied().unwrap_or(f64::NAN);
-        let mut cells = vec![
-            s.name.clone(),
-            format_count(cic_end),
-            signed_count(cic_end - base_end),
-            format_gbp_millions(m.cumulative_cash / 1e6),
-            format_gbp_millions(m.npv / 1e6),
-            format_count(m.child_years_avoided),
-            // A negative ratio is not a price: the option saves money and avoids child-years.
-            m.cost_per_child_year
-                .map_or_else(String::new, |c| if c < 0.0 { "saves money".into() } else { format_gbp_pounds(c) }),
-            m.payback_year.map_or_else(String::new, |y| y.to_string()),
-        ];
-        if let Some(u) = uncertainty.and_then(|u| u.get(i)) {
-            cells.push(format!("{:.0}%", 100.0 * u.probability_cheaper));
-            cells.push(format!("{:.0}%", 100.0 * u.probability_cheapest));
-            cells.extend([u.npv[0], u.npv[2], u.npv[4]].map(|v| format_gbp_millions(v / 1e6)));
-        }
-        line(&cells);
-    }
-    outln!(
-        "option minus base; CSC = children's social care; NPV of real-terms CSC spend at {:.1}% a year to {}-{:02} (HM Treasury Green Book); child-years in care avoided over the horizon",
-        DISCOUNT_RATE * 100.0,
-        base.start_year,
-        (base.start_year + 1).rem_euclid(100),
-    );
-    if uncertainty.is_some() {
-        outln!(
-            "P(cheaper): share of Monte Carlo draws in which the option's NPV cost is below the base's; P(cheapest): below the base and every other option; NPV p05-p95: range of the NPV over the draws"
-        );
-    }
 }
 
 #[cfg(test)]

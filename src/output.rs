@@ -6,7 +6,9 @@
 use anyhow::Result;
 use carecast_core::rows::rows;
 use carecast_core::{Projection, Row};
-use carecast_report::{Cell, Column, ColumnKind, Table, format_count, format_gbp_millions, write_atomic, write_csv};
+use carecast_report::{
+    Cell, Column, ColumnKind, Table, display_cell, format_count, format_gbp_millions, write_atomic, write_csv,
+};
 use carecast_scenario::Built;
 use std::path::Path;
 
@@ -156,3 +158,39 @@ pub fn print_summary(built: &Built, projection: &Projection) {
 /// The longest horizon, in years, at which the forecasts are back-tested
 /// against outturn (`carecast backtest`'s default and the README's results).
 pub const BACKTESTED_YEARS: i32 = 3;
+
+/// Prints a table as aligned text: its title, a header, a line a row (each
+/// cell as the HTML report shows it; text left-aligned, numbers right-aligned)
+/// and its notes.
+pub fn print_table(t: &Table) {
+    let cells: Vec<Vec<String>> =
+        t.rows.iter().map(|r| r.iter().zip(&t.columns).map(|(c, col)| display_cell(col.kind, c)).collect()).collect();
+    let widths: Vec<usize> = t
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, col)| cells.iter().map(|r| r[i].chars().count()).fold(col.name.chars().count(), usize::max))
+        .collect();
+    let line = |row: &[String]| {
+        let mut s = String::new();
+        for ((c, w), col) in row.iter().zip(&widths).zip(&t.columns) {
+            if !s.is_empty() {
+                s.push_str("  ");
+            }
+            if col.kind.is_numeric() {
+                s.push_str(&format!("{c:>w$}"));
+            } else {
+                s.push_str(&format!("{c:<w$}"));
+            }
+        }
+        outln!("{}", s.trim_end());
+    };
+    outln!("{}", t.title);
+    line(&t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>());
+    for row in &cells {
+        line(row);
+    }
+    for note in &t.notes {
+        outln!("{note}");
+    }
+}

@@ -2,9 +2,14 @@
 //! workbook, the CSVs and the charts, for one or more scenarios.
 //!
 //! What it is: the assembly of tables and charts from the tidy rows into
-//! `carecast-report` documents; with `--draws`, the Monte Carlo ranges as
-//! tables, fans on the first scenario's charts and p05-p95 columns in the CSVs. What it is not: a writer (carecast-report does
-//! the files) or a renderer (carecast-plot draws the charts).
+//! `carecast-report` documents; with two or more scenarios, the options
+//! against the first as `carecast compare` gives them (`comparison.csv`, a
+//! summary, the differences by financial year and their charts); with
+//! `--draws`, the Monte Carlo ranges as tables, fans on the first scenario's
+//! charts, p05-p95 columns in the CSVs and the paired ranges of the options'
+//! differences. What it is not: a comparison (`compare.rs` computes it), a
+//! writer (carecast-report does the files) or a renderer (carecast-plot draws
+//! the charts).
 
 use crate::charts::{self, DATA_VINTAGE, SOURCE_NOTE};
 use crate::output;
@@ -33,7 +38,7 @@ impl Ranges {
         let s = &self.spec;
         let what = crate::montecarlo::describe(s);
         format!(
-            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; for the range of a difference between scenarios (paired draws), see `carecast compare --draws`.",
+            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; a difference between scenarios has a range of its own, from paired draws (in the options section of a report with options, and from `carecast compare --draws`).",
             s.draws, s.seed
         )
     }
@@ -172,10 +177,78 @@ pub fn today_iso() -> String {
 /// Writes the report folder: `report.html`, `report.xlsx`,
 /// `<scenario>/projection.csv`, `published.csv` and `charts/`; with
 /// `ranges`, the Monte Carlo ranges too (tables, fans, CSV columns).
+/// The report's options section: the options compared against the base (as
+/// `carecast compare` compares them), or why they are not.
+pub enum Options {
+    /// The comparison.
+    Compared(Box<crate::compare::Comparison>),
+    /// Why there is none (the scenarios cover different years).
+    NotCompared(String),
+}
+
+/// The lines of one yearly option-minus-base measure of a comparison's tidy
+/// table (`compare`'s `comparison.csv`): `option,year,value` and, under
+/// draws, the percentiles, every number of `kind`.
+fn option_lines(comparison: &Table, measure: &str, kind: ColumnKind) -> Table {
+    let keep: Vec<usize> = (0..comparison.columns.len()).filter(|&i| comparison.columns[i].name != "measure").collect();
+    let columns = keep
+        .iter()
+        .map(|&i| {
+            let c = &comparison.columns[i];
+            if c.kind == ColumnKind::Number { Column::new(c.name.clone(), kind) } else { c.clone() }
+        })
+        .collect();
+    let mut t = Table::new(measure, measure, columns);
+    for row in &comparison.rows {
+        if matches!(&row[1], Cell::Text(m) if m == measure) {
+            t.push_row(keep.iter().map(|&i| row[i].clone()).collect());
+        }
+    }
+    t
+}
+
+/// The options section's tables: per measure, the differences by financial
+/// year (wide, to paste into a plan) and, under draws, their paired ranges.
+fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) -> Result<Vec<Table>> {
+    let long = comparison.table();
+    let mut wide_tables = Vec::new();
+    let mut range_tables = Vec::new();
+    // Sheet names are at most 31 characters, hence the shorter name for the ranges.
+    for (measure, kind, name, short, what) in [
+        ("children_in_care_vs_base", ColumnKind::Count, "children in care", "CiC", "Children in care at 31 March"),
+        (
+            "csc_spend_gbp_cash_vs_base",
+            ColumnKind::Gbp,
+            "CSC spend",
+            "CSC spend",
+            "Children's social care spend (cash) in the financial year",
+        ),
+    ] {
+        let lines = option_lines(&long, measure, kind);
+        let mut wide = pivot_wide(&lines, &["option"], "year", "value")
+            .with_context(|| format!("pivoting `{measure}` to financial years"))?;
+        wide.name = format!("Options - {name}");
+        wide.title = format!("{what}: option minus base");
+        wide_tables.push(wide);
+        if with_ranges {
+            let mut ranges = lines;
+            ranges.columns[2].name = "central".into();
+            ranges.name = format!("Options range - {short}");
+            ranges.title =
+                format!("{what}, option minus base: central run and Monte Carlo percentiles of the paired differences");
+            ranges.notes.push("Percentiles over the draws of each option's difference from the base, draw by draw (common random numbers), not differences of the scenarios' own percentiles.".into());
+            range_tables.push(ranges);
+        }
+    }
+    wide_tables.extend(range_tables);
+    Ok(wide_tables)
+}
+
 pub fn write_report(
     dir: &Path,
     runs: &[(&Built, &Projection)],
     ranges: Option<&Ranges>,
+    options: Option<&Options>,
     command_line: &str,
     generated: &str,
 ) -> Result<()> {
@@ -198,15 +271,32 @@ pub fn write_report(
     }
     let published = first.history_rows();
     write_csv(&dir.join("published.csv"), &output::rows_table("published", &published))?;
+    let comparison = match options {
+        Some(Options::Compared(c)) => Some(c),
+        _ => None,
+    };
+    if let Some(c) = comparison {
+        write_csv(&dir.join("comparison.csv"), &c.table())?;
+    }
 
     // Charts: files, and the same charts as inline SVG; fans of the first scenario under draws.
     let quantiles = ranges.map(|g| crate::montecarlo::quantile_map(&with_rows[0].1, &g.bands[0]));
     let named = charts::build_charts(runs, quantiles.as_ref(), carecast_plot::DEFAULT_SIZE_PX);
+    // Each option's difference with its paired fans, under draws only: without
+    // them the difference charts (05a, 05b) show every option at once.
+    let difference_charts = match (comparison, ranges) {
+        (Some(c), Some(_)) => c.charts(&first.area_name),
+        _ => Vec::new(),
+    };
     charts::write_named(&dir.join("charts"), &named, Formats::BOTH)?;
-    let mut chart_blocks = Vec::new();
-    for c in &named {
-        chart_blocks.push(Block::Svg(c.chart.to_svg().with_context(|| format!("drawing chart `{}`", c.stem))?));
-    }
+    charts::write_named(&dir.join("charts"), &difference_charts, Formats::BOTH)?;
+    let svg = |charts: &[charts::NamedChart]| -> Result<Vec<Block>> {
+        charts
+            .iter()
+            .map(|c| Ok(Block::Svg(c.chart.to_svg().with_context(|| format!("drawing chart `{}`", c.stem))?)))
+            .collect()
+    };
+    let chart_blocks = svg(&named)?;
 
     let summary = summary_table(&with_rows);
     let assumptions = assumptions_table(&with_rows);
@@ -230,6 +320,10 @@ pub fn write_report(
             ),
         ]
     });
+    let (options_summary, options_tables) = match comparison {
+        Some(c) => (Some(c.summary("npv_cost_gbp")), options_tables(c, ranges.is_some())?),
+        None => (None, Vec::new()),
+    };
     let names: Vec<&str> = runs.iter().map(|(b, _)| b.name.as_str()).collect();
     let version = env!("CARGO_PKG_VERSION");
     let title = format!("Children in care funding forecast: {}", first.area_name);
@@ -261,6 +355,12 @@ pub fn write_report(
     };
     let mut sheets = vec![summary.clone()];
     sheets.extend(range_tables.iter().cloned());
+    if let Some(t) = &options_summary {
+        let mut t = t.clone();
+        t.name = "Options vs base".into();
+        sheets.push(t);
+    }
+    sheets.extend(options_tables.iter().cloned());
     sheets.extend([wide, published_table, assumptions.clone()]);
     write_xlsx(&dir.join("report.xlsx"), &sheets, &meta)?;
 
@@ -280,6 +380,21 @@ pub fn write_report(
             heading: "Uncertainty".into(),
             blocks: range_tables.into_iter().map(Block::Table).collect(),
         });
+    }
+    match options {
+        Some(Options::Compared(_)) => {
+            let mut blocks: Vec<Block> = options_summary.into_iter().map(Block::Table).collect();
+            blocks.extend(options_tables.into_iter().map(Block::Table));
+            blocks.extend(svg(&difference_charts)?);
+            sections.push(Section { heading: "Options against the base".into(), blocks });
+        }
+        Some(Options::NotCompared(why)) => sections.push(Section {
+            heading: "Options against the base".into(),
+            blocks: vec![Block::Paragraph(format!(
+                "The options are not compared against the base: {why}. `carecast compare` with --start-year and --end-year compares them over common years."
+            ))],
+        }),
+        None => {}
     }
     sections.extend([
         Section { heading: "Charts".into(), blocks: chart_blocks },

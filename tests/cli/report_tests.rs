@@ -131,6 +131,72 @@ fn report_with_draws_carries_the_runs_ranges() {
     assert!(!std::fs::read_to_string(t.path().join("plain/report.html")).unwrap().contains("Uncertainty"));
 }
 
+/// `report` with options: its `comparison.csv` is what `compare --draws`
+/// writes with the same seed (a second route to the same paired draws); the
+/// workbook's options sheets hold that file's NPV, probability and yearly
+/// differences; the HTML has the options section and each option's chart.
+#[test]
+fn report_with_options_carries_the_comparison() {
+    let t = tempdir();
+    let args = ["--draws", "12", "--seed", "9", "-q"];
+    let scenarios = ["baseline", "manifesto-2024-labour", "manifesto-2024-libdem"];
+    let o = carecast(&[&["report"][..], &scenarios, &["--out", "rep"], &args].concat(), t.path());
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+    let c = carecast(&[&["compare"][..], &scenarios, &["--out", "cmp"], &args].concat(), t.path());
+    assert!(c.status.success(), "compare failed: {}", stderr(&c));
+    let bytes = |p: &str| std::fs::read(t.path().join(p)).unwrap();
+    assert!(bytes("rep/comparison.csv") == bytes("cmp/comparison.csv"), "report and compare differ");
+
+    let (header, rows) = read_csv(&t.path().join("cmp/comparison.csv"));
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let line = |option: &str, measure: &str, year: &str| -> f64 {
+        let r = rows
+            .iter()
+            .find(|r| r[at("option")] == option && r[at("measure")] == measure && r[at("year")] == year)
+            .unwrap_or_else(|| panic!("{option} {measure} {year}"));
+        r[at("value")].parse().unwrap()
+    };
+    let mut wb: Xlsx<_> = open_workbook(t.path().join("rep/report.xlsx")).expect("open report.xlsx");
+    let grid = |wb: &mut Xlsx<_>, sheet: &str| -> Vec<Vec<Data>> {
+        wb.worksheet_range(sheet).unwrap_or_else(|e| panic!("sheet {sheet}: {e}")).rows().map(|r| r.to_vec()).collect()
+    };
+    let close = |got: Option<f64>, want: f64| got.is_some_and(|g| (g - want).abs() <= 1e-9 * want.abs().max(1.0));
+    // The options summary: NPV in £m and the probability of being cheaper, per option.
+    let summary = grid(&mut wb, "Options vs base");
+    let column = |name: &str| summary[0].iter().position(|c| *c == Data::String(name.into())).expect(name);
+    for option in &scenarios[1..] {
+        let row = summary.iter().find(|r| r[0] == Data::String((*option).into())).expect(option);
+        assert!(close(row[column("NPV cost")].as_f64(), line(option, "npv_cost_gbp", "") / 1e6), "{row:?}");
+        let p = line(option, "probability_cheaper_than_base", "");
+        assert!(close(row[column("P(cheaper)")].as_f64(), p), "{row:?}");
+    }
+    // The yearly differences, pivoted to financial years.
+    let wide = grid(&mut wb, "Options - CSC spend");
+    let col = wide[0].iter().position(|c| *c == Data::String("2029-30".into())).expect("2029-30 column");
+    let row = wide.iter().find(|r| r[0] == Data::String("manifesto-2024-libdem".into())).expect("libdem row");
+    assert!(close(row[col].as_f64(), line("manifesto-2024-libdem", "csc_spend_gbp_cash_vs_base", "2030")));
+
+    let html = std::fs::read_to_string(t.path().join("rep/report.html")).unwrap();
+    for must in ["Options against the base", "P(cheapest)", "percentiles of the paired differences"] {
+        assert!(html.contains(must), "report.html lacks {must:?}");
+    }
+    // The first scenario's charts and its spend range under draws, the two
+    // difference charts of every option, and two an option with paired fans.
+    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len() + 1 + 2 + 2 * 2);
+}
+
+/// Scenarios over different years are reported, but not compared: the
+/// options section says why, and there is no `comparison.csv`.
+#[test]
+fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
+    let t = tempdir();
+    let o = carecast(&["report", "baseline", "stable-homes-200m", "--out", "rep", "-q"], t.path());
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+    let html = std::fs::read_to_string(t.path().join("rep/report.html")).unwrap();
+    assert!(html.contains("The options are not compared against the base: the scenarios cover different years"));
+    assert!(!t.path().join("rep/comparison.csv").exists());
+}
+
 #[test]
 fn plot_writes_svgs_with_titles() {
     let t = tempdir();
