@@ -4,7 +4,7 @@
 //! Not here: charts (carecast-plot) or the HTML/Excel report.
 
 use anyhow::Result;
-use carecast_core::rows::rows;
+use carecast_core::rows::{QuarterRow, quarter_rows, rows};
 use carecast_core::{Projection, Row};
 use carecast_report::{
     Cell, Column, ColumnKind, Table, display_cell, format_count, format_gbp_millions, write_atomic, write_csv,
@@ -37,11 +37,47 @@ pub fn rows_table(name: &str, rows: &[Row]) -> Table {
     t
 }
 
-/// Writes `projection.csv`, `published.csv` and `summary.json` into `dir`.
+/// Quarterly rows as the tidy long table
+/// `scenario,year,quarter,period_end,measure,breakdown,value`.
+pub fn quarter_table(rows: &[QuarterRow]) -> Table {
+    let mut t = Table::new(
+        "quarterly",
+        "carecast projection by quarter of the financial year (tidy long form)",
+        vec![
+            Column::new("scenario", ColumnKind::Text),
+            Column::new("year", ColumnKind::Year),
+            Column::new("quarter", ColumnKind::Year),
+            Column::new("period_end", ColumnKind::Text),
+            Column::new("measure", ColumnKind::Text),
+            Column::new("breakdown", ColumnKind::Text),
+            Column::new("value", ColumnKind::Number),
+        ],
+    );
+    for r in rows {
+        t.push_row(vec![
+            Cell::Text(r.scenario.clone()),
+            Cell::Number(f64::from(r.year)),
+            Cell::Number(r.quarter as f64),
+            Cell::Text(r.period_end()),
+            Cell::Text(r.measure.to_string()),
+            Cell::Text(r.breakdown.clone()),
+            Cell::Number(r.value),
+        ]);
+    }
+    t.notes.push(QUARTER_NOTE.into());
+    t
+}
+
+/// How the quarters are made, for the notes.
+pub const QUARTER_NOTE: &str = "Quarters of the financial year ending 31 March of `year`: 1 is April to June, 4 January to March. children_in_care: at the quarter's end (period_end). spend_gbp_cash: children looked after in the quarter, from the monthly simulation's child-weeks and care-leaver years at the year's unit costs. csc_spend_gbp_cash: that plus a quarter of each other children's social care line, which are stated by year. The quarters add up to the year in projection.csv (to rounding).";
+
+/// Writes `projection.csv`, `quarterly.csv`, `published.csv` and `summary.json` into `dir`.
 pub fn write_run(dir: &Path, built: &Built, projection: &Projection, command_line: &str) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let projected = rows(&built.name, &built.model.dims, projection);
     write_csv(&dir.join("projection.csv"), &rows_table("projection", &projected))?;
+    let quarters = quarter_rows(&built.name, &built.model.dims, projection);
+    write_csv(&dir.join("quarterly.csv"), &quarter_table(&quarters))?;
     write_csv(&dir.join("published.csv"), &rows_table("published", &built.history_rows()))?;
     let summary = summary_json(built, projection, command_line);
     write_atomic(&dir.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;

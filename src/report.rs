@@ -14,7 +14,7 @@
 use crate::charts::{self, DATA_VINTAGE, SOURCE_NOTE};
 use crate::output;
 use anyhow::{Context, Result};
-use carecast_core::rows::rows;
+use carecast_core::rows::{QuarterRow, quarter_rows, rows};
 use carecast_core::{Projection, Row};
 use carecast_plot::Formats;
 use carecast_report::{
@@ -72,6 +72,36 @@ fn ranges_table(
     }
     t.notes.push(ranges.describe());
     t
+}
+
+/// The quarterly rows with a column a quarter (`2025-26 Q1` ...), for
+/// quarterly budget monitoring.
+fn quarter_wide(quarters: &[QuarterRow]) -> Result<Table> {
+    let mut long = Table::new(
+        "quarterly",
+        "quarterly",
+        vec![
+            Column::new("scenario", ColumnKind::Text),
+            Column::new("measure", ColumnKind::Text),
+            Column::new("breakdown", ColumnKind::Text),
+            Column::new("quarter", ColumnKind::Text),
+            Column::new("value", ColumnKind::Number),
+        ],
+    );
+    for r in quarters {
+        long.push_row(vec![
+            Cell::Text(r.scenario.clone()),
+            Cell::Text(r.measure.into()),
+            Cell::Text(r.breakdown.clone()),
+            Cell::Text(format!("{} Q{}", carecast_report::financial_year_label(r.year), r.quarter)),
+            Cell::Number(r.value),
+        ]);
+    }
+    let mut wide = pivot_wide(&long, &["scenario", "measure", "breakdown"], "quarter", "value")
+        .context("pivoting the projection to quarters")?;
+    wide.title = "Projection by quarter (children at the quarter's end; £ in the quarter, cash)".into();
+    wide.notes = vec![output::QUARTER_NOTE.into()];
+    Ok(wide)
 }
 
 /// Licence of the bundled seed data.
@@ -259,6 +289,8 @@ pub fn write_report(
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let with_rows: Vec<(&Built, Vec<Row>)> = runs.iter().map(|(b, p)| (*b, rows(&b.name, &b.model.dims, p))).collect();
 
+    let built_quarters: Vec<Vec<QuarterRow>> =
+        runs.iter().map(|(b, p)| quarter_rows(&b.name, &b.model.dims, p)).collect();
     // CSVs (with the percentile columns under draws, as `run --draws` writes them).
     for (i, (built, r)) in with_rows.iter().enumerate() {
         let sub = dir.join(&built.name);
@@ -268,6 +300,7 @@ pub fn write_report(
             None => output::rows_table("projection", r),
         };
         write_csv(&sub.join("projection.csv"), &table)?;
+        write_csv(&sub.join("quarterly.csv"), &output::quarter_table(&built_quarters[i]))?;
     }
     let published = first.history_rows();
     write_csv(&dir.join("published.csv"), &output::rows_table("published", &published))?;
@@ -343,6 +376,8 @@ pub fn write_report(
     .context("pivoting the projection to financial years")?;
     wide.name = "Projection by year".into();
     wide.title = "Projection by financial year (children at 31 March; £ in the financial year)".into();
+    let mut quarterly = quarter_wide(&built_quarters.concat())?;
+    quarterly.name = "Quarterly".into();
     let mut published_table = output::rows_table("Published", &published);
     published_table.title = "Published outturn (DfE CLA, S251)".into();
     let meta = WorkbookMeta {
@@ -361,7 +396,7 @@ pub fn write_report(
         sheets.push(t);
     }
     sheets.extend(options_tables.iter().cloned());
-    sheets.extend([wide, published_table, assumptions.clone()]);
+    sheets.extend([wide, quarterly, published_table, assumptions.clone()]);
     write_xlsx(&dir.join("report.xlsx"), &sheets, &meta)?;
 
     // HTML.

@@ -62,7 +62,7 @@ fn report_writes_html_xlsx_csvs_and_charts() {
     let want = value(&rows, "children_in_care", "total", 2030).expect("children in care 2030 in projection.csv");
     let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).expect("open report.xlsx");
     let names = wb.sheet_names();
-    for sheet in ["About", "Summary", "Projection by year", "Assumptions"] {
+    for sheet in ["About", "Summary", "Projection by year", "Quarterly", "Assumptions"] {
         assert!(names.iter().any(|n| n == sheet), "no sheet {sheet} in {names:?}");
     }
     let range = wb.worksheet_range("Projection by year").unwrap();
@@ -80,6 +80,20 @@ fn report_writes_html_xlsx_csvs_and_charts() {
         Data::Float(got) => assert!((got - want).abs() < 1e-6, "xlsx {got} vs csv {want}"),
         other => panic!("expected a number, got {other:?}"),
     }
+    // The quarterly sheet holds what each scenario's quarterly.csv holds.
+    let (_, quarters) = read_csv(&out.join("baseline").join("quarterly.csv"));
+    let q3 = quarters
+        .iter()
+        .find(|r| r[1] == "2030" && r[2] == "3" && r[4] == "csc_spend_gbp_cash" && r[5] == "total")
+        .expect("2029-30 Q3 CSC spend in quarterly.csv");
+    let want_q3: f64 = q3[6].parse().unwrap();
+    let quarterly: Vec<Vec<Data>> = wb.worksheet_range("Quarterly").unwrap().rows().map(|r| r.to_vec()).collect();
+    let col = quarterly[0].iter().position(|c| *c == Data::String("2029-30 Q3".into())).expect("2029-30 Q3 column");
+    let row = quarterly
+        .iter()
+        .find(|r| r[0] == Data::String("baseline".into()) && r[1] == Data::String("csc_spend_gbp_cash".into()))
+        .expect("CSC spend row");
+    assert!(row[col].as_f64().is_some_and(|v| (v - want_q3).abs() <= 1e-6), "{:?} vs {want_q3}", row[col]);
     let summary = wb.worksheet_range("Summary").unwrap();
     let found = summary.rows().any(|r| {
         r.get(1).and_then(Data::as_f64) == Some(2030.0)

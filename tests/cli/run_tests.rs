@@ -13,6 +13,46 @@ const PUBLISHED_CLA: [(i32, f64); 6] =
 /// S251 gross spend on children looked after, £bn (FACTS.md).
 const PUBLISHED_S251_CLA_BN: [(i32, f64); 3] = [(2022, 6.13), (2023, 7.03), (2025, 8.96)];
 
+/// `quarterly.csv`: the quarters of each year add up to the year in
+/// `projection.csv` (spend on children looked after, by placement and in
+/// total, and all children's social care spend), the fourth quarter ends with
+/// the year's children in care, and the quarters end on the right days.
+#[test]
+fn quarterly_outputs_add_up_to_the_years() {
+    let dir = tempdir();
+    let out = carecast(&["run", "-q", "--out", "o"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, years) = read_csv(&dir.path().join("o/projection.csv"));
+    let (header, quarters) = read_csv(&dir.path().join("o/quarterly.csv"));
+    assert_eq!(header, ["scenario", "year", "quarter", "period_end", "measure", "breakdown", "value"]);
+    let quarter = |measure: &str, breakdown: &str, year: i32, q: i32| -> f64 {
+        let r = quarters
+            .iter()
+            .find(|r| r[1] == year.to_string() && r[2] == q.to_string() && r[4] == measure && r[5] == breakdown)
+            .unwrap_or_else(|| panic!("{measure} {breakdown} {year} Q{q}"));
+        r[6].parse().unwrap()
+    };
+    for year in [2026, 2030, 2035] {
+        for (measure, breakdown) in [
+            ("spend_gbp_cash", "total"),
+            ("spend_gbp_cash", "placement:childrens_home"),
+            ("spend_gbp_cash", "cost:leaving_care"),
+            ("csc_spend_gbp_cash", "total"),
+        ] {
+            let want = value(&years, measure, breakdown, year).unwrap();
+            let got: f64 = (1..=4).map(|q| quarter(measure, breakdown, year, q)).sum();
+            assert!((got - want).abs() <= 1e-9 * want, "{measure} {breakdown} {year}: quarters {got}, year {want}");
+        }
+        let want = value(&years, "children_in_care", "placement:foster_agency", year).unwrap();
+        let got = quarter("children_in_care", "placement:foster_agency", year, 4);
+        assert!((got - want).abs() <= 1e-9 * want, "31 March {year}: {got} vs {want}");
+    }
+    let ends: Vec<&str> = quarters.iter().filter(|r| r[1] == "2026").map(|r| r[3].as_str()).collect();
+    for end in ["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31"] {
+        assert!(ends.contains(&end), "no quarter of 2025-26 ends on {end}");
+    }
+}
+
 #[test]
 fn run_baseline_from_any_directory_writes_tidy_outputs() {
     let dir = tempdir();

@@ -27,4 +27,4 @@ pub use model::{
     AGES, AgeBand, Capacity, Dimensions, InitialState, LEAVER_AGES, Model, Transfer, Workforce, YearParams,
 };
 pub use rows::Row;
-pub use sim::{Expected, FlowDraw, MonthFlows, Projection, YearResult, simulate, simulate_with};
+pub use sim::{Expected, FlowDraw, MonthFlows, Projection, QUARTERS, YearResult, simulate, simulate_with};

@@ -1,10 +1,11 @@
-//! Tidy long-form rows (`scenario,year,measure,breakdown,value`) from a projection.
+//! Tidy long-form rows (`scenario,year,measure,breakdown,value`) from a
+//! projection, by financial year and by quarter.
 //!
 //! This is the one place that names measures and breakdowns; every writer (CSV,
 //! Excel, charts, summaries) reads these rows. It is not a writer itself.
 
 use crate::model::Dimensions;
-use crate::sim::{Projection, YearResult};
+use crate::sim::{Projection, QUARTERS, YearResult};
 use serde::Serialize;
 
 /// One tidy output row.
@@ -114,4 +115,73 @@ fn year_cells(dims: &Dimensions, y: &YearResult, sink: &mut impl FnMut(&'static 
         push("funding_gbp", &|| "total".into(), y.funding_gbp);
         push("gap_gbp", &|| "total".into(), y.spend_total_gbp() - y.funding_gbp);
     }
+}
+
+/// One tidy quarterly row: a [`Row`] for one quarter of a financial year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarterRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// Year ending 31 March that the quarter belongs to.
+    pub year: i32,
+    /// Quarter of the financial year, 1 (April to June) to 4 (January to March).
+    pub quarter: usize,
+    /// Measure id, as in [`Row`].
+    pub measure: &'static str,
+    /// Breakdown, as in [`Row`].
+    pub breakdown: String,
+    /// Children at the quarter's end, or £ in the quarter.
+    pub value: f64,
+}
+
+impl QuarterRow {
+    /// The quarter's last day, `YYYY-MM-DD`: 30 June, 30 September and 31
+    /// December of the year before [`QuarterRow::year`], then 31 March.
+    pub fn period_end(&self) -> String {
+        match self.quarter {
+            1 => format!("{}-06-30", self.year - 1),
+            2 => format!("{}-09-30", self.year - 1),
+            3 => format!("{}-12-31", self.year - 1),
+            _ => format!("{}-03-31", self.year),
+        }
+    }
+}
+
+/// The quarterly rows of a projection's simulated years, quarter by quarter:
+/// children in care at the quarter's end (total and by placement), spend on
+/// children looked after in the quarter (total, by placement, other costs and
+/// leaving care) and total children's social care spend, all cash. The
+/// measures and breakdowns are named as in [`rows`]; the quarters' flows add
+/// up to the year's (to rounding), and the fourth quarter's stock is the
+/// year's.
+pub fn quarter_rows(scenario: &str, dims: &Dimensions, projection: &Projection) -> Vec<QuarterRow> {
+    let np = dims.n_placements();
+    let mut out = Vec::new();
+    for y in projection.years.iter().filter(|y| !y.is_start) {
+        for q in 0..QUARTERS {
+            let mut push = |measure: &'static str, breakdown: String, value: f64| {
+                out.push(QuarterRow {
+                    scenario: scenario.to_string(),
+                    year: y.year,
+                    quarter: q + 1,
+                    measure,
+                    breakdown,
+                    value,
+                });
+            };
+            let stock = &y.quarter_stock_by_place[q * np..(q + 1) * np];
+            push("children_in_care", "total".into(), stock.iter().sum());
+            for (id, v) in dims.placements.iter().zip(stock) {
+                push("children_in_care", format!("placement:{id}"), *v);
+            }
+            push("spend_gbp_cash", "total".into(), y.quarter_spend_cla_gbp(q));
+            for (id, v) in dims.placements.iter().zip(y.quarter_spend_placements_gbp(q)) {
+                push("spend_gbp_cash", format!("placement:{id}"), v);
+            }
+            push("spend_gbp_cash", "cost:other_looked_after".into(), y.quarter_spend_other_cla_gbp(q));
+            push("spend_gbp_cash", "cost:leaving_care".into(), y.quarter_spend_leaving_care_gbp(q));
+            push("csc_spend_gbp_cash", "total".into(), y.quarter_spend_total_gbp(q));
+        }
+    }
+    out
 }

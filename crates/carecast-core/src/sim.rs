@@ -271,9 +271,20 @@ pub struct YearResult {
     pub weekly_cost_gbp: Vec<f64>,
     /// Social workers (FTE) needed, if the workforce is modelled.
     pub social_workers_fte: Option<f64>,
+    /// Children in care at the end of each quarter of the financial year (30
+    /// June, 30 September, 31 December, 31 March) by placement,
+    /// `[quarter * n_placements + placement]`; empty for the start year.
+    pub quarter_stock_by_place: Vec<f64>,
+    /// Child-weeks in care in each quarter by placement, `[quarter * n_placements + placement]`.
+    pub quarter_child_weeks: Vec<f64>,
+    /// Care-leaver years lived in each quarter.
+    pub quarter_care_leaver_years: [f64; QUARTERS],
     /// True for the start year, which holds the initial stock only.
     pub is_start: bool,
 }
+
+/// Quarters in a financial year; the first is April to June.
+pub const QUARTERS: usize = 4;
 
 impl YearResult {
     /// Spend on children looked after (placements + other + leaving care), cash £.
@@ -295,6 +306,41 @@ impl YearResult {
     /// Exits in the year, all reasons including ageing out.
     pub fn ceased_total(&self) -> f64 {
         self.ceased.iter().sum()
+    }
+    /// Spend by placement in quarter `q` (0 = April to June), cash £: the
+    /// quarter's child-weeks at the year's weekly costs.
+    pub fn quarter_spend_placements_gbp(&self, q: usize) -> impl Iterator<Item = f64> + '_ {
+        let np = self.weekly_cost_gbp.len();
+        self.quarter_child_weeks[q * np..(q + 1) * np].iter().zip(&self.weekly_cost_gbp).map(|(w, c)| w * c)
+    }
+    /// Other children-looked-after costs in quarter `q`, cash £: the year's,
+    /// by the quarter's share of the year's child-weeks (a cost a child-week).
+    pub fn quarter_spend_other_cla_gbp(&self, q: usize) -> f64 {
+        let np = self.weekly_cost_gbp.len();
+        let weeks: f64 = self.child_weeks.iter().sum();
+        let in_quarter: f64 = self.quarter_child_weeks[q * np..(q + 1) * np].iter().sum();
+        if weeks > 0.0 { self.spend_other_cla_gbp * in_quarter / weeks } else { 0.0 }
+    }
+    /// Leaving-care support in quarter `q`, cash £: the year's, by the
+    /// quarter's share of the care-leaver years (a cost a care-leaver year).
+    pub fn quarter_spend_leaving_care_gbp(&self, q: usize) -> f64 {
+        if self.care_leaver_years > 0.0 {
+            self.spend_leaving_care_gbp * self.quarter_care_leaver_years[q] / self.care_leaver_years
+        } else {
+            0.0
+        }
+    }
+    /// Spend on children looked after in quarter `q`, cash £.
+    pub fn quarter_spend_cla_gbp(&self, q: usize) -> f64 {
+        self.quarter_spend_placements_gbp(q).sum::<f64>()
+            + self.quarter_spend_other_cla_gbp(q)
+            + self.quarter_spend_leaving_care_gbp(q)
+    }
+    /// Total children's social care spend in quarter `q`, cash £: children
+    /// looked after as simulated, the other lines (stated by year) a quarter
+    /// of the year's each.
+    pub fn quarter_spend_total_gbp(&self, q: usize) -> f64 {
+        self.quarter_spend_cla_gbp(q) + self.spend_other_lines_gbp.iter().sum::<f64>() / QUARTERS as f64
     }
 }
 
@@ -656,9 +702,17 @@ fn simulate_inline<D: FlowDraw, O: FnMut(&MonthFlows)>(
             for (weeks, (before, after)) in r.child_weeks.iter_mut().zip(by_place) {
                 *weeks += 0.5 * (before + after) * WEEKS_PER_MONTH;
             }
-            std::mem::swap(&mut w.by_place_before, &mut w.by_place_after);
             let leavers_after: f64 = w.leavers.iter().sum();
             r.care_leaver_years += 0.5 * (leavers_before + leavers_after) / 12.0;
+            if month % 3 == 2 {
+                // A quarter's end: its stock, and the year's flows so far
+                // (`finish_year` turns these into the quarter's own).
+                let q = month / 3;
+                r.quarter_stock_by_place[q * np..(q + 1) * np].copy_from_slice(&w.by_place_after);
+                r.quarter_child_weeks[q * np..(q + 1) * np].copy_from_slice(&r.child_weeks);
+                r.quarter_care_leaver_years[q] = r.care_leaver_years;
+            }
+            std::mem::swap(&mut w.by_place_before, &mut w.by_place_after);
             observe(&MonthFlows {
                 year: y.year,
                 month,
@@ -1318,6 +1372,9 @@ fn start_result(model: &Model, stock: &[f64], leavers: &[f64; LEAVER_AGES], band
         deflator: first.deflator,
         weekly_cost_gbp: first.weekly_cost_gbp.clone(),
         social_workers_fte: None,
+        quarter_stock_by_place: Vec::new(),
+        quarter_child_weeks: Vec::new(),
+        quarter_care_leaver_years: [0.0; QUARTERS],
         is_start: true,
     }
 }
@@ -1342,6 +1399,9 @@ fn empty_result(model: &Model, y: &YearParams) -> YearResult {
         deflator: y.deflator,
         weekly_cost_gbp: y.weekly_cost_gbp.clone(),
         social_workers_fte: None,
+        quarter_stock_by_place: vec![0.0; QUARTERS * np],
+        quarter_child_weeks: vec![0.0; QUARTERS * np],
+        quarter_care_leaver_years: [0.0; QUARTERS],
         is_start: false,
     }
 }
@@ -1358,6 +1418,14 @@ fn finish_year(
     r.care_leavers = leavers.iter().sum();
     for p in 0..np {
         r.spend_placements_gbp[p] = r.child_weeks[p] * y.weekly_cost_gbp[p];
+    }
+    // The quarters' flows from the year's flows at each quarter's end.
+    for q in (1..QUARTERS).rev() {
+        let (before, this) = r.quarter_child_weeks.split_at_mut(q * np);
+        for (w, b) in this[..np].iter_mut().zip(&before[(q - 1) * np..]) {
+            *w -= b;
+        }
+        r.quarter_care_leaver_years[q] -= r.quarter_care_leaver_years[q - 1];
     }
     let weeks: f64 = r.child_weeks.iter().sum();
     r.spend_other_cla_gbp = weeks * y.other_cla_weekly_cost_gbp;

@@ -171,6 +171,40 @@ fn cost_of_a_year() {
     close(proj.years[1].spend_cla_gbp(), 100.0 * 7385.0 * 365.0 / 7.0, 1e-3, "spend");
 }
 
+/// A stock S0 with monthly exit probability m and nothing else holds
+/// S0 (1-m)^t children after t months, so a quarter q (1-4) of the first year
+/// ends with S0 (1-m)^{3q} and, by the trapezium rule over its three months,
+/// lives S0 (1-m)^{3(q-1)} (1 + (1-m)) (1 + (1-m) + (1-m)^2) / 2 child-months;
+/// its spend is those child-weeks at the placement and other weekly costs,
+/// plus a quarter of the year's other social care line.
+#[test]
+fn quarters_of_a_leaving_stock_follow_the_closed_form() {
+    let mut d = dims(false, &["foster"], &["other"]);
+    d.other_spend_lines = vec!["early_help".into()];
+    let (m, s0, weekly, other_weekly, line) = (0.04, 1000.0, 900.0, 100.0, 4.0e6);
+    let mut y = year(&d, 2026);
+    y.monthly_exit_probability = vec![m; d.n_bands()];
+    y.weekly_cost_gbp = vec![weekly];
+    y.other_cla_weekly_cost_gbp = other_weekly;
+    y.other_lines_gbp = vec![line];
+    let mut start = vec![0.0; AGES];
+    start[5] = s0; // five-year-olds: nobody changes band or reaches 18 within a year
+    let run = simulate(&model(d, start, vec![y])).unwrap();
+    let r = &run.years[1];
+    let weeks_per_month = 365.0 / 12.0 / 7.0;
+    let k = 1.0 - m;
+    for q in 0..4 {
+        let want_stock = s0 * k.powi(3 * (q as i32 + 1));
+        close(r.quarter_stock_by_place[q], want_stock, 1e-9 * s0, &format!("stock at the end of quarter {}", q + 1));
+        let child_months = s0 * k.powi(3 * q as i32) * (1.0 + k) * (1.0 + k + k * k) / 2.0;
+        let want_weeks = child_months * weeks_per_month;
+        close(r.quarter_child_weeks[q], want_weeks, 1e-9 * want_weeks, &format!("child-weeks in quarter {}", q + 1));
+        let want_cla = want_weeks * (weekly + other_weekly);
+        close(r.quarter_spend_cla_gbp(q), want_cla, 1e-6, &format!("CLA spend in quarter {}", q + 1));
+        close(r.quarter_spend_total_gbp(q), want_cla + line / 4.0, 1e-6, &format!("CSC spend in quarter {}", q + 1));
+    }
+}
+
 /// Capacity: a placement never holds more than its capacity at a month end,
 /// and the overflow goes to the stated placement.
 #[test]
@@ -315,6 +349,8 @@ fn arb_model_with(np: usize) -> impl Strategy<Value = Model> {
                 y.transfers = vec![Transfer { from: 1, to: 2, children_per_month: transfer }];
                 y.capacities = vec![Capacity { placement: 2, max_children: 400.0, overflow_to: 0 }];
                 y.weekly_cost_gbp = (0..np).map(|p| 700.0 * (p + 1) as f64).collect();
+                y.other_cla_weekly_cost_gbp = 150.0;
+                y.care_leaver_annual_cost_gbp = 5000.0;
                 years.push(y);
             }
             model(d, stock, years)
@@ -359,6 +395,34 @@ proptest! {
         prop_assert!(bad.is_empty(), "{:?}", bad);
         let bad = invariant_breaches(&m, &mut carecast_core::noise::Stochastic::keyed(seed));
         prop_assert!(bad.is_empty(), "keyed: {:?}", bad);
+    }
+
+    /// The quarters add up to their year: spend (by placement, other costs,
+    /// leaving care, children looked after, children's social care) and
+    /// child-weeks sum to the year's, and the last quarter's stock by
+    /// placement is the year's at 31 March; with and without process noise.
+    #[test]
+    fn quarters_add_up_to_their_year(m in arb_model(), seed in 0u64..1000) {
+        let np = m.dims.n_placements();
+        for run in [simulate(&m).unwrap(), simulate_with(&m, &mut carecast_core::noise::Stochastic::new(seed), |_| {}).unwrap()] {
+            for y in run.years.iter().filter(|y| !y.is_start) {
+                let sum = |f: &dyn Fn(usize) -> f64| (0..QUARTERS).map(f).sum::<f64>();
+                let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+                for p in 0..np {
+                    let weeks = sum(&|q| y.quarter_child_weeks[q * np + p]);
+                    prop_assert!(near(weeks, y.child_weeks[p]), "{} weeks {p}: {weeks} vs {}", y.year, y.child_weeks[p]);
+                    let spend = sum(&|q| y.quarter_spend_placements_gbp(q).nth(p).unwrap());
+                    prop_assert!(near(spend, y.spend_placements_gbp[p]), "{} spend {p}", y.year);
+                    let at_31_march: f64 = (0..m.dims.n_bands()).map(|b| y.stock[b * np + p]).sum();
+                    prop_assert!(near(y.quarter_stock_by_place[3 * np + p], at_31_march), "{} stock {p}", y.year);
+                }
+                prop_assert!(near(sum(&|q| y.quarter_care_leaver_years[q]), y.care_leaver_years));
+                prop_assert!(near(sum(&|q| y.quarter_spend_other_cla_gbp(q)), y.spend_other_cla_gbp));
+                prop_assert!(near(sum(&|q| y.quarter_spend_leaving_care_gbp(q)), y.spend_leaving_care_gbp));
+                prop_assert!(near(sum(&|q| y.quarter_spend_cla_gbp(q)), y.spend_cla_gbp()));
+                prop_assert!(near(sum(&|q| y.quarter_spend_total_gbp(q)), y.spend_total_gbp()));
+            }
+        }
     }
 
     /// A year without transfers takes the one-pass route (steps 1, 3 and 4
