@@ -163,7 +163,7 @@ fn report(c: &ReportConfig) -> Result<()> {
     // The options against the base, as `compare` gives them (paired draws under --draws).
     let options = if runs.built.len() < 2 {
         None
-    } else if let Some(why) = crate::compare::different_years(&runs.built) {
+    } else if let Some(why) = crate::compare::different_years(&runs.built.iter().collect::<Vec<_>>()) {
         if !c.quiet {
             eprintln!("note: the options are not compared against the base: {why}");
         }

@@ -173,15 +173,25 @@ enum Command {
         seed: u64,
     },
     /// Sensitivity of a measure to each ranged assumption (low/high one at a time): CSV, tornado chart, top 10.
+    /// With --against BASE: of the scenario's difference from the base (default: the NPV cost).
     Sensitivity {
         /// Shipped scenario name or path to a TOML file.
         scenario: String,
-        /// Measure whose `total` is compared (a tidy-row measure id).
-        #[arg(long, default_value = crate::sensitivity::DEFAULT_MEASURE)]
-        measure: String,
+        /// A base scenario: measure the scenario's difference from it (each assumption of either set to its own low or high in both).
+        #[arg(long, value_name = "BASE")]
+        against: Option<String>,
+        /// Measure whose `total` is compared (a tidy-row measure id; with --against also a whole-horizon measure of `compare`, such as npv_cost_gbp) [default: csc_spend_gbp_cash; with --against: npv_cost_gbp].
+        #[arg(long)]
+        measure: Option<String>,
         /// Year ending 31 March (default: the projection's end year).
         #[arg(long)]
         year: Option<i32>,
+        /// Start every run from the published stock at 31 March of this year.
+        #[arg(long)]
+        start_year: Option<i32>,
+        /// Project every run to 31 March of this year.
+        #[arg(long)]
+        end_year: Option<i32>,
         /// Output folder for sensitivity.csv and tornado.png/.svg.
         #[arg(long, default_value = "out/sensitivity")]
         out: PathBuf,
@@ -432,14 +442,18 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 montecarlo,
             })
         }
-        Command::Sensitivity { scenario, measure, year, out } => {
+        Command::Sensitivity { scenario, against, measure, year, start_year, end_year, out } => {
             if let Some(y) = year
                 && !(2000..=2100).contains(&y)
             {
                 return Err(format!("--year {y}: expected a year such as 2030"));
             }
+            check_years(start_year, end_year)?;
             Config::Sensitivity(crate::sensitivity::SensitivityConfig {
                 scenario,
+                against,
+                start_year,
+                end_year,
                 measure,
                 year,
                 la: args.la.clone(),

@@ -380,15 +380,18 @@ impl Scenarios<'_> {
     /// The base's start year and last projection year (every scenario's, as
     /// they were resolved with the same options and checked by [`different_years`]).
     fn years(&self) -> (i32, i32) {
-        let model = &self.built[0].model;
-        (model.start_year, model.start_year + model.years.len() as i32)
+        years(&self.built[0])
     }
+}
+
+/// A resolved scenario's start year and last projection year.
+fn years(b: &Built) -> (i32, i32) {
+    (b.model.start_year, b.model.start_year + b.model.years.len() as i32)
 }
 
 /// Why scenarios cannot be compared as resolved: they start (or end) in
 /// different years. `None` when every one covers the base's years.
-pub fn different_years(built: &[Built]) -> Option<String> {
-    let years = |b: &Built| (b.model.start_year, b.model.start_year + b.model.years.len() as i32);
+pub fn different_years(built: &[&Built]) -> Option<String> {
     let first = years(built.first()?);
     built.iter().any(|b| years(b) != first).then(|| {
         let list: Vec<String> = built.iter().map(|b| format!("`{}` {}-{}", b.name, years(b).0, years(b).1)).collect();
@@ -583,6 +586,19 @@ fn difference_charts(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>, area:
     out
 }
 
+/// A whole-horizon measure ([`WHOLE_HORIZON_MEASURES`]) of an option against
+/// a base, from their tidy rows (`None`: undefined, such as a payback year
+/// that never comes). The two must cover the same years.
+pub fn whole_horizon(base: (&Built, &[Row]), option: (&Built, &[Row]), measure: &str) -> Result<Option<f64>> {
+    if let Some(why) = different_years(&[base.0, option.0]) {
+        bail!("{why}");
+    }
+    let (start_year, end_year) = years(base.0);
+    let base = Series::from_rows(&base.0.name, start_year, end_year, base.1)?;
+    let option = Series::from_rows(&option.0.name, start_year, end_year, option.1)?;
+    Ok(Metrics::new(&base, &option).get(measure))
+}
+
 /// A base and its options compared: each option's whole-horizon measures
 /// against the base and, under draws, the paired Monte Carlo summaries. What
 /// `compare` writes and prints, and what `report` puts in its options section.
@@ -596,7 +612,7 @@ impl Comparison {
     /// Compares the scenarios (the base first; they must cover the same
     /// years, [`different_years`]) and, with `spec`, runs the paired draws.
     pub fn new(x: &Scenarios<'_>, spec: Option<&crate::montecarlo::MonteCarloSpec>, quiet: bool) -> Result<Self> {
-        if let Some(why) = different_years(x.built) {
+        if let Some(why) = different_years(&x.built.iter().collect::<Vec<_>>()) {
             bail!("{why}");
         }
         let (start_year, end_year) = x.years();

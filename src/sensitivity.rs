@@ -5,7 +5,11 @@
 //! with each ranged parameter at its low and once at its high setting (all
 //! others central), in parallel; the chosen measure's `total` in the chosen
 //! year is tabulated (`sensitivity.csv`), drawn as a tornado and the largest
-//! swings printed. What it is not: a probabilistic (joint) uncertainty analysis.
+//! swings printed. With `--against BASE`, the measure is the scenario's
+//! difference from the base, or a whole-horizon measure of `compare` (the NPV
+//! cost by default), and each parameter of either scenario is set to its own
+//! low (high) in both. What it is not: a probabilistic (joint) uncertainty
+//! analysis.
 
 use anyhow::{Context, Result, bail};
 use carecast_core::Row;
@@ -24,15 +28,26 @@ const CHART_BARS: usize = 15;
 /// Parameters printed to the terminal.
 const PRINTED: usize = 10;
 
+/// Default measure of an option against a base.
+pub const DEFAULT_AGAINST_MEASURE: &str = "npv_cost_gbp";
+
 /// `carecast sensitivity` settings.
 #[derive(Debug, Clone)]
 pub struct SensitivityConfig {
     /// Scenario name or path.
     pub scenario: String,
-    /// Measure id (its `total` breakdown is used).
-    pub measure: String,
+    /// A base to measure the scenario against (the measure is then the
+    /// scenario's difference from it, or a whole-horizon comparison measure).
+    pub against: Option<String>,
+    /// Measure id (its `total` breakdown is used); default
+    /// [`DEFAULT_MEASURE`], or [`DEFAULT_AGAINST_MEASURE`] with a base.
+    pub measure: Option<String>,
     /// Year ending 31 March; default the projection's end year.
     pub year: Option<i32>,
+    /// Start year override for every run.
+    pub start_year: Option<i32>,
+    /// End year override for every run.
+    pub end_year: Option<i32>,
     /// Council to run for.
     pub la: Option<String>,
     /// Output folder.
@@ -75,10 +90,12 @@ pub struct Skipped {
 pub struct Analysis {
     /// Scenario name.
     pub scenario: String,
+    /// The base it is measured against, if any.
+    pub against: Option<String>,
     /// Measure id.
     pub measure: String,
-    /// Year.
-    pub year: i32,
+    /// The measure in words: which year, which difference.
+    pub what: String,
     /// Measure with every parameter central.
     pub central: f64,
     /// By swing, largest first (ties by key).
@@ -126,58 +143,137 @@ fn variant_values(params: &[RangedParam], i: usize, value: f64) -> Vec<(&str, f6
     set
 }
 
-/// The measure with one parameter at `value` (and a split's other shares
-/// offsetting it, [`variant_values`]); errors as one line.
-#[allow(clippy::too_many_arguments)]
-fn variant(
-    loaded: &Loaded,
-    seeds: &Seeds,
-    opts: &RunOptions,
-    central: &Built,
-    params: &[RangedParam],
-    i: usize,
-    value: f64,
-    measure: &str,
-    year: i32,
-) -> Result<f64, String> {
-    let chain = |e: anyhow::Error| e.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ");
-    let mut changed = loaded.clone();
-    for (key, v) in variant_values(params, i, value) {
-        set_value(&mut changed, key, v).map_err(|e| e.to_string())?;
+/// One scenario of the analysis: as loaded, resolved and run at its central
+/// values, and its ranged parameters.
+struct Side {
+    loaded: Loaded,
+    central: Built,
+    rows: Vec<Row>,
+    params: Vec<RangedParam>,
+}
+
+impl Side {
+    fn new(spec: &str, seeds: &Seeds, opts: &RunOptions) -> Result<Side> {
+        let loaded = load(spec).with_context(|| format!("loading scenario `{spec}`"))?;
+        let (central, rows) =
+            run_rows(&loaded, seeds, opts, None).with_context(|| format!("scenario `{spec}` at central values"))?;
+        let params = ranged_params(&loaded);
+        Ok(Side { loaded, central, rows, params })
     }
-    let (_, r) = run_rows(&changed, seeds, opts, Some(central)).map_err(chain)?;
-    let v = pick(&r, measure, year).ok_or_else(|| format!("no `{measure}` total for {year}"))?;
-    if v.is_finite() { Ok(v) } else { Err(format!("`{measure}` is not a finite number")) }
+
+    /// The rows with the parameter `key` at its low or high setting (and a
+    /// split's other shares offsetting it, [`variant_values`]); `None` if this
+    /// scenario has no such ranged parameter. Errors as one line.
+    fn variant(&self, seeds: &Seeds, opts: &RunOptions, key: &str, high: bool) -> Result<Option<Vec<Row>>, String> {
+        let Some(i) = self.params.iter().position(|p| p.key == key) else { return Ok(None) };
+        let value = if high { self.params[i].high } else { self.params[i].low };
+        let chain = |e: anyhow::Error| e.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ");
+        let mut changed = self.loaded.clone();
+        for (key, v) in variant_values(&self.params, i, value) {
+            set_value(&mut changed, key, v).map_err(|e| e.to_string())?;
+        }
+        let (_, r) = run_rows(&changed, seeds, opts, Some(&self.central)).map_err(chain)?;
+        Ok(Some(r))
+    }
+}
+
+/// What is measured: a measure's `total` in a year, of the scenario or of its
+/// difference from the base, or a whole-horizon comparison measure.
+enum Target {
+    Level { measure: String, year: i32 },
+    Difference { measure: String, year: i32 },
+    WholeHorizon { measure: String },
+}
+
+impl Target {
+    /// The value for the scenario's rows (and the base's, against a base).
+    fn value(&self, scenario: (&Built, &[Row]), base: Option<(&Built, &[Row])>) -> Result<f64, String> {
+        let level = |rows: &[Row], measure: &str, year: i32| {
+            pick(rows, measure, year).ok_or_else(|| format!("no `{measure}` total for {year}"))
+        };
+        let v = match (self, base) {
+            (Target::Level { measure, year }, _) => level(scenario.1, measure, *year)?,
+            (Target::Difference { measure, year }, Some(base)) => {
+                level(scenario.1, measure, *year)? - level(base.1, measure, *year)?
+            }
+            (Target::WholeHorizon { measure }, Some(base)) => crate::compare::whole_horizon(base, scenario, measure)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("`{measure}` is undefined"))?,
+            _ => return Err("a difference needs a base".into()),
+        };
+        if v.is_finite() { Ok(v) } else { Err("the measure is not a finite number".into()) }
+    }
 }
 
 /// Runs the analysis (no output).
 pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
-    let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
-    let opts = RunOptions { area: c.la.clone(), ..RunOptions::default() };
-    let (central_built, central_rows) = run_rows(&loaded, &seeds, &opts, None)
-        .with_context(|| format!("scenario `{}` at central values", c.scenario))?;
-    let name = central_built.name.clone();
-    let mut measures: Vec<&str> =
-        central_rows.iter().filter(|r| r.breakdown == "total").map(|r| r.measure).collect::<Vec<_>>();
-    measures.sort_unstable();
-    measures.dedup();
-    if !measures.contains(&c.measure.as_str()) {
-        bail!("--measure {}: no such measure with a `total`; expected one of {}", c.measure, measures.join(", "));
-    }
-    let mut years: Vec<i32> = central_rows.iter().filter(|r| r.measure == c.measure).map(|r| r.year).collect();
-    years.sort_unstable();
-    years.dedup();
-    let year = c.year.or(years.last().copied()).context("the projection has no years")?;
-    let central = pick(&central_rows, &c.measure, year).with_context(|| {
-        format!(
-            "--year {year}: `{}` has a total only for {}",
-            c.measure,
-            years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
-        )
-    })?;
+    let opts = RunOptions { start_year: c.start_year, end_year: c.end_year, area: c.la.clone() };
+    let scenario = Side::new(&c.scenario, &seeds, &opts)?;
+    let base = c.against.as_deref().map(|b| Side::new(b, &seeds, &opts)).transpose()?;
+    let name = scenario.central.name.clone();
+    let default = if base.is_some() { DEFAULT_AGAINST_MEASURE } else { DEFAULT_MEASURE };
+    let measure = c.measure.clone().unwrap_or_else(|| default.to_string());
+    let whole_horizon = crate::compare::WHOLE_HORIZON_MEASURES.contains(&measure.as_str());
+    let target = if whole_horizon {
+        let Some(base) = &base else {
+            bail!("--measure {measure}: a whole-horizon measure compares an option with a base; give --against BASE");
+        };
+        if let Some(why) = crate::compare::different_years(&[&base.central, &scenario.central]) {
+            bail!("{why}; pass --start-year and --end-year to compare them over the same years");
+        }
+        if c.year.is_some() {
+            bail!("--year: `{measure}` is a whole-horizon measure (every projection year)");
+        }
+        Target::WholeHorizon { measure: measure.clone() }
+    } else {
+        let mut measures: Vec<&str> =
+            scenario.rows.iter().filter(|r| r.breakdown == "total").map(|r| r.measure).collect::<Vec<_>>();
+        measures.sort_unstable();
+        measures.dedup();
+        if !measures.contains(&measure.as_str()) {
+            let mut valid = measures.join(", ");
+            if base.is_some() {
+                valid = format!(
+                    "{valid}, or a whole-horizon measure: {}",
+                    crate::compare::WHOLE_HORIZON_MEASURES.join(", ")
+                );
+            }
+            bail!("--measure {measure}: no such measure with a `total`; expected one of {valid}");
+        }
+        let mut years: Vec<i32> = scenario.rows.iter().filter(|r| r.measure == measure).map(|r| r.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let year = c.year.or(years.last().copied()).context("the projection has no years")?;
+        if !years.contains(&year) {
+            bail!(
+                "--year {year}: `{measure}` has a total only for {}",
+                years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+            );
+        }
+        if base.is_some() {
+            Target::Difference { measure: measure.clone(), year }
+        } else {
+            Target::Level { measure: measure.clone(), year }
+        }
+    };
+    let central = target
+        .value((&scenario.central, &scenario.rows), base.as_ref().map(|b| (&b.central, b.rows.as_slice())))
+        .map_err(anyhow::Error::msg)?;
+    let what = match (&target, &base) {
+        (Target::Level { year, .. }, _) => format!("{measure} in {}", financial_year_label(*year)),
+        (Target::Difference { year, .. }, Some(b)) => {
+            format!("{measure} in {}, {name} minus {}", financial_year_label(*year), b.central.name)
+        }
+        (_, b) => format!("{measure}, {name} against {}", b.as_ref().map_or("", |b| b.central.name.as_str())),
+    };
 
-    let params = ranged_params(&loaded);
+    // Every ranged parameter of either scenario, the scenario's first; each
+    // is set to its own low (high) in every scenario that has it.
+    let mut params = scenario.params.clone();
+    if let Some(b) = &base {
+        params.extend(b.params.iter().filter(|p| !scenario.params.iter().any(|q| q.key == p.key)).cloned());
+    }
     if !c.quiet {
         eprintln!("{}: {} ranged parameters, {} runs", name, params.len(), 2 * params.len());
     }
@@ -186,9 +282,16 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
     let values: Vec<Result<f64, String>> = jobs
         .par_iter()
         .map(|&(i, high)| {
-            let p = &params[i];
-            let v = if high { p.high } else { p.low };
-            variant(&loaded, &seeds, &opts, &central_built, &params, i, v, &c.measure, year)
+            let key = &params[i].key;
+            let rows = scenario.variant(&seeds, &opts, key, high)?;
+            let rows = rows.as_deref().unwrap_or(&scenario.rows);
+            let base_rows = match &base {
+                Some(b) => Some(b.variant(&seeds, &opts, key, high).map_err(|e| format!("{}: {e}", b.central.name))?),
+                None => None,
+            };
+            let base_pair =
+                base.as_ref().zip(base_rows.as_ref()).map(|(b, r)| (&b.central, r.as_deref().unwrap_or(&b.rows)));
+            target.value((&scenario.central, rows), base_pair)
         })
         .collect();
 
@@ -204,7 +307,8 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
         }
     }
     results.sort_by(|a, b| b.swing().total_cmp(&a.swing()).then_with(|| a.param.key.cmp(&b.param.key)));
-    Ok(Analysis { scenario: name, measure: c.measure.clone(), year, central, results, skipped })
+    let against = base.map(|b| b.central.name);
+    Ok(Analysis { scenario: name, against, measure, what, central, results, skipped })
 }
 
 /// The table written as `sensitivity.csv`.
@@ -213,7 +317,7 @@ pub fn table(a: &Analysis) -> Table {
     let m = if money { ColumnKind::Gbp } else { ColumnKind::Number };
     let mut t = Table::new(
         "sensitivity",
-        format!("Sensitivity of {} in {} to each ranged assumption", a.measure, financial_year_label(a.year)),
+        format!("Sensitivity of {} to each ranged assumption", a.what),
         vec![
             Column::new("parameter", ColumnKind::Text),
             Column::new("source", ColumnKind::Text),
@@ -265,9 +369,9 @@ fn skipped_table(a: &Analysis) -> Table {
     t
 }
 
-/// The tornado chart's title.
-pub fn chart_title(measure: &str, year: i32) -> String {
-    format!("Sensitivity of {measure} in {} to each assumption", financial_year_label(year))
+/// The tornado chart's title, for the measure in words ([`Analysis::what`]).
+fn chart_title(what: &str) -> String {
+    format!("Sensitivity of {what} to each assumption")
 }
 
 /// A parameter value as a short label.
@@ -293,12 +397,19 @@ pub fn chart(a: &Analysis) -> Chart {
         .collect();
     let format = if a.measure.contains("gbp") { ValueFormat::MoneyGbp } else { ValueFormat::Number };
     let text = ChartText {
-        title: chart_title(&a.measure, a.year),
-        subtitle: format!(
-            "Scenario {}: each assumption set to its low and high value, all others central; {}",
-            a.scenario,
-            crate::charts::DATA_VINTAGE
-        ),
+        title: chart_title(&a.what),
+        subtitle: match &a.against {
+            None => format!(
+                "Scenario {}: each assumption set to its low and high value, all others central; {}",
+                a.scenario,
+                crate::charts::DATA_VINTAGE
+            ),
+            Some(base) => format!(
+                "{} against {base}: each assumption set to its low and high value in both, all others central; {}",
+                a.scenario,
+                crate::charts::DATA_VINTAGE
+            ),
+        },
         x_title: a.measure.clone(),
         y_title: String::new(),
         source_note: crate::charts::SOURCE_NOTE.to_string(),
@@ -312,13 +423,7 @@ fn show(measure: &str, v: f64) -> String {
 
 /// Prints the largest swings.
 fn print_top(a: &Analysis) {
-    outln!(
-        "{} {} in {} at central values: {}",
-        a.scenario,
-        a.measure,
-        financial_year_label(a.year),
-        show(&a.measure, a.central)
-    );
+    outln!("{} {} at central values: {}", a.scenario, a.what, show(&a.measure, a.central));
     outln!("{:<68} {:>10} {:>10} {:>14} {:>14} {:>14}", "parameter", "low", "high", "at low", "at high", "swing");
     for r in a.results.iter().take(PRINTED) {
         outln!(

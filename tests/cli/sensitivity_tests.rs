@@ -118,3 +118,65 @@ fn sensitivity_with_value_changes_only_that_value() {
         ["population.annual_growth"]
     );
 }
+
+/// A child of the baseline named `name`, with the extra TOML `body`.
+fn child(dir: &std::path::Path, file: &str, name: &str, body: &str) {
+    let text = format!("extends = \"baseline\"\n[scenario]\nname = \"{name}\"\ntitle = \"test {name}\"\n{body}");
+    std::fs::write(dir.join(file), text).unwrap();
+}
+
+/// Runs `sensitivity` and returns the rows of `sensitivity.csv`.
+fn sensitivity(dir: &std::path::Path, args: &[&str], out: &str) -> Vec<Vec<String>> {
+    let o = carecast(&[&["sensitivity", "-q"][..], args, &["--out", out]].concat(), dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    read_csv(&dir.join(out).join("sensitivity.csv")).1
+}
+
+/// Against a renamed copy of itself, every assumption moves both runs alike:
+/// the difference is 0 at the centre and at every low and high. It would not
+/// be if an assumption were set in one scenario only.
+#[test]
+fn sensitivity_against_an_identical_base_is_zero_everywhere() {
+    let t = tempdir();
+    child(t.path(), "same.toml", "same", "");
+    for measure in ["npv_cost_gbp", "children_in_care"] {
+        let rows = sensitivity(t.path(), &["same.toml", "--against", "baseline", "--measure", measure], measure);
+        assert!(rows.len() >= 10, "{} rows", rows.len());
+        for r in &rows {
+            assert_eq!((num(&r[5]), num(&r[6]), num(&r[7])), (0.0, 0.0, 0.0), "{measure}: {r:?}");
+        }
+    }
+}
+
+/// The NPV at an assumption's low setting is what `compare` gives for the two
+/// scenarios written with that value (a second route: files, not overrides),
+/// and the whole-horizon measure needs a base.
+#[test]
+fn sensitivity_against_a_base_matches_compare_at_a_setting() {
+    let t = tempdir();
+    let option = "[population]\nbase_mid_year = 2024\nannual_growth = { value = -0.01, low = -0.02, high = 0.0, source = \"test\" }\n";
+    child(t.path(), "lowpop.toml", "lowpop", option);
+    let rows = sensitivity(t.path(), &["lowpop.toml", "--against", "baseline"], "s");
+    let row = rows.iter().find(|r| r[0] == "deflator.annual_inflation").expect("inflation row");
+    assert_eq!(num(&row[2]), 0.015, "the baseline's low inflation");
+    let inflation = "[deflator]\nbase_year = 2025\nannual_inflation = { value = 0.015, source = \"test\" }\n";
+    child(t.path(), "base_lo.toml", "base_lo", inflation);
+    child(t.path(), "opt_lo.toml", "opt_lo", &format!("{option}{inflation}"));
+    let o = carecast(&["compare", "base_lo.toml", "opt_lo.toml", "-q", "--out", "c"], t.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, cmp) = read_csv(&t.path().join("c").join("comparison.csv"));
+    let npv = cmp.iter().find(|r| r[0] == "opt_lo" && r[1] == "npv_cost_gbp").map(|r| num(&r[3])).expect("NPV");
+    let at_low = num(&row[5]);
+    assert!((at_low - npv).abs() <= 1e-6 * npv.abs(), "sensitivity {at_low} vs compare {npv}");
+    assert!(npv < 0.0, "fewer children cost less: {npv}");
+    // Central: the NPV of lowpop against the baseline, as compare gives it.
+    let o = carecast(&["compare", "baseline", "lowpop.toml", "-q", "--out", "c2"], t.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, cmp) = read_csv(&t.path().join("c2").join("comparison.csv"));
+    let central = cmp.iter().find(|r| r[0] == "lowpop" && r[1] == "npv_cost_gbp").map(|r| num(&r[3])).unwrap();
+    assert!((num(&row[7]) - central).abs() <= 1e-6 * central.abs(), "{row:?} vs {central}");
+
+    let o = carecast(&["sensitivity", "lowpop.toml", "--measure", "npv_cost_gbp", "--out", "x"], t.path());
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--against BASE"), "{}", String::from_utf8_lossy(&o.stderr));
+}
