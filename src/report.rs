@@ -1,7 +1,8 @@
 //! `carecast report`: one folder with a self-contained HTML report, an Excel
 //! workbook, the CSVs and the charts, for one or more scenarios.
 //!
-//! What it is: the assembly of tables and charts from the tidy rows into
+//! What it is: the assembly of tables and charts from the tidy rows (by year,
+//! and by quarter for the Quarterly sheet and each `quarterly.csv`) into
 //! `carecast-report` documents; with two or more scenarios, the options
 //! against the first as `carecast compare` gives them (`comparison.csv`, a
 //! summary, the differences by financial year and their charts); with
@@ -38,7 +39,7 @@ impl Ranges {
         let s = &self.spec;
         let what = crate::montecarlo::describe(s);
         format!(
-            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; a difference between scenarios has a range of its own, from paired draws (in the options section of a report with options, and from `carecast compare --draws`).",
+            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; a difference between scenarios has a range of its own, from paired draws (in the options section when the options are compared, and from `carecast compare --draws`).",
             s.draws, s.seed
         )
     }
@@ -74,6 +75,16 @@ fn ranges_table(
     t
 }
 
+/// Removes a file left by an earlier report, if there is one.
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing {} from an earlier report", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The quarterly rows with a column a quarter (`2025-26 Q1` ...), for
 /// quarterly budget monitoring.
 fn quarter_wide(quarters: &[QuarterRow]) -> Result<Table> {
@@ -99,6 +110,21 @@ fn quarter_wide(quarters: &[QuarterRow]) -> Result<Table> {
     }
     let mut wide = pivot_wide(&long, &["scenario", "measure", "breakdown"], "quarter", "value")
         .context("pivoting the projection to quarters")?;
+    // The pivot keeps text columns in the order they first appear, which for
+    // scenarios starting in different years is not time order; the labels
+    // sort as text in time order.
+    let keys = 3;
+    let mut order: Vec<usize> = (keys..wide.columns.len()).collect();
+    order.sort_by(|a, b| wide.columns[*a].name.cmp(&wide.columns[*b].name));
+    let reorder = |cells: &mut Vec<Cell>| {
+        let values: Vec<Cell> = order.iter().map(|&i| cells[i].clone()).collect();
+        cells.truncate(keys);
+        cells.extend(values);
+    };
+    let mut columns: Vec<Column> = wide.columns[..keys].to_vec();
+    columns.extend(order.iter().map(|&i| wide.columns[i].clone()));
+    wide.columns = columns;
+    wide.rows.iter_mut().for_each(reorder);
     wide.title = "Projection by quarter (children at the quarter's end; £ in the quarter, cash)".into();
     wide.notes = vec![output::QUARTER_NOTE.into()];
     Ok(wide)
@@ -204,9 +230,6 @@ pub fn today_iso() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Writes the report folder: `report.html`, `report.xlsx`,
-/// `<scenario>/projection.csv`, `published.csv` and `charts/`; with
-/// `ranges`, the Monte Carlo ranges too (tables, fans, CSV columns).
 /// The report's options section: the options compared against the base (as
 /// `carecast compare` compares them), or why they are not.
 pub enum Options {
@@ -266,7 +289,7 @@ fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) ->
             ranges.name = format!("Options range - {short}");
             ranges.title =
                 format!("{what}, option minus base: central run and Monte Carlo percentiles of the paired differences");
-            ranges.notes.push("Percentiles over the draws of each option's difference from the base, draw by draw (common random numbers), not differences of the scenarios' own percentiles.".into());
+            ranges.notes.push("Percentiles over the draws of each option's difference from the base, draw by draw (common random numbers), not differences of the scenarios' own percentiles. These are the draws of `carecast compare` (drawn so as to pair the scenarios: with process noise, each flow from a stream of its own), not those of the Uncertainty section, so a scenario's own range in comparison.csv differs from that section's by sampling error.".into());
             range_tables.push(ranges);
         }
     }
@@ -274,6 +297,12 @@ fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) ->
     Ok(wide_tables)
 }
 
+/// Writes the report folder: `report.html`, `report.xlsx`,
+/// `<scenario>/projection.csv` and `quarterly.csv`, `published.csv` and
+/// `charts/`; with `ranges`, the Monte Carlo ranges too (tables, fans, CSV
+/// columns); with `options` compared, `comparison.csv` and the options
+/// section. A `comparison.csv` or chart left in the folder by an earlier
+/// report is removed (a scenario's folder is not).
 pub fn write_report(
     dir: &Path,
     runs: &[(&Built, &Projection)],
@@ -308,8 +337,9 @@ pub fn write_report(
         Some(Options::Compared(c)) => Some(c),
         _ => None,
     };
-    if let Some(c) = comparison {
-        write_csv(&dir.join("comparison.csv"), &c.table())?;
+    match comparison {
+        Some(c) => write_csv(&dir.join("comparison.csv"), &c.table())?,
+        None => remove_if_present(&dir.join("comparison.csv"))?,
     }
 
     // Charts: files, and the same charts as inline SVG; fans of the first scenario under draws.
@@ -321,8 +351,16 @@ pub fn write_report(
         (Some(c), Some(_)) => c.charts(&first.area_name),
         _ => Vec::new(),
     };
-    charts::write_named(&dir.join("charts"), &named, Formats::BOTH)?;
-    charts::write_named(&dir.join("charts"), &difference_charts, Formats::BOTH)?;
+    let charts_dir = dir.join("charts");
+    let mut written = charts::write_named(&charts_dir, &named, Formats::BOTH)?;
+    written.extend(charts::write_named(&charts_dir, &difference_charts, Formats::BOTH)?);
+    for entry in std::fs::read_dir(&charts_dir).with_context(|| format!("reading {}", charts_dir.display()))? {
+        let path = entry?.path();
+        let chart = path.extension().is_some_and(|e| e == "png" || e == "svg");
+        if chart && !written.contains(&path) {
+            remove_if_present(&path)?;
+        }
+    }
     let svg = |charts: &[charts::NamedChart]| -> Result<Vec<Block>> {
         charts
             .iter()

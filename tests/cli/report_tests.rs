@@ -200,15 +200,32 @@ fn report_with_options_carries_the_comparison() {
 }
 
 /// Scenarios over different years are reported, but not compared: the
-/// options section says why, and there is no `comparison.csv`.
+/// options section says why, and an earlier report's `comparison.csv` and
+/// option charts in the same folder are gone. The quarterly sheet runs in
+/// time order from the earlier start.
 #[test]
 fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     let t = tempdir();
+    let earlier = ["report", "baseline", "manifesto-2024-labour", "--draws", "4", "--out", "rep", "-q"];
+    let o = carecast(&earlier, t.path());
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+    assert!(t.path().join("rep/comparison.csv").exists());
     let o = carecast(&["report", "baseline", "stable-homes-200m", "--out", "rep", "-q"], t.path());
     assert!(o.status.success(), "report failed: {}", stderr(&o));
     let html = std::fs::read_to_string(t.path().join("rep/report.html")).unwrap();
     assert!(html.contains("The options are not compared against the base: the scenarios cover different years"));
-    assert!(!t.path().join("rep/comparison.csv").exists());
+    assert!(!t.path().join("rep/comparison.csv").exists(), "the earlier comparison is removed");
+    let charts = files_in(&t.path().join("rep/charts"));
+    assert!(!charts.iter().any(|f| f.starts_with("manifesto")), "{charts:?}");
+    // The baseline's charts and the two difference charts, in both formats.
+    assert_eq!(charts.len(), 2 * (BASELINE_TITLES.len() + 2), "{charts:?}");
+
+    let mut wb: Xlsx<_> = open_workbook(t.path().join("rep/report.xlsx")).expect("open report.xlsx");
+    let sheet = wb.worksheet_range("Quarterly").expect("a quarterly sheet");
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().skip(3).map(|c| c.to_string()).collect();
+    assert_eq!(header.first().map(String::as_str), Some("2023-24 Q1"), "{header:?}");
+    assert_eq!(header.last().map(String::as_str), Some("2034-35 Q4"), "{header:?}");
+    assert!(header.windows(2).all(|w| w[0] < w[1]), "quarters in time order: {header:?}");
 }
 
 #[test]

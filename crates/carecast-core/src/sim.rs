@@ -307,18 +307,22 @@ impl YearResult {
     pub fn ceased_total(&self) -> f64 {
         self.ceased.iter().sum()
     }
-    /// Spend by placement in quarter `q` (0 = April to June), cash £: the
-    /// quarter's child-weeks at the year's weekly costs.
-    pub fn quarter_spend_placements_gbp(&self, q: usize) -> impl Iterator<Item = f64> + '_ {
+    /// Child-weeks by placement in quarter `q` (none for the start year).
+    fn quarter_weeks(&self, q: usize) -> &[f64] {
         let np = self.weekly_cost_gbp.len();
-        self.quarter_child_weeks[q * np..(q + 1) * np].iter().zip(&self.weekly_cost_gbp).map(|(w, c)| w * c)
+        self.quarter_child_weeks.get(q * np..(q + 1) * np).unwrap_or(&[])
+    }
+    /// Spend by placement in quarter `q` (`0..QUARTERS`, 0 = April to June),
+    /// cash £: the quarter's child-weeks at the year's weekly costs. The
+    /// quarter methods give 0 for the start year, which has no flows.
+    pub fn quarter_spend_placements_gbp(&self, q: usize) -> impl Iterator<Item = f64> + '_ {
+        self.quarter_weeks(q).iter().zip(&self.weekly_cost_gbp).map(|(w, c)| w * c)
     }
     /// Other children-looked-after costs in quarter `q`, cash £: the year's,
     /// by the quarter's share of the year's child-weeks (a cost a child-week).
     pub fn quarter_spend_other_cla_gbp(&self, q: usize) -> f64 {
-        let np = self.weekly_cost_gbp.len();
         let weeks: f64 = self.child_weeks.iter().sum();
-        let in_quarter: f64 = self.quarter_child_weeks[q * np..(q + 1) * np].iter().sum();
+        let in_quarter: f64 = self.quarter_weeks(q).iter().sum();
         if weeks > 0.0 { self.spend_other_cla_gbp * in_quarter / weeks } else { 0.0 }
     }
     /// Leaving-care support in quarter `q`, cash £: the year's, by the

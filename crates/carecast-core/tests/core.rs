@@ -175,8 +175,9 @@ fn cost_of_a_year() {
 /// S0 (1-m)^t children after t months, so a quarter q (1-4) of the first year
 /// ends with S0 (1-m)^{3q} and, by the trapezium rule over its three months,
 /// lives S0 (1-m)^{3(q-1)} (1 + (1-m)) (1 + (1-m) + (1-m)^2) / 2 child-months;
-/// its spend is those child-weeks at the placement and other weekly costs,
-/// plus a quarter of the year's other social care line.
+/// its spend is those child-weeks at the placement and other weekly costs and
+/// its care leavers' years at their annual cost, plus a quarter of the year's
+/// other social care line.
 #[test]
 fn quarters_of_a_leaving_stock_follow_the_closed_form() {
     let mut d = dims(false, &["foster"], &["other"]);
@@ -187,19 +188,36 @@ fn quarters_of_a_leaving_stock_follow_the_closed_form() {
     y.weekly_cost_gbp = vec![weekly];
     y.other_cla_weekly_cost_gbp = other_weekly;
     y.other_lines_gbp = vec![line];
+    let leaver_cost = 12_000.0;
+    y.care_leaver_annual_cost_gbp = leaver_cost;
     let mut start = vec![0.0; AGES];
     start[5] = s0; // five-year-olds: nobody changes band or reaches 18 within a year
-    let run = simulate(&model(d, start, vec![y])).unwrap();
+    let mut m0 = model(d, start, vec![y]);
+    // Care leavers all at the oldest age: a twelfth of them leave each month,
+    // so L_t = L0 (11/12)^t and a month lives (L_t + L_{t+1}) / 2 / 12 leaver-years.
+    let leavers0 = 600.0;
+    m0.initial.care_leavers[LEAVER_AGES - 1] = leavers0;
+    let run = simulate(&m0).unwrap();
     let r = &run.years[1];
     let weeks_per_month = 365.0 / 12.0 / 7.0;
     let k = 1.0 - m;
+    let kl: f64 = 11.0 / 12.0;
     for q in 0..4 {
+        let leaver_years = leavers0 * kl.powi(3 * q as i32) * (1.0 + kl) * (1.0 + kl + kl * kl) / 2.0 / 12.0;
+        close(
+            r.quarter_care_leaver_years[q],
+            leaver_years,
+            1e-9 * leavers0,
+            &format!("leaver-years in quarter {}", q + 1),
+        );
+        let want_leaving = leaver_years * leaver_cost;
+        close(r.quarter_spend_leaving_care_gbp(q), want_leaving, 1e-6, &format!("leaving care in quarter {}", q + 1));
         let want_stock = s0 * k.powi(3 * (q as i32 + 1));
         close(r.quarter_stock_by_place[q], want_stock, 1e-9 * s0, &format!("stock at the end of quarter {}", q + 1));
         let child_months = s0 * k.powi(3 * q as i32) * (1.0 + k) * (1.0 + k + k * k) / 2.0;
         let want_weeks = child_months * weeks_per_month;
         close(r.quarter_child_weeks[q], want_weeks, 1e-9 * want_weeks, &format!("child-weeks in quarter {}", q + 1));
-        let want_cla = want_weeks * (weekly + other_weekly);
+        let want_cla = want_weeks * (weekly + other_weekly) + want_leaving;
         close(r.quarter_spend_cla_gbp(q), want_cla, 1e-6, &format!("CLA spend in quarter {}", q + 1));
         close(r.quarter_spend_total_gbp(q), want_cla + line / 4.0, 1e-6, &format!("CSC spend in quarter {}", q + 1));
     }
