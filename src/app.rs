@@ -180,9 +180,26 @@ fn report(c: &ReportConfig) -> Result<()> {
             .context("comparing the options against the base")?;
         Some(crate::report::Options::Compared(Box::new(comparison)))
     };
+    // How the base's method did before, for its area.
+    let base = &runs.built[0];
+    let seed = c.montecarlo.map_or(0, |m| m.seed);
+    let track_record = crate::backtest::track_record(&c.scenarios[0], &runs.loaded[0], &runs.seeds, &base.area, seed)
+        .map_err(|e| format!("{e:#}"));
+    if let (Err(why), false) = (&track_record, c.quiet) {
+        eprintln!("note: the method could not be back-tested for the report: {why}");
+    }
     let generated = crate::report::today_iso();
-    crate::report::write_report(&c.out, &runs.refs(), bands.as_ref(), options.as_ref(), &c.command_line, &generated)
-        .with_context(|| format!("writing the report to {}", c.out.display()))?;
+    let refs = runs.refs();
+    crate::report::write_report(
+        &c.out,
+        &refs,
+        bands.as_ref(),
+        options.as_ref(),
+        &track_record,
+        &c.command_line,
+        &generated,
+    )
+    .with_context(|| format!("writing the report to {}", c.out.display()))?;
     if !c.quiet {
         eprintln!("wrote {}", c.out.join("report.html").display());
     }

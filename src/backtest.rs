@@ -434,33 +434,8 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
         })?;
         vec![(a.code.clone(), a.name.clone())]
     };
-    let mc = (c.draws > 0).then_some((
-        c.scenario.as_str(),
-        MonteCarloSpec {
-            draws: c.draws,
-            seed: c.seed,
-            parameter_uncertainty: true,
-            process_noise: true,
-            sampling: Default::default(),
-        },
-    ));
-    let jobs: Vec<(&(String, String), i32)> =
-        areas.iter().flat_map(|a| c.train_until.iter().map(move |o| (a, *o))).collect();
-    // Each (area, origin) is independent; rayon keeps the results in order.
-    let results: Vec<Outcome> = jobs
-        .par_iter()
-        .map(|((code, name), origin)| {
-            ((code.clone(), name.clone()), *origin, backtest_one(&loaded, &seeds, code, *origin, c.horizon, mc))
-        })
-        .collect();
-    let mut runs = Vec::new();
-    let mut skipped = Vec::new();
-    for (area, origin, r) in results {
-        match r {
-            Ok(run) => runs.push(run),
-            Err(e) => skipped.push((area.0, area.1, origin, e)),
-        }
-    }
+    let (runs, skipped) =
+        backtest_areas(&c.scenario, &loaded, &seeds, &areas, &c.train_until, c.horizon, c.draws, c.seed);
     if runs.is_empty() {
         let reasons: Vec<String> = skipped.iter().map(|s| format!("{} ({}) to {}: {}", s.1, s.0, s.2, s.3)).collect();
         anyhow::bail!("nothing could be backtested:\n  {}", reasons.join("\n  "));
@@ -498,13 +473,7 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
     } else {
         runs.clone()
     };
-    if let Some(first) = chart_runs.first() {
-        let ccn = if first.code == ENGLAND {
-            Some(ccn_projection(&seeds).context("running the CCN/Newton 2021 projection (`ccn-newton-2022`)")?)
-        } else {
-            None
-        };
-        let chart = backtest_chart(&seeds, &chart_runs, ccn.as_deref(), c.horizon);
+    if let Some(chart) = chart_of(&seeds, &chart_runs, c.horizon)? {
         chart
             .write(&c.out.join("backtest"), Formats::BOTH)
             .with_context(|| format!("writing the chart to {}", c.out.display()))?;
@@ -515,6 +484,121 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
         eprintln!("wrote {}", c.out.display());
     }
     Ok(())
+}
+
+/// An area and origin that could not be back-tested: code, name, origin, why.
+type Skipped = (String, String, i32, String);
+
+/// Back-tests every area (code, name) from every origin in parallel, with
+/// bands of `draws` Monte Carlo draws (0: none) from seed `seed`: the runs in
+/// order, and those that could not be calibrated.
+#[allow(clippy::too_many_arguments)]
+fn backtest_areas(
+    scenario: &str,
+    loaded: &Loaded,
+    seeds: &Seeds,
+    areas: &[(String, String)],
+    origins: &[i32],
+    horizon: i32,
+    draws: u64,
+    seed: u64,
+) -> (Vec<Run>, Vec<Skipped>) {
+    let mc = (draws > 0).then_some((
+        scenario,
+        MonteCarloSpec { draws, seed, parameter_uncertainty: true, process_noise: true, sampling: Default::default() },
+    ));
+    let jobs: Vec<(&(String, String), i32)> = areas.iter().flat_map(|a| origins.iter().map(move |o| (a, *o))).collect();
+    // Each (area, origin) is independent; rayon keeps the results in order.
+    let results: Vec<Outcome> = jobs
+        .par_iter()
+        .map(|((code, name), origin)| {
+            ((code.clone(), name.clone()), *origin, backtest_one(loaded, seeds, code, *origin, horizon, mc))
+        })
+        .collect();
+    let mut runs = Vec::new();
+    let mut skipped = Vec::new();
+    for (area, origin, r) in results {
+        match r {
+            Ok(run) => runs.push(run),
+            Err(e) => skipped.push((area.0, area.1, origin, e)),
+        }
+    }
+    (runs, skipped)
+}
+
+/// The chart of one area's forecasts against its outturn, with the CCN/Newton
+/// 2021 projection for England; `None` without runs.
+fn chart_of(seeds: &Seeds, runs: &[Run], horizon: i32) -> Result<Option<Chart>> {
+    let Some(first) = runs.first() else { return Ok(None) };
+    let ccn = if first.code == ENGLAND {
+        Some(ccn_projection(seeds).context("running the CCN/Newton 2021 projection (`ccn-newton-2022`)")?)
+    } else {
+        None
+    };
+    Ok(Some(backtest_chart(seeds, runs, ccn.as_deref(), horizon)))
+}
+
+/// Years ahead the report's track record scores (the horizon of the goal).
+pub const TRACK_RECORD_HORIZON: i32 = 3;
+
+/// Monte Carlo draws per cut-off for the track record's bands (`backtest`'s default).
+pub const TRACK_RECORD_DRAWS: u64 = 100;
+
+/// How the method did before, for one area: what `carecast report` shows.
+pub struct TrackRecord {
+    /// Error by horizon against the naive forecasts, and the bands' coverage.
+    pub table: Table,
+    /// Forecasts against the outturn (and CCN's projection for England).
+    pub chart: Chart,
+    /// Cut-offs that could not be back-tested, with why.
+    pub skipped: Vec<String>,
+}
+
+/// The scenario's method back-tested for one area (code) from each of the
+/// four years before the last outturn, [`TRACK_RECORD_HORIZON`] years ahead,
+/// with [`TRACK_RECORD_DRAWS`] draws for the bands (seed `seed`): as
+/// `carecast backtest --la AREA --train-until 2021,2022,2023,2024` does.
+pub fn track_record(scenario: &str, loaded: &Loaded, seeds: &Seeds, area: &str, seed: u64) -> Result<TrackRecord> {
+    let origins: Vec<i32> = (LAST_OUTTURN_YEAR - 4..LAST_OUTTURN_YEAR).collect();
+    let name = seeds.find_area(area).map_or_else(|| area.to_string(), |a| a.name.clone());
+    let areas = [(area.to_string(), name.clone())];
+    let (runs, skipped) =
+        backtest_areas(scenario, loaded, seeds, &areas, &origins, TRACK_RECORD_HORIZON, TRACK_RECORD_DRAWS, seed);
+    if runs.is_empty() {
+        let reasons: BTreeSet<&str> = skipped.iter().map(|s| s.3.as_str()).collect();
+        anyhow::bail!("{}", reasons.into_iter().collect::<Vec<_>>().join("; "));
+    }
+    let skipped: Vec<String> = skipped.iter().map(|s| format!("data to {}: {}", s.2, s.3)).collect();
+    let rows: Vec<BacktestRow> = runs.iter().flat_map(|r| r.rows.iter().cloned()).collect();
+    let summary = summarise(&rows);
+    let mut table = Table::new(
+        "Track record",
+        format!("How the method did before: {name}, children in care at 31 March, error against the published outturn"),
+        vec![
+            Column::new("years ahead", ColumnKind::Count),
+            Column::new("forecasts", ColumnKind::Count),
+            Column::new("carecast", ColumnKind::Percent),
+            Column::new("damped", ColumnKind::Percent),
+            Column::new("last value", ColumnKind::Percent),
+            Column::new("linear trend", ColumnKind::Percent),
+            Column::new("in the 50% band", ColumnKind::Percent),
+            Column::new("in the 90% band", ColumnKind::Percent),
+        ],
+    );
+    for h in &summary {
+        let mut row: Vec<Cell> = vec![f64::from(h.horizon).into(), (h.forecasts as f64).into()];
+        row.extend([h.mape[0], h.mape[3], h.mape[1], h.mape[2], h.coverage[0], h.coverage[1]].map(Cell::Number));
+        table.push_row(row);
+    }
+    let ran: Vec<String> = runs.iter().map(|r| r.origin.to_string()).collect();
+    let what = format!(
+        "The scenario `{scenario}`'s method, calibrated on the published data up to 31 March {} only (one forecast from each), projected children in care {TRACK_RECORD_HORIZON} years ahead; the errors are mean absolute percentage errors against the published outturn to {LAST_OUTTURN_YEAR}, next to two naive forecasts made from the same data (the last value carried forward; a least-squares line through the published years) and the damped forecast (the share of the model's change an inner back-test of the earlier years found to happen). The bands are {TRACK_RECORD_DRAWS} Monte Carlo draws from each fit (its standard errors, structural shocks, every other ranged assumption and process noise); a well-calibrated 90% band holds about 90% of the outturns, but with this few forecasts a share is rough (one forecast in four moves it 25 points). As `carecast backtest --la {area} --train-until {}`.",
+        ran.join(", "),
+        ran.join(",")
+    );
+    table.notes.push(what);
+    let chart = chart_of(seeds, &runs, TRACK_RECORD_HORIZON)?.context("no back-test to draw")?;
+    Ok(TrackRecord { table, chart, skipped })
 }
 
 /// Children in care in the shipped CCN/Newton 2021 projection (as `carecast run ccn-newton-2022`).

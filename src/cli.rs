@@ -60,7 +60,7 @@ enum Command {
         #[arg(long, default_value = "1600x900")]
         size: String,
     },
-    /// Write an HTML report, an Excel workbook, CSVs and charts for one or more scenarios (with options: compared against the first, as `compare` does).
+    /// Write an HTML report, an Excel workbook, CSVs and charts for one or more scenarios (with options: compared against the first, as `compare` does; the first's track record, as `backtest` gives it).
     Report {
         /// Shipped scenario names or TOML paths (the first is the base).
         #[arg(required = true)]

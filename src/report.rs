@@ -5,13 +5,15 @@
 //! and by quarter for the Quarterly sheet and each `quarterly.csv`) into
 //! `carecast-report` documents; with two or more scenarios, the options
 //! against the first as `carecast compare` gives them (`comparison.csv`, a
-//! summary, the differences by financial year and their charts); with
+//! summary, the differences by financial year and their charts); the first
+//! scenario's track record (`backtest.rs` computes it); with
 //! `--draws`, the Monte Carlo ranges as tables, fans on the first scenario's
 //! charts, p05-p95 columns in the CSVs and the paired ranges of the options'
 //! differences. What it is not: a comparison (`compare.rs` computes it), a
 //! writer (carecast-report does the files) or a renderer (carecast-plot draws
 //! the charts).
 
+use crate::backtest::TrackRecord;
 use crate::charts::{self, DATA_VINTAGE, SOURCE_NOTE};
 use crate::output;
 use anyhow::{Context, Result};
@@ -301,13 +303,15 @@ fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) ->
 /// `<scenario>/projection.csv` and `quarterly.csv`, `published.csv` and
 /// `charts/`; with `ranges`, the Monte Carlo ranges too (tables, fans, CSV
 /// columns); with `options` compared, `comparison.csv` and the options
-/// section. A `comparison.csv` or chart left in the folder by an earlier
-/// report is removed (a scenario's folder is not).
+/// section; the base's track record (or why there is none). A
+/// `comparison.csv` or chart left in the folder by an earlier report is
+/// removed (a scenario's folder is not).
 pub fn write_report(
     dir: &Path,
     runs: &[(&Built, &Projection)],
     ranges: Option<&Ranges>,
     options: Option<&Options>,
+    track_record: &Result<TrackRecord, String>,
     command_line: &str,
     generated: &str,
 ) -> Result<()> {
@@ -351,9 +355,16 @@ pub fn write_report(
         (Some(c), Some(_)) => c.charts(&first.area_name),
         _ => Vec::new(),
     };
+    // The track record's chart, when the method could be back-tested.
+    let track_chart: Vec<charts::NamedChart> = track_record
+        .iter()
+        .map(|t| charts::NamedChart { stem: "07_track_record".into(), chart: t.chart.clone() })
+        .collect();
     let charts_dir = dir.join("charts");
-    let mut written = charts::write_named(&charts_dir, &named, Formats::BOTH)?;
-    written.extend(charts::write_named(&charts_dir, &difference_charts, Formats::BOTH)?);
+    let mut written = Vec::new();
+    for set in [&named, &difference_charts, &track_chart] {
+        written.extend(charts::write_named(&charts_dir, set, Formats::BOTH)?);
+    }
     for entry in std::fs::read_dir(&charts_dir).with_context(|| format!("reading {}", charts_dir.display()))? {
         let path = entry?.path();
         let chart = path.extension().is_some_and(|e| e == "png" || e == "svg");
@@ -368,6 +379,17 @@ pub fn write_report(
             .collect()
     };
     let chart_blocks = svg(&named)?;
+    let track_blocks = match track_record {
+        Ok(t) => {
+            let mut blocks = vec![Block::Table(t.table.clone())];
+            blocks.extend(svg(&track_chart)?);
+            if !t.skipped.is_empty() {
+                blocks.push(Block::Paragraph(format!("Not back-tested: {}.", t.skipped.join("; "))));
+            }
+            blocks
+        }
+        Err(why) => vec![Block::Paragraph(format!("The method could not be back-tested here: {why}."))],
+    };
 
     let summary = summary_table(&with_rows);
     let assumptions = assumptions_table(&with_rows);
@@ -434,6 +456,9 @@ pub fn write_report(
         sheets.push(t);
     }
     sheets.extend(options_tables.iter().cloned());
+    if let Ok(t) = track_record {
+        sheets.push(t.table.clone());
+    }
     sheets.extend([wide, quarterly, published_table, assumptions.clone()]);
     write_xlsx(&dir.join("report.xlsx"), &sheets, &meta)?;
 
@@ -454,6 +479,7 @@ pub fn write_report(
             blocks: range_tables.into_iter().map(Block::Table).collect(),
         });
     }
+    sections.push(Section { heading: "Track record".into(), blocks: track_blocks });
     match options {
         Some(Options::Compared(_)) => {
             let mut blocks: Vec<Block> = options_summary.into_iter().map(Block::Table).collect();

@@ -40,7 +40,8 @@ fn report_writes_html_xlsx_csvs_and_charts() {
     for title in BASELINE_TITLES {
         assert!(html.contains(title), "report.html lacks chart title {title:?}");
     }
-    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len(), "one inline SVG per chart");
+    // The scenario's charts and the track record's.
+    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len() + 1, "one inline SVG per chart");
     assert!(!html.to_ascii_lowercase().contains("<script"), "no scripts");
     for attr in ["src=\"http", "href=\"http", "src='http", "href='http"] {
         assert!(!html.contains(attr), "external reference {attr}");
@@ -55,14 +56,14 @@ fn report_writes_html_xlsx_csvs_and_charts() {
     let (_, published) = read_csv(&out.join("published.csv"));
     assert!(value(&published, "children_in_care", "total", 2025).is_some());
     let charts = files_in(&out.join("charts"));
-    assert_eq!(charts.len(), 2 * BASELINE_TITLES.len(), "{charts:?}");
+    assert_eq!(charts.len(), 2 * (BASELINE_TITLES.len() + 1), "{charts:?}");
     assert!(charts.iter().any(|f| f.ends_with(".png")) && charts.iter().any(|f| f.ends_with(".svg")));
 
     // Excel: the wide MTFP sheet holds the same number as the CSV.
     let want = value(&rows, "children_in_care", "total", 2030).expect("children in care 2030 in projection.csv");
     let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).expect("open report.xlsx");
     let names = wb.sheet_names();
-    for sheet in ["About", "Summary", "Projection by year", "Quarterly", "Assumptions"] {
+    for sheet in ["About", "Summary", "Projection by year", "Quarterly", "Track record", "Assumptions"] {
         assert!(names.iter().any(|n| n == sheet), "no sheet {sheet} in {names:?}");
     }
     let range = wb.worksheet_range("Projection by year").unwrap();
@@ -94,6 +95,22 @@ fn report_writes_html_xlsx_csvs_and_charts() {
         .find(|r| r[0] == Data::String("baseline".into()) && r[1] == Data::String("csc_spend_gbp_cash".into()))
         .expect("CSC spend row");
     assert!(row[col].as_f64().is_some_and(|v| (v - want_q3).abs() <= 1e-6), "{:?} vs {want_q3}", row[col]);
+    // The track record is `carecast backtest`'s for the same cut-offs (a second route).
+    let b = carecast(&["backtest", "--train-until", "2021,2022,2023,2024", "--out", "bt", "-q"], t.path());
+    assert!(b.status.success(), "backtest failed: {}", stderr(&b));
+    let (bt_header, bt) = read_csv(&t.path().join("bt/summary.csv"));
+    let col = |name: &str| bt_header.iter().position(|h| h == name).unwrap();
+    let track: Vec<Vec<Data>> = wb.worksheet_range("Track record").unwrap().rows().map(|r| r.to_vec()).collect();
+    assert_eq!(track.len(), 1 + 3, "a header and three horizons: {track:?}");
+    for (row, want) in track[1..].iter().zip(&bt) {
+        for (got, name) in [(2, "mape_model"), (4, "mape_naive_last"), (5, "mape_naive_trend"), (7, "coverage_90")] {
+            let want: f64 = want[col(name)].parse().unwrap();
+            assert!(row[got].as_f64().is_some_and(|v| (v - want).abs() < 1e-12), "{name}: {row:?} vs {want}");
+        }
+    }
+    for must in ["Track record", "How the method did before: England", "CCN/Newton 2021 projection"] {
+        assert!(html.contains(must), "report.html lacks {must:?}");
+    }
     let summary = wb.worksheet_range("Summary").unwrap();
     let found = summary.rows().any(|r| {
         r.get(1).and_then(Data::as_f64) == Some(2030.0)
@@ -195,8 +212,9 @@ fn report_with_options_carries_the_comparison() {
         assert!(html.contains(must), "report.html lacks {must:?}");
     }
     // The first scenario's charts and its spend range under draws, the two
-    // difference charts of every option, and two an option with paired fans.
-    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len() + 1 + 2 + 2 * 2);
+    // difference charts of every option, two an option with paired fans and
+    // the track record's.
+    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len() + 1 + 2 + 2 * 2 + 1);
 }
 
 /// Scenarios over different years are reported, but not compared: the
@@ -217,8 +235,8 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     assert!(!t.path().join("rep/comparison.csv").exists(), "the earlier comparison is removed");
     let charts = files_in(&t.path().join("rep/charts"));
     assert!(!charts.iter().any(|f| f.starts_with("manifesto")), "{charts:?}");
-    // The baseline's charts and the two difference charts, in both formats.
-    assert_eq!(charts.len(), 2 * (BASELINE_TITLES.len() + 2), "{charts:?}");
+    // The baseline's charts, the two difference charts and the track record's, in both formats.
+    assert_eq!(charts.len(), 2 * (BASELINE_TITLES.len() + 2 + 1), "{charts:?}");
 
     let mut wb: Xlsx<_> = open_workbook(t.path().join("rep/report.xlsx")).expect("open report.xlsx");
     let sheet = wb.worksheet_range("Quarterly").expect("a quarterly sheet");
@@ -226,6 +244,24 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     assert_eq!(header.first().map(String::as_str), Some("2023-24 Q1"), "{header:?}");
     assert_eq!(header.last().map(String::as_str), Some("2034-35 Q4"), "{header:?}");
     assert!(header.windows(2).all(|w| w[0] < w[1]), "quarters in time order: {header:?}");
+}
+
+/// A scenario the method cannot be back-tested with (a council's own SSDA903
+/// return gives explicit rates, not a calibration to cut back) is still
+/// reported; the track record says why it is missing.
+#[test]
+fn report_of_an_explicit_scenario_says_why_there_is_no_track_record() {
+    let t = tempdir();
+    let f = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ssda903/sf-regional-samples-v1");
+    let (episodes, header) = (format!("{f}/episodes.csv"), format!("{f}/header.csv"));
+    let c =
+        carecast(&["calibrate", "--episodes", &episodes, "--header", &header, "--out", "mine.toml", "-q"], t.path());
+    assert!(c.status.success(), "calibrate failed: {}", stderr(&c));
+    let o = carecast(&["report", "mine.toml", "--out", "rep", "-q"], t.path());
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+    let html = std::fs::read_to_string(t.path().join("rep/report.html")).unwrap();
+    assert!(html.contains("The method could not be back-tested here: the scenario has explicit rates"), "{html}");
+    assert_eq!(html.matches("explicit rates").count(), 1, "the reason once");
 }
 
 #[test]
