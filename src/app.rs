@@ -101,9 +101,8 @@ impl Runs {
     }
 }
 
-/// Loads, resolves and runs several scenarios (default options); names must differ.
-fn run_many(scenarios: &[String], la: Option<&str>) -> Result<Runs> {
-    let opts = RunOptions { area: la.map(str::to_string), ..RunOptions::default() };
+/// Loads, resolves and runs several scenarios with the same options; names must differ.
+fn run_many(scenarios: &[String], opts: RunOptions) -> Result<Runs> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let mut runs = Runs { seeds, opts, loaded: Vec::new(), built: Vec::new(), projections: Vec::new() };
     for s in scenarios {
@@ -121,7 +120,8 @@ fn run_many(scenarios: &[String], la: Option<&str>) -> Result<Runs> {
 }
 
 fn plot(c: &PlotConfig) -> Result<()> {
-    let runs = run_many(&c.scenarios, c.la.as_deref())?;
+    let opts = RunOptions { start_year: c.start_year, end_year: c.end_year, area: c.la.clone() };
+    let runs = run_many(&c.scenarios, opts)?;
     let refs = runs.refs();
     let files = crate::charts::write_charts(&c.out, &refs, None, c.formats, c.size_px)
         .with_context(|| format!("writing charts to {}", c.out.display()))?;
@@ -132,7 +132,8 @@ fn plot(c: &PlotConfig) -> Result<()> {
 }
 
 fn report(c: &ReportConfig) -> Result<()> {
-    let runs = run_many(&c.scenarios, c.la.as_deref())?;
+    let opts = RunOptions { start_year: c.start_year, end_year: c.end_year, area: c.la.clone() };
+    let runs = run_many(&c.scenarios, opts)?;
     let central_rows: Vec<Vec<carecast_core::Row>> = runs
         .built
         .iter()

@@ -450,8 +450,12 @@ pub fn build_charts(
         );
     }
 
-    // (5) Difference of each option from the base.
-    if runs.len() >= 2 {
+    // (5) Difference of each option from the base: children in care, spend on
+    // them, and all children's social care spend (what `compare`'s NPV
+    // discounts); only when every run covers the same years, since runs from
+    // different start years differ by more than their options.
+    let built: Vec<&Built> = runs.iter().map(|r| r.built).collect();
+    if runs.len() >= 2 && crate::compare::different_years(&built).is_none() {
         let base = &first.built.name;
         for (stem, measure, what, y_title, format) in [
             (
@@ -465,6 +469,13 @@ pub fn build_charts(
                 "05b_difference_cla_spend",
                 "spend_gbp_cash",
                 "children looked after spend",
+                "Difference (£ per year, cash)",
+                ValueFormat::MoneyGbp,
+            ),
+            (
+                "05c_difference_csc_spend",
+                "csc_spend_gbp_cash",
+                "children's social care spend",
                 "Difference (£ per year, cash)",
                 ValueFormat::MoneyGbp,
             ),

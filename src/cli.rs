@@ -59,6 +59,12 @@ enum Command {
         /// Image size in pixels, WIDTHxHEIGHT.
         #[arg(long, default_value = "1600x900")]
         size: String,
+        /// Start every run from the published stock at 31 March of this year.
+        #[arg(long)]
+        start_year: Option<i32>,
+        /// Project every run to 31 March of this year.
+        #[arg(long)]
+        end_year: Option<i32>,
     },
     /// Write an HTML report, an Excel workbook, CSVs and charts for one or more scenarios (with options: compared against the first, as `compare` does; the first's track record, as `backtest` gives it).
     Report {
@@ -68,6 +74,12 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "out/report")]
         out: PathBuf,
+        /// Start every run from the published stock at 31 March of this year (so scenarios that start in different years can be compared).
+        #[arg(long)]
+        start_year: Option<i32>,
+        /// Project every run to 31 March of this year.
+        #[arg(long)]
+        end_year: Option<i32>,
         #[command(flatten)]
         draws: DrawArgs,
     },
@@ -275,6 +287,10 @@ pub struct PlotConfig {
     pub quiet: bool,
     /// Council to run for.
     pub la: Option<String>,
+    /// Start year override for every run.
+    pub start_year: Option<i32>,
+    /// End year override for every run.
+    pub end_year: Option<i32>,
 }
 
 /// `carecast report` settings.
@@ -290,6 +306,10 @@ pub struct ReportConfig {
     pub command_line: String,
     /// Council to run for.
     pub la: Option<String>,
+    /// Start year override for every run.
+    pub start_year: Option<i32>,
+    /// End year override for every run.
+    pub end_year: Option<i32>,
     /// Monte Carlo draws of every scenario, if asked for (ranges in the report).
     pub montecarlo: Option<crate::montecarlo::MonteCarloSpec>,
 }
@@ -409,19 +429,26 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 montecarlo,
             })
         }
-        Command::Plot { scenarios, out, format, size } => {
+        Command::Plot { scenarios, out, format, size, start_year, end_year } => {
             let formats = carecast_plot::Formats::parse(&format).map_err(|e| format!("--format {format}: {e}"))?;
             let size_px = carecast_plot::parse_size(&size).map_err(|e| format!("--size {size}: {e}"))?;
-            Config::Plot(PlotConfig { scenarios, out, formats, size_px, quiet: args.quiet, la: args.la.clone() })
+            check_years(start_year, end_year)?;
+            let (quiet, la) = (args.quiet, args.la.clone());
+            Config::Plot(PlotConfig { scenarios, out, formats, size_px, quiet, la, start_year, end_year })
         }
-        Command::Report { scenarios, out, draws } => Config::Report(ReportConfig {
-            scenarios,
-            out,
-            quiet: args.quiet,
-            command_line,
-            la: args.la.clone(),
-            montecarlo: draws.spec()?,
-        }),
+        Command::Report { scenarios, out, start_year, end_year, draws } => {
+            check_years(start_year, end_year)?;
+            Config::Report(ReportConfig {
+                scenarios,
+                out,
+                quiet: args.quiet,
+                command_line,
+                la: args.la.clone(),
+                start_year,
+                end_year,
+                montecarlo: draws.spec()?,
+            })
+        }
         Command::Validate { files } => Config::Validate { files },
         Command::Explain { scenario } => Config::Explain { scenario },
         Command::Scenarios => Config::Scenarios,

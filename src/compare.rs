@@ -241,7 +241,7 @@ fn against_base(mut series: Vec<Series>) -> (Series, Vec<(Series, Metrics)>) {
 
 /// Whole-horizon measures without bands: a ratio and a year, either of which
 /// can be undefined in a draw.
-const UNBANDED: [&str; 2] = ["cost_per_child_year_avoided_gbp", "payback_year"];
+pub const UNBANDED: [&str; 2] = ["cost_per_child_year_avoided_gbp", "payback_year"];
 
 /// One line of the comparison: a measure in a year (`None`: the whole
 /// horizon) and its value (`None`: undefined, written empty).

@@ -490,7 +490,7 @@ pub fn write_report(
         Some(Options::NotCompared(why)) => sections.push(Section {
             heading: "Options against the base".into(),
             blocks: vec![Block::Paragraph(format!(
-                "The options are not compared against the base: {why}. `carecast compare` with --start-year and --end-year compares them over common years."
+                "The options are not compared against the base: {why}. With --start-year and --end-year, `carecast report` (and `compare`) compares them over common years."
             ))],
         }),
         None => {}

@@ -212,15 +212,34 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
     let scenario = Side::new(&c.scenario, &seeds, &opts)?;
     let base = c.against.as_deref().map(|b| Side::new(b, &seeds, &opts)).transpose()?;
     let name = scenario.central.name.clone();
+    if let Some(b) = &base {
+        if b.central.name == name {
+            bail!(
+                "--against {}: that is the scenario itself (`{name}`); give the base to measure it against",
+                b.central.name
+            );
+        }
+        if let Some(why) = crate::compare::different_years(&[&b.central, &scenario.central]) {
+            bail!("{why}; pass --start-year and --end-year to compare them over the same years");
+        }
+    }
     let default = if base.is_some() { DEFAULT_AGAINST_MEASURE } else { DEFAULT_MEASURE };
     let measure = c.measure.clone().unwrap_or_else(|| default.to_string());
     let whole_horizon = crate::compare::WHOLE_HORIZON_MEASURES.contains(&measure.as_str());
     let target = if whole_horizon {
-        let Some(base) = &base else {
+        if base.is_none() {
             bail!("--measure {measure}: a whole-horizon measure compares an option with a base; give --against BASE");
-        };
-        if let Some(why) = crate::compare::different_years(&[&base.central, &scenario.central]) {
-            bail!("{why}; pass --start-year and --end-year to compare them over the same years");
+        }
+        if crate::compare::UNBANDED.contains(&measure.as_str()) {
+            bail!(
+                "--measure {measure}: it can be undefined at an assumption's low or high (no payback within the horizon, or no child-years avoided), so it cannot be ranked; expected one of {}",
+                crate::compare::WHOLE_HORIZON_MEASURES
+                    .iter()
+                    .filter(|m| !crate::compare::UNBANDED.contains(m))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         if c.year.is_some() {
             bail!("--year: `{measure}` is a whole-horizon measure (every projection year)");
@@ -260,12 +279,21 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
     let central = target
         .value((&scenario.central, &scenario.rows), base.as_ref().map(|b| (&b.central, b.rows.as_slice())))
         .map_err(anyhow::Error::msg)?;
+    let (start, end) = (
+        scenario.central.model.start_year,
+        scenario.central.model.start_year + scenario.central.model.years.len() as i32,
+    );
     let what = match (&target, &base) {
         (Target::Level { year, .. }, _) => format!("{measure} in {}", financial_year_label(*year)),
         (Target::Difference { year, .. }, Some(b)) => {
             format!("{measure} in {}, {name} minus {}", financial_year_label(*year), b.central.name)
         }
-        (_, b) => format!("{measure}, {name} against {}", b.as_ref().map_or("", |b| b.central.name.as_str())),
+        (_, b) => format!(
+            "{measure}, {name} against {}, {} to {}",
+            b.as_ref().map_or("", |b| b.central.name.as_str()),
+            financial_year_label(start + 1),
+            financial_year_label(end)
+        ),
     };
 
     // Every ranged parameter of either scenario, the scenario's first; each
@@ -423,7 +451,10 @@ fn show(measure: &str, v: f64) -> String {
 
 /// Prints the largest swings.
 fn print_top(a: &Analysis) {
-    outln!("{} {} at central values: {}", a.scenario, a.what, show(&a.measure, a.central));
+    match &a.against {
+        None => outln!("{} {} at central values: {}", a.scenario, a.what, show(&a.measure, a.central)),
+        Some(_) => outln!("{} at central values: {}", a.what, show(&a.measure, a.central)),
+    }
     outln!("{:<68} {:>10} {:>10} {:>14} {:>14} {:>14}", "parameter", "low", "high", "at low", "at high", "swing");
     for r in a.results.iter().take(PRINTED) {
         outln!(

@@ -211,10 +211,10 @@ fn report_with_options_carries_the_comparison() {
     for must in ["Options against the base", "P(cheapest)", "percentiles of the paired differences"] {
         assert!(html.contains(must), "report.html lacks {must:?}");
     }
-    // The first scenario's charts and its spend range under draws, the two
+    // The first scenario's charts and its spend range under draws, the three
     // difference charts of every option, two an option with paired fans and
     // the track record's.
-    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len() + 1 + 2 + 2 * 2 + 1);
+    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len() + 1 + 3 + 2 * 2 + 1);
 }
 
 /// Scenarios over different years are reported, but not compared: the
@@ -235,8 +235,11 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     assert!(!t.path().join("rep/comparison.csv").exists(), "the earlier comparison is removed");
     let charts = files_in(&t.path().join("rep/charts"));
     assert!(!charts.iter().any(|f| f.starts_with("manifesto")), "{charts:?}");
-    // The baseline's charts, the two difference charts and the track record's, in both formats.
-    assert_eq!(charts.len(), 2 * (BASELINE_TITLES.len() + 2 + 1), "{charts:?}");
+    // The baseline's charts and the track record's, in both formats: no
+    // difference charts, since runs from different years differ by more than
+    // their options.
+    assert_eq!(charts.len(), 2 * (BASELINE_TITLES.len() + 1), "{charts:?}");
+    assert!(!charts.iter().any(|f| f.starts_with("05")), "{charts:?}");
 
     let mut wb: Xlsx<_> = open_workbook(t.path().join("rep/report.xlsx")).expect("open report.xlsx");
     let sheet = wb.worksheet_range("Quarterly").expect("a quarterly sheet");
@@ -244,6 +247,25 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     assert_eq!(header.first().map(String::as_str), Some("2023-24 Q1"), "{header:?}");
     assert_eq!(header.last().map(String::as_str), Some("2034-35 Q4"), "{header:?}");
     assert!(header.windows(2).all(|w| w[0] < w[1]), "quarters in time order: {header:?}");
+
+    // Over common years they are compared.
+    let o = carecast(
+        &[
+            "report",
+            "baseline",
+            "stable-homes-200m",
+            "--start-year",
+            "2025",
+            "--end-year",
+            "2033",
+            "--out",
+            "common",
+            "-q",
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+    assert!(t.path().join("common/comparison.csv").exists());
 }
 
 /// A scenario the method cannot be back-tested with (a council's own SSDA903
@@ -312,13 +334,14 @@ fn plot_two_scenarios_adds_funding_and_difference_charts() {
     );
     assert!(o.status.success(), "plot failed: {}", stderr(&o));
     let files = files_in(&out);
-    // The baseline's charts plus the two difference charts (funding is on both).
-    assert_eq!(files.len(), BASELINE_TITLES.len() + 2, "{files:?}");
+    // The baseline's charts plus the three difference charts (funding is on both).
+    assert_eq!(files.len(), BASELINE_TITLES.len() + 3, "{files:?}");
     let all: String = files.iter().map(|f| std::fs::read_to_string(out.join(f)).unwrap()).collect();
     for title in [
         "spend and funding, England",
         "Difference from baseline in children looked after",
         "Difference from baseline in children looked after spend",
+        "Difference from baseline in children&apos;s social care spend",
     ] {
         assert!(all.contains(title), "no SVG has title {title:?}");
     }

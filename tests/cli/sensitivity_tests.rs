@@ -180,3 +180,31 @@ fn sensitivity_against_a_base_matches_compare_at_a_setting() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--against BASE"), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Against a base, what cannot be measured is refused with what to do: the
+/// scenario itself as its base, a measure a setting can leave undefined, and
+/// scenarios over different years (for a yearly difference too) until
+/// --start-year and --end-year put them on common years.
+#[test]
+fn sensitivity_against_a_base_refuses_what_it_cannot_measure() {
+    let t = tempdir();
+    for (args, want) in [
+        (&["baseline", "--against", "baseline"][..], "that is the scenario itself"),
+        (&["manifesto-2024-labour", "--against", "baseline", "--measure", "payback_year"][..], "cannot be ranked"),
+        (
+            &["stable-homes-200m", "--against", "baseline", "--measure", "children_in_care", "--year", "2030"][..],
+            "pass --start-year and --end-year",
+        ),
+    ] {
+        let o = carecast(&[&["sensitivity"][..], args, &["--out", "s", "-q"]].concat(), t.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(want), "{args:?}: {err}");
+        assert!(!t.path().join("s").exists(), "{args:?}: nothing written");
+    }
+    let rows = sensitivity(
+        t.path(),
+        &["stable-homes-200m", "--against", "baseline", "--start-year", "2025", "--end-year", "2033"],
+        "s",
+    );
+    assert!(!rows.is_empty());
+}

@@ -459,7 +459,7 @@ fn plan(chart: &Chart) -> Result<Plan, PlotError> {
                 LegendEntry { swatch: Swatch::Block(HIGH_CASE), label: "High setting".to_string() },
                 LegendEntry {
                     swatch: Swatch::Line { colour: TEXT, dashed: false },
-                    label: format!("Base: {}", value_label(format, *base, false)),
+                    label: format!("Central: {}", value_label(format, *base, false)),
                 },
             ];
             Ok(Plan {
