@@ -179,7 +179,25 @@ fn report(c: &ReportConfig) -> Result<()> {
         };
         let comparison = crate::compare::Comparison::new(&x, c.montecarlo.as_ref(), c.quiet)
             .context("comparing the options against the base")?;
-        Some(crate::report::Options::Compared(Box::new(comparison)))
+        // What each option's NPV cost against the base depends on.
+        let sensitivities = c.scenarios[1..]
+            .iter()
+            .map(|option| {
+                let config = crate::sensitivity::SensitivityConfig {
+                    scenario: option.clone(),
+                    against: Some(c.scenarios[0].clone()),
+                    measure: None,
+                    year: None,
+                    start_year: c.start_year,
+                    end_year: c.end_year,
+                    la: c.la.clone(),
+                    out: std::path::PathBuf::new(),
+                    quiet: true,
+                };
+                crate::sensitivity::analyse(&config).map_err(|e| format!("`{option}`: {e:#}"))
+            })
+            .collect();
+        Some(crate::report::Options::Compared(Box::new(comparison), sensitivities))
     };
     // How the base's method did before, for its area.
     let base = &runs.built[0];

@@ -5,7 +5,8 @@
 //! and by quarter for the Quarterly sheet and each `quarterly.csv`) into
 //! `carecast-report` documents; with two or more scenarios, the options
 //! against the first as `carecast compare` gives them (`comparison.csv`, a
-//! summary, the differences by financial year and their charts); the first
+//! summary, the differences by financial year and their charts, and each
+//! option's tornado from `sensitivity.rs`); the first
 //! scenario's track record (`backtest.rs` computes it); with
 //! `--draws`, the Monte Carlo ranges as tables, fans on the first scenario's
 //! charts, p05-p95 columns in the CSVs and the paired ranges of the options'
@@ -76,6 +77,44 @@ fn ranges_table(
     t.notes.push(ranges.describe());
     t
 }
+
+/// Assumptions that move an option's NPV cost against the base most, one at
+/// a time: the [`SENSITIVITY_ROWS`] largest swings of each option.
+fn sensitivity_table(analyses: &[Result<crate::sensitivity::Analysis, String>]) -> Table {
+    let mut t = Table::new(
+        "Options sensitivity",
+        "What each option's NPV cost against the base depends on: its largest swings, one assumption at a time",
+        vec![
+            Column::new("option", ColumnKind::Text),
+            Column::new("assumption", ColumnKind::Text),
+            Column::new("low", ColumnKind::Number),
+            Column::new("high", ColumnKind::Number),
+            Column::new("NPV cost at low", ColumnKind::Gbp),
+            Column::new("NPV cost at high", ColumnKind::Gbp),
+            Column::new("swing", ColumnKind::Gbp),
+        ],
+    );
+    for a in analyses.iter().flatten() {
+        for r in a.results.iter().take(SENSITIVITY_ROWS) {
+            t.push_row(vec![
+                Cell::Text(a.scenario.clone()),
+                Cell::Text(r.param.key.clone()),
+                Cell::Number(r.param.low),
+                Cell::Number(r.param.high),
+                Cell::Number(r.at_low),
+                Cell::Number(r.at_high),
+                Cell::Number(r.swing()),
+            ]);
+        }
+    }
+    t.notes.push(format!(
+        "Each assumption with a stated range set to its low and its high in both the option and the base (each to its own range), all others central, as `carecast sensitivity OPTION --against BASE` gives it (its sensitivity.csv lists every assumption). Ranked by swing; the {SENSITIVITY_ROWS} largest per option."
+    ));
+    t
+}
+
+/// Assumptions listed per option in the report's sensitivity table.
+const SENSITIVITY_ROWS: usize = 10;
 
 /// Removes a file left by an earlier report, if there is one.
 fn remove_if_present(path: &Path) -> Result<()> {
@@ -235,8 +274,10 @@ pub fn today_iso() -> String {
 /// The report's options section: the options compared against the base (as
 /// `carecast compare` compares them), or why they are not.
 pub enum Options {
-    /// The comparison.
-    Compared(Box<crate::compare::Comparison>),
+    /// The comparison, and for each option what its NPV cost against the base
+    /// depends on (`carecast sensitivity OPTION --against BASE`), or why that
+    /// could not be run.
+    Compared(Box<crate::compare::Comparison>, Vec<Result<crate::sensitivity::Analysis, String>>),
     /// Why there is none (the scenarios cover different years).
     NotCompared(String),
 }
@@ -338,7 +379,7 @@ pub fn write_report(
     let published = first.history_rows();
     write_csv(&dir.join("published.csv"), &output::rows_table("published", &published))?;
     let comparison = match options {
-        Some(Options::Compared(c)) => Some(c),
+        Some(Options::Compared(c, _)) => Some(c),
         _ => None,
     };
     match comparison {
@@ -355,6 +396,19 @@ pub fn write_report(
         (Some(c), Some(_)) => c.charts(&first.area_name),
         _ => Vec::new(),
     };
+    // What each option's saving depends on: its tornado.
+    let sensitivities: &[Result<crate::sensitivity::Analysis, String>] = match options {
+        Some(Options::Compared(_, s)) => s,
+        _ => &[],
+    };
+    let tornadoes: Vec<charts::NamedChart> = sensitivities
+        .iter()
+        .flatten()
+        .map(|a| charts::NamedChart {
+            stem: format!("08_sensitivity_{}", a.scenario),
+            chart: crate::sensitivity::chart(a),
+        })
+        .collect();
     // The track record's chart, when the method could be back-tested.
     let track_chart: Vec<charts::NamedChart> = track_record
         .iter()
@@ -362,7 +416,7 @@ pub fn write_report(
         .collect();
     let charts_dir = dir.join("charts");
     let mut written = Vec::new();
-    for set in [&named, &difference_charts, &track_chart] {
+    for set in [&named, &difference_charts, &tornadoes, &track_chart] {
         written.extend(charts::write_named(&charts_dir, set, Formats::BOTH)?);
     }
     for entry in std::fs::read_dir(&charts_dir).with_context(|| format!("reading {}", charts_dir.display()))? {
@@ -413,10 +467,13 @@ pub fn write_report(
             ),
         ]
     });
-    let (options_summary, options_tables) = match comparison {
+    let (options_summary, mut options_tables) = match comparison {
         Some(c) => (Some(c.summary("npv_cost_gbp")), options_tables(c, ranges.is_some())?),
         None => (None, Vec::new()),
     };
+    if sensitivities.iter().any(Result::is_ok) {
+        options_tables.push(sensitivity_table(sensitivities));
+    }
     let names: Vec<&str> = runs.iter().map(|(b, _)| b.name.as_str()).collect();
     let version = env!("CARGO_PKG_VERSION");
     let title = format!("Children in care funding forecast: {}", first.area_name);
@@ -481,10 +538,14 @@ pub fn write_report(
     }
     sections.push(Section { heading: "Track record".into(), blocks: track_blocks });
     match options {
-        Some(Options::Compared(_)) => {
+        Some(Options::Compared(..)) => {
             let mut blocks: Vec<Block> = options_summary.into_iter().map(Block::Table).collect();
             blocks.extend(options_tables.into_iter().map(Block::Table));
             blocks.extend(svg(&difference_charts)?);
+            blocks.extend(svg(&tornadoes)?);
+            for why in sensitivities.iter().filter_map(|s| s.as_ref().err()) {
+                blocks.push(Block::Paragraph(format!("No sensitivity: {why}.")));
+            }
             sections.push(Section { heading: "Options against the base".into(), blocks });
         }
         Some(Options::NotCompared(why)) => sections.push(Section {

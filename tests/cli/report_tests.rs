@@ -212,9 +212,25 @@ fn report_with_options_carries_the_comparison() {
         assert!(html.contains(must), "report.html lacks {must:?}");
     }
     // The first scenario's charts and its spend range under draws, the three
-    // difference charts of every option, two an option with paired fans and
-    // the track record's.
-    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len() + 1 + 3 + 2 * 2 + 1);
+    // difference charts of every option, two an option with paired fans, a
+    // tornado an option and the track record's.
+    assert_eq!(html.matches("<svg").count(), BASELINE_TITLES.len() + 1 + 3 + 2 * 2 + 2 + 1);
+
+    // The sensitivity sheet lists each option's largest swings as
+    // `sensitivity OPTION --against BASE` ranks them.
+    let s =
+        carecast(&["sensitivity", "manifesto-2024-labour", "--against", "baseline", "--out", "sens", "-q"], t.path());
+    assert!(s.status.success(), "sensitivity failed: {}", stderr(&s));
+    let (_, sens) = read_csv(&t.path().join("sens/sensitivity.csv"));
+    let sheet = grid(&mut wb, "Options sensitivity");
+    let labour: Vec<&Vec<Data>> =
+        sheet.iter().filter(|r| r[0] == Data::String("manifesto-2024-labour".into())).collect();
+    assert_eq!(labour.len(), 10, "ten assumptions an option");
+    for (row, want) in labour.iter().zip(&sens) {
+        assert_eq!(row[1], Data::String(want[0].clone()), "same assumption, same rank");
+        let at_low: f64 = want[5].parse().unwrap();
+        assert!(close(row[4].as_f64(), at_low), "{row:?} vs {want:?}");
+    }
 }
 
 /// Scenarios over different years are reported, but not compared: the
