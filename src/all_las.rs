@@ -205,10 +205,10 @@ pub fn run_all(c: &RunConfig, seeds: &Seeds, loaded: &Loaded) -> Result<()> {
         outln!("{year:>6} {measure:<18} {:>16} {:>16} {:>8.2}%", f(*national_v), f(*s), rel * 100.0);
     }
     for (code, name, e) in &failures {
-        eprintln!("warning: {name} ({code}) not run: {e}");
+        errln!("warning: {name} ({code}) not run: {e}");
     }
     if !c.quiet {
-        eprintln!("wrote {}", out.display());
+        errln!("wrote {}", out.display());
     }
     Ok(())
 }

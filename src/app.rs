@@ -79,7 +79,7 @@ fn run_scenario(c: &RunConfig) -> Result<()> {
     }
     output::print_summary(&built, &projection);
     if !c.quiet {
-        eprintln!("wrote {}", out.display());
+        errln!("wrote {}", out.display());
     }
     Ok(())
 }
@@ -126,7 +126,7 @@ fn plot(c: &PlotConfig) -> Result<()> {
     let files = crate::charts::write_charts(&c.out, &refs, None, c.formats, c.size_px)
         .with_context(|| format!("writing charts to {}", c.out.display()))?;
     if !c.quiet {
-        eprintln!("wrote {} chart files to {}", files.len(), c.out.display());
+        errln!("wrote {} chart files to {}", files.len(), c.out.display());
     }
     Ok(())
 }
@@ -166,7 +166,7 @@ fn report(c: &ReportConfig) -> Result<()> {
         None
     } else if let Some(why) = crate::compare::different_years(&runs.built.iter().collect::<Vec<_>>()) {
         if !c.quiet {
-            eprintln!("note: the options are not compared against the base: {why}");
+            errln!("note: the options are not compared against the base: {why}");
         }
         Some(crate::report::Options::NotCompared(why))
     } else {
@@ -205,7 +205,7 @@ fn report(c: &ReportConfig) -> Result<()> {
     let track_record = crate::backtest::track_record(&c.scenarios[0], &runs.loaded[0], &runs.seeds, &base.area, seed)
         .map_err(|e| format!("{e:#}"));
     if let (Err(why), false) = (&track_record, c.quiet) {
-        eprintln!("note: the method could not be back-tested for the report: {why}");
+        errln!("note: the method could not be back-tested for the report: {why}");
     }
     let generated = crate::report::today_iso();
     let refs = runs.refs();
@@ -220,7 +220,7 @@ fn report(c: &ReportConfig) -> Result<()> {
     )
     .with_context(|| format!("writing the report to {}", c.out.display()))?;
     if !c.quiet {
-        eprintln!("wrote {}", c.out.join("report.html").display());
+        errln!("wrote {}", c.out.join("report.html").display());
     }
     Ok(())
 }

@@ -481,7 +481,7 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
 
     print_summary(c, &areas, &runs, &summary, &skipped);
     if !c.quiet {
-        eprintln!("wrote {}", c.out.display());
+        errln!("wrote {}", c.out.display());
     }
     Ok(())
 }

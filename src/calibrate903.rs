@@ -94,19 +94,22 @@ pub fn run(c: &CalibrateConfig) -> Result<()> {
     let agg = data.aggregate(&options).context("aggregating the SSDA903 return")?;
 
     let summary_text = cleaning_summary(&data, &agg);
-    eprint!("{summary_text}");
+    {
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), "{summary_text}");
+    }
     if to > span_to {
-        eprintln!(
+        errln!(
             "warning: the reference period ends {to}, after the data ends ({span_to}); entries and exits after {span_to} are not in the data, so rates are understated"
         );
     }
     if from < span_from {
-        eprintln!(
+        errln!(
             "warning: the reference period starts {from}, before the data is complete ({span_from}); rates may be understated"
         );
     }
     if agg.stock.last().is_none_or(|s| s.total_children == 0) {
-        eprintln!("warning: no child is in care on the stock date {to}; the projection starts from zero");
+        errln!("warning: no child is in care on the stock date {to}; the projection starts from zero");
     }
 
     let start_year = if to >= march_31(to.year()) { to.year() } else { to.year() - 1 };
@@ -125,8 +128,8 @@ pub fn run(c: &CalibrateConfig) -> Result<()> {
         .with_context(|| format!("writing {}", issues_file.display()))?;
     carecast_report::write_atomic(&c.out, toml.as_bytes()).with_context(|| format!("writing {}", c.out.display()))?;
     if !c.quiet {
-        eprintln!("wrote {}", c.out.display());
-        eprintln!("wrote {} ({} issues)", issues_file.display(), data.issues().len());
+        errln!("wrote {}", c.out.display());
+        errln!("wrote {} ({} issues)", issues_file.display(), data.issues().len());
     }
     Ok(())
 }

@@ -328,7 +328,7 @@ pub fn parse() -> Result<Config, ExitCode> {
     match validate(args, command_line) {
         Ok(c) => Ok(c),
         Err(msg) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             Err(ExitCode::from(2))
         }
     }

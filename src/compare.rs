@@ -626,7 +626,7 @@ impl Comparison {
         let bands = match spec {
             Some(spec) => {
                 if !quiet {
-                    eprintln!(
+                    errln!(
                         "{} Monte Carlo draws of {} scenarios ({}; common random numbers), seeds from {}",
                         spec.draws,
                         x.built.len(),
@@ -782,7 +782,7 @@ pub fn run(c: &CompareConfig) -> Result<()> {
     }
     crate::output::print_table(&comparison.summary(&c.rank_by));
     if !c.quiet {
-        eprintln!("wrote {}", path.display());
+        errln!("wrote {}", path.display());
     }
     Ok(())
 }

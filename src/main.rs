@@ -12,6 +12,15 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` that ignores a closed stderr (e.g. `carecast ... 2>&1 | head`)
+/// instead of panicking: progress messages and the error chain are best effort.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// mimalloc instead of the system allocator: a Monte Carlo draw builds and
 /// drops a few hundred small vectors (the drawn model, its projection), and
 /// glibc's malloc was about a tenth of a 153-council run's time.
@@ -43,9 +52,9 @@ fn main() -> ExitCode {
     match app::run(&config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            errln!("error: {err}");
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                errln!("  caused by: {cause}");
             }
             ExitCode::from(1)
         }

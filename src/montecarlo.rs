@@ -64,7 +64,7 @@ pub fn describe(spec: &MonteCarloSpec) -> String {
 pub fn run(spec: &MonteCarloSpec, inputs: Inputs<'_>, quiet: bool) -> Result<Vec<[f64; 5]>> {
     if !quiet {
         let what = describe(spec);
-        eprintln!("{}: {} Monte Carlo draws ({what}), seeds from {}", inputs.central.name, spec.draws, spec.seed);
+        errln!("{}: {} Monte Carlo draws ({what}), seeds from {}", inputs.central.name, spec.draws, spec.seed);
     }
     let bar = progress_bar(spec.draws, quiet);
     let bands = percentiles_observed(spec, inputs, &|| bar.inc(1));

@@ -303,7 +303,7 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
         params.extend(b.params.iter().filter(|p| !scenario.params.iter().any(|q| q.key == p.key)).cloned());
     }
     if !c.quiet {
-        eprintln!("{}: {} ranged parameters, {} runs", name, params.len(), 2 * params.len());
+        errln!("{}: {} ranged parameters, {} runs", name, params.len(), 2 * params.len());
     }
     // (parameter, high?) in a fixed order; rayon's collect keeps that order.
     let jobs: Vec<(usize, bool)> = (0..params.len()).flat_map(|i| [(i, false), (i, true)]).collect();
@@ -483,7 +483,7 @@ pub fn run(c: &SensitivityConfig) -> Result<()> {
     chart(&a).write(&c.out.join("tornado"), Formats::BOTH).context("drawing the tornado chart")?;
     print_top(&a);
     if !c.quiet {
-        eprintln!("wrote {}", c.out.display());
+        errln!("wrote {}", c.out.display());
     }
     Ok(())
 }

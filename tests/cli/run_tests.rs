@@ -338,3 +338,25 @@ fn readme_scenario_example_runs() {
     let out = carecast(&["run", "example.toml", "--out", "o"], dir.path());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A reader that goes away (`carecast ... 2>&1 | head -1`) ends the messages,
+/// not the run: with stdout and stderr closed before anything is written, the
+/// run still finishes and exits 0 (printing to a closed pipe used to panic,
+/// exit code 101).
+#[test]
+fn closed_output_pipes_do_not_stop_a_run() {
+    let dir = tempdir();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_carecast"))
+        .args(["compare", "baseline", "manifesto-2024-labour", "--draws", "4", "--end-year", "2027", "--out", "c"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run carecast");
+    // Closed before the run has read its seeds, let alone printed anything.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().expect("wait for carecast");
+    assert!(status.success(), "{status}");
+    assert!(dir.path().join("c/comparison.csv").exists());
+}
