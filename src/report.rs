@@ -25,7 +25,7 @@ use carecast_report::{
     Block, Cell, Column, ColumnKind, HtmlReport, Section, Table, WorkbookMeta, pivot_wide, write_csv, write_xlsx,
 };
 use carecast_scenario::Built;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Monte Carlo percentiles of every run's tidy rows and how they were drawn.
 pub struct Ranges {
@@ -115,6 +115,35 @@ fn sensitivity_table(analyses: &[Result<crate::sensitivity::Analysis, String>]) 
 
 /// Assumptions listed per option in the report's sensitivity table.
 const SENSITIVITY_ROWS: usize = 10;
+
+/// The files a report writes into a scenario's folder.
+const SCENARIO_FILES: [&str; 2] = ["projection.csv", "quarterly.csv"];
+
+/// Removes the folders an earlier report wrote for scenarios not in this one:
+/// a folder holding only a report's scenario files. Anything else is left.
+fn remove_stale_scenarios(dir: &Path, scenarios: &[&str]) -> Result<()> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if !path.is_dir() || name == "charts" || scenarios.contains(&name) {
+            continue;
+        }
+        let files: Vec<PathBuf> = std::fs::read_dir(&path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        let ours = |f: &PathBuf| f.is_file() && f.file_name().is_some_and(|n| SCENARIO_FILES.iter().any(|s| n == *s));
+        if !files.is_empty() && files.iter().all(ours) {
+            for f in &files {
+                remove_if_present(f)?;
+            }
+            std::fs::remove_dir(&path)
+                .with_context(|| format!("removing {} from an earlier report", path.display()))?;
+        }
+    }
+    Ok(())
+}
 
 /// Removes a file left by an earlier report, if there is one.
 fn remove_if_present(path: &Path) -> Result<()> {
@@ -345,8 +374,8 @@ fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) ->
 /// `charts/`; with `ranges`, the Monte Carlo ranges too (tables, fans, CSV
 /// columns); with `options` compared, `comparison.csv` and the options
 /// section; the base's track record (or why there is none). A
-/// `comparison.csv` or chart left in the folder by an earlier report is
-/// removed (a scenario's folder is not).
+/// `comparison.csv`, chart or scenario folder left by an earlier report is
+/// removed (a folder only if it holds nothing but a report's scenario files).
 pub fn write_report(
     dir: &Path,
     runs: &[(&Built, &Projection)],
@@ -386,6 +415,7 @@ pub fn write_report(
         Some(c) => write_csv(&dir.join("comparison.csv"), &c.table())?,
         None => remove_if_present(&dir.join("comparison.csv"))?,
     }
+    remove_stale_scenarios(dir, &with_rows.iter().map(|(b, _)| b.name.as_str()).collect::<Vec<_>>())?;
 
     // Charts: files, and the same charts as inline SVG; fans of the first scenario under draws.
     let quantiles = ranges.map(|g| crate::montecarlo::quantile_map(&with_rows[0].1, &g.bands[0]));

@@ -244,11 +244,18 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     let o = carecast(&earlier, t.path());
     assert!(o.status.success(), "report failed: {}", stderr(&o));
     assert!(t.path().join("rep/comparison.csv").exists());
+    // A folder that holds something a report does not write is left alone.
+    std::fs::create_dir(t.path().join("rep/mine")).unwrap();
+    std::fs::write(t.path().join("rep/mine/notes.txt"), "keep").unwrap();
+    std::fs::write(t.path().join("rep/mine/projection.csv"), "keep").unwrap();
     let o = carecast(&["report", "baseline", "stable-homes-200m", "--out", "rep", "-q"], t.path());
     assert!(o.status.success(), "report failed: {}", stderr(&o));
     let html = std::fs::read_to_string(t.path().join("rep/report.html")).unwrap();
     assert!(html.contains("The options are not compared against the base: the scenarios cover different years"));
     assert!(!t.path().join("rep/comparison.csv").exists(), "the earlier comparison is removed");
+    assert!(!t.path().join("rep/manifesto-2024-labour").exists(), "the earlier option's folder is removed");
+    assert!(t.path().join("rep/stable-homes-200m/quarterly.csv").exists());
+    assert!(t.path().join("rep/mine/projection.csv").exists(), "a folder with other files is kept whole");
     let charts = files_in(&t.path().join("rep/charts"));
     assert!(!charts.iter().any(|f| f.starts_with("manifesto")), "{charts:?}");
     // The baseline's charts and the track record's, in both formats: no
