@@ -123,6 +123,9 @@ fn plot(c: &PlotConfig) -> Result<()> {
     let opts = RunOptions { start_year: c.start_year, end_year: c.end_year, area: c.la.clone() };
     let runs = run_many(&c.scenarios, opts)?;
     let refs = runs.refs();
+    if let (Some(why), false) = (crate::compare::different_years(&runs.built.iter().collect::<Vec<_>>()), c.quiet) {
+        errln!("note: no difference charts: {why}; pass --start-year and --end-year to put them on common years");
+    }
     let files = crate::charts::write_charts(&c.out, &refs, None, c.formats, c.size_px)
         .with_context(|| format!("writing charts to {}", c.out.display()))?;
     if !c.quiet {

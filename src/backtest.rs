@@ -189,7 +189,13 @@ fn with_fit(
     if !fitted.text.contains(from) {
         return Err("the fitted scenario does not extend the baseline; cannot put the scenario under it".into());
     }
-    let text = fitted.text.replacen(from, &format!("extends = {parent:?}"), 1);
+    // The fit's end year (origin + horizon) would cut the scenario's horizon
+    // short and refuse its later-dated levers; the run's options end it instead.
+    let end = format!("end_year = {}\n", origin + horizon);
+    if !fitted.text.contains(&end) {
+        return Err("the fitted scenario states no end year to leave to the scenario".into());
+    }
+    let text = fitted.text.replacen(from, &format!("extends = {parent:?}"), 1).replacen(&end, "", 1);
     load_source(SourceFile { path: format!("(fit of {area} to {origin})"), text }).map_err(|e| e.to_string())
 }
 
@@ -592,7 +598,7 @@ pub fn track_record(scenario: &str, loaded: &Loaded, seeds: &Seeds, area: &str, 
     }
     let ran: Vec<String> = runs.iter().map(|r| r.origin.to_string()).collect();
     let what = format!(
-        "The scenario `{scenario}`'s method, calibrated on the published data up to 31 March {} only (one forecast from each), projected children in care {TRACK_RECORD_HORIZON} years ahead; the errors are mean absolute percentage errors against the published outturn to {LAST_OUTTURN_YEAR}, next to two naive forecasts made from the same data (the last value carried forward; a least-squares line through the published years) and the damped forecast (the share of the model's change an inner back-test of the earlier years found to happen). The bands are {TRACK_RECORD_DRAWS} Monte Carlo draws from each fit (its standard errors, structural shocks, every other ranged assumption and process noise); a well-calibrated 90% band holds about 90% of the outturns, but with this few forecasts a share is rough (one forecast in four moves it 25 points). As `carecast backtest --la {area} --train-until {}`.",
+        "The scenario `{scenario}`'s method, calibrated on the published data up to 31 March {} only (one forecast from each), projected children in care {TRACK_RECORD_HORIZON} years ahead; the errors are mean absolute percentage errors against the published outturn to {LAST_OUTTURN_YEAR}, next to two naive forecasts made from the same data (the last value carried forward; a least-squares line through the published years) and the damped forecast (the share of the model's change an inner back-test of the earlier years found to happen). The bands are {TRACK_RECORD_DRAWS} Monte Carlo draws from each fit (its standard errors, structural shocks, every other ranged assumption and process noise); a well-calibrated 90% band holds about 90% of the outturns, but with this few forecasts a share is rough (with n forecasts, one moves it 100/n points). As `carecast backtest {scenario} --la {area} --train-until {} --seed {seed}`.",
         ran.join(", "),
         ran.join(",")
     );

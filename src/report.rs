@@ -87,8 +87,8 @@ fn sensitivity_table(analyses: &[Result<crate::sensitivity::Analysis, String>]) 
         vec![
             Column::new("option", ColumnKind::Text),
             Column::new("assumption", ColumnKind::Text),
-            Column::new("low", ColumnKind::Number),
-            Column::new("high", ColumnKind::Number),
+            Column::new("low", ColumnKind::Text),
+            Column::new("high", ColumnKind::Text),
             Column::new("NPV cost at low", ColumnKind::Gbp),
             Column::new("NPV cost at high", ColumnKind::Gbp),
             Column::new("swing", ColumnKind::Gbp),
@@ -99,8 +99,9 @@ fn sensitivity_table(analyses: &[Result<crate::sensitivity::Analysis, String>]) 
             t.push_row(vec![
                 Cell::Text(a.scenario.clone()),
                 Cell::Text(r.param.key.clone()),
-                Cell::Number(r.param.low),
-                Cell::Number(r.param.high),
+                // As the tornado labels them: the values span 1e-4 to 1e5.
+                Cell::Text(crate::sensitivity::short(r.param.low)),
+                Cell::Text(crate::sensitivity::short(r.param.high)),
                 Cell::Number(r.at_low),
                 Cell::Number(r.at_high),
                 Cell::Number(r.swing()),
@@ -421,7 +422,7 @@ pub fn write_report(
     let quantiles = ranges.map(|g| crate::montecarlo::quantile_map(&with_rows[0].1, &g.bands[0]));
     let named = charts::build_charts(runs, quantiles.as_ref(), carecast_plot::DEFAULT_SIZE_PX);
     // Each option's difference with its paired fans, under draws only: without
-    // them the difference charts (05a, 05b) show every option at once.
+    // them the difference charts (05a-05c) show every option at once.
     let difference_charts = match (comparison, ranges) {
         (Some(c), Some(_)) => c.charts(&first.area_name),
         _ => Vec::new(),

@@ -108,6 +108,26 @@ fn report_writes_html_xlsx_csvs_and_charts() {
             assert!(row[got].as_f64().is_some_and(|v| (v - want).abs() < 1e-12), "{name}: {row:?} vs {want}");
         }
     }
+    // The errors by hand from backtest.csv's forecasts and outturns: the mean
+    // of |forecast - actual| / actual at each horizon, and the share of
+    // outturns inside p25-p75 and p05-p95.
+    let (h, forecasts) = read_csv(&t.path().join("bt/backtest.csv"));
+    let at = |name: &str| h.iter().position(|c| c == name).unwrap();
+    for (k, row) in track[1..].iter().enumerate() {
+        let horizon = (k + 1).to_string();
+        let lines: Vec<&Vec<String>> =
+            forecasts.iter().filter(|r| r[at("horizon")] == horizon && !r[at("actual")].is_empty()).collect();
+        let num = |r: &Vec<String>, c: &str| -> f64 { r[at(c)].parse().unwrap() };
+        let ape: f64 = lines.iter().map(|r| (num(r, "forecast") - num(r, "actual")).abs() / num(r, "actual")).sum();
+        let inside = |lo: &str, hi: &str| {
+            let n = lines.iter().filter(|r| num(r, lo) <= num(r, "actual") && num(r, "actual") <= num(r, hi)).count();
+            n as f64 / lines.len() as f64
+        };
+        assert_eq!(row[1].as_f64(), Some(lines.len() as f64), "horizon {horizon}");
+        assert!(row[2].as_f64().is_some_and(|v| (v - ape / lines.len() as f64).abs() < 1e-12), "{row:?}");
+        assert_eq!(row[6].as_f64(), Some(inside("p25", "p75")), "50% band, horizon {horizon}");
+        assert_eq!(row[7].as_f64(), Some(inside("p05", "p95")), "90% band, horizon {horizon}");
+    }
     for must in ["Track record", "How the method did before: England", "CCN/Newton 2021 projection"] {
         assert!(html.contains(must), "report.html lacks {must:?}");
     }
@@ -228,6 +248,11 @@ fn report_with_options_carries_the_comparison() {
     assert_eq!(labour.len(), 10, "ten assumptions an option");
     for (row, want) in labour.iter().zip(&sens) {
         assert_eq!(row[1], Data::String(want[0].clone()), "same assumption, same rank");
+        // Low and high as values, not rounded away (many are below 0.01).
+        for (cell, column) in [(&row[2], 2), (&row[3], 3)] {
+            let shown: f64 = cell.to_string().parse().unwrap_or_else(|_| panic!("{cell:?}"));
+            assert!((shown - want[column].parse::<f64>().unwrap()).abs() < 1e-9, "{row:?} vs {want:?}");
+        }
         let at_low: f64 = want[5].parse().unwrap();
         assert!(close(row[4].as_f64(), at_low), "{row:?} vs {want:?}");
     }
@@ -289,6 +314,11 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     );
     assert!(o.status.success(), "report failed: {}", stderr(&o));
     assert!(t.path().join("common/comparison.csv").exists());
+    // A year the data cannot start from is blamed on the flag, not the file.
+    let o = carecast(&["report", "baseline", "--start-year", "2030", "--out", "late", "-q"], t.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--start-year 2030: expected a start year with published stock"), "{}", stderr(&o));
+    assert!(!t.path().join("late").exists(), "nothing written");
 }
 
 /// A scenario the method cannot be back-tested with (a council's own SSDA903
@@ -307,6 +337,20 @@ fn report_of_an_explicit_scenario_says_why_there_is_no_track_record() {
     let html = std::fs::read_to_string(t.path().join("rep/report.html")).unwrap();
     assert!(html.contains("The method could not be back-tested here: the scenario has explicit rates"), "{html}");
     assert_eq!(html.matches("explicit rates").count(), 1, "the reason once");
+}
+
+/// A scenario with levers dated after the back-test's horizon (Labour's
+/// pledges start in 2025 and run to 2035) is back-tested from every cut-off:
+/// the fit's end year no longer cuts the scenario's horizon short.
+#[test]
+fn report_track_record_of_a_scenario_with_later_levers_has_every_cut_off() {
+    let t = tempdir();
+    let o = carecast(&["report", "manifesto-2024-labour", "--out", "rep", "-q"], t.path());
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+    let mut wb: Xlsx<_> = open_workbook(t.path().join("rep/report.xlsx")).expect("open report.xlsx");
+    let track: Vec<Vec<Data>> = wb.worksheet_range("Track record").unwrap().rows().map(|r| r.to_vec()).collect();
+    let forecasts: Vec<Option<f64>> = track[1..].iter().map(|r| r[1].as_f64()).collect();
+    assert_eq!(forecasts, [Some(4.0), Some(3.0), Some(2.0)], "forecasts from 2021-2024 at 1, 2 and 3 years");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Errors of the scenario loader: every one names the file and the line and
-//! column or key, and says what was expected.
+//! column or key (or the run option), and says what was expected.
 //!
 //! Not here: the binary's context chain (`anyhow`) or exit codes.
 
@@ -39,6 +39,15 @@ pub enum ScenarioError {
         file: String,
         /// Dotted key.
         key: String,
+        /// What was expected, and what was found.
+        expected: String,
+    },
+    /// A run option (a command-line flag such as `--start-year`) the
+    /// scenario cannot take.
+    #[error("{option}: expected {expected}")]
+    RunOption {
+        /// The option as the user gave it, e.g. `--start-year 2030`.
+        option: String,
         /// What was expected, and what was found.
         expected: String,
     },

@@ -1036,14 +1036,23 @@ fn prepare(
     // The projection.
     let start_year = opts.start_year.unwrap_or(f.scenario.start_year);
     let end_year = opts.end_year.unwrap_or(f.scenario.end_year);
+    // Blamed on the flag when the year came from one, else on the file's key.
+    let year_error = |flag: &str, given: Option<i32>, key: &str, expected: String| match given {
+        Some(y) => ScenarioError::RunOption { option: format!("{flag} {y}"), expected },
+        None => loaded.key_error(key, expected),
+    };
     if !(first_year..=cal.last_year).contains(&start_year) {
-        return Err(loaded.key_error(
+        return Err(year_error(
+            "--start-year",
+            opts.start_year,
             "scenario.start_year",
             format!("a start year with published stock ({}-{}), found {start_year}", first_year, cal.last_year),
         ));
     }
     if end_year <= start_year || end_year - start_year > 30 {
-        return Err(loaded.key_error(
+        return Err(year_error(
+            "--end-year",
+            opts.end_year,
             "scenario.end_year",
             format!("an end year 1 to 30 years after the start ({start_year}), found {end_year}"),
         ));
