@@ -537,13 +537,14 @@ pub fn write_report(
         notes: vec![SOURCE_NOTE.into(), format!("Seed data licence: {SEEDS_LICENCE}.")],
     };
     let mut sheets = vec![summary.clone()];
-    sheets.extend(range_tables.iter().cloned());
+    // In the HTML's order: the options, then the ranges and the track record.
     if let Some(t) = &options_summary {
         let mut t = t.clone();
         t.name = "Options vs base".into();
         sheets.push(t);
     }
     sheets.extend(options_tables.iter().cloned());
+    sheets.extend(range_tables.iter().cloned());
     if let Ok(t) = track_record {
         sheets.push(t.table.clone());
     }
@@ -560,14 +561,8 @@ pub fn write_report(
     }
     let mut sources: Vec<(String, String)> = data_vintages();
     sources.push(("Charts".into(), SOURCE_NOTE.into()));
+    // The headline, the options, then how sure (ranges) and how well before (track record).
     let mut sections = vec![Section { heading: "Headline summary".into(), blocks: summary_blocks }];
-    if !range_tables.is_empty() {
-        sections.push(Section {
-            heading: "Uncertainty".into(),
-            blocks: range_tables.into_iter().map(Block::Table).collect(),
-        });
-    }
-    sections.push(Section { heading: "Track record".into(), blocks: track_blocks });
     match options {
         Some(Options::Compared(..)) => {
             let mut blocks: Vec<Block> = options_summary.into_iter().map(Block::Table).collect();
@@ -587,6 +582,13 @@ pub fn write_report(
         }),
         None => {}
     }
+    if !range_tables.is_empty() {
+        sections.push(Section {
+            heading: "Uncertainty".into(),
+            blocks: range_tables.into_iter().map(Block::Table).collect(),
+        });
+    }
+    sections.push(Section { heading: "Track record".into(), blocks: track_blocks });
     sections.extend([
         Section { heading: "Charts".into(), blocks: chart_blocks },
         Section { heading: "Assumptions".into(), blocks: vec![Block::Table(assumptions)] },
