@@ -143,28 +143,8 @@ fn report(c: &ReportConfig) -> Result<()> {
         .zip(&runs.projections)
         .map(|(b, p)| carecast_core::rows::rows(&b.name, &b.model.dims, p))
         .collect();
-    // With --draws, each scenario's percentiles as `run --draws` gives them
-    // (the same seeds and streams, so the same numbers).
-    let bands = match &c.montecarlo {
-        Some(spec) => {
-            let mut all = Vec::with_capacity(runs.built.len());
-            for ((loaded, built), central_rows) in runs.loaded.iter().zip(&runs.built).zip(&central_rows) {
-                let inputs = crate::montecarlo::Inputs {
-                    loaded,
-                    seeds: &runs.seeds,
-                    opts: &runs.opts,
-                    central: built,
-                    central_rows,
-                };
-                let b = crate::montecarlo::run(spec, inputs, c.quiet)
-                    .with_context(|| format!("Monte Carlo draws of `{}`", built.name))?;
-                all.push(b);
-            }
-            Some(crate::report::Ranges { spec: *spec, bands: all })
-        }
-        None => None,
-    };
-    // The options against the base, as `compare` gives them (paired draws under --draws).
+    // The options against the base, as `compare` gives them (paired draws
+    // under --draws, which give every scenario's ranges too).
     let options = if runs.built.len() < 2 {
         None
     } else if let Some(why) = crate::compare::different_years(&runs.built.iter().collect::<Vec<_>>()) {
@@ -180,7 +160,7 @@ fn report(c: &ReportConfig) -> Result<()> {
             built: &runs.built,
             central_rows: &central_rows,
         };
-        let comparison = crate::compare::Comparison::new(&x, c.montecarlo.as_ref(), c.quiet)
+        let comparison = crate::compare::Comparison::new(&x, c.montecarlo.as_ref(), true, c.quiet)
             .context("comparing the options against the base")?;
         // What each option's NPV cost against the base depends on.
         let sensitivities = c.scenarios[1..]
@@ -201,6 +181,34 @@ fn report(c: &ReportConfig) -> Result<()> {
             })
             .collect();
         Some(crate::report::Options::Compared(Box::new(comparison), sensitivities))
+    };
+    // With --draws, each scenario's percentiles: from the comparison's paired
+    // draws when the options are compared (one set of draws for every range in
+    // the report), else as `run --draws` gives them (the same seeds and
+    // streams, so the same numbers).
+    let paired = match &options {
+        Some(crate::report::Options::Compared(comparison, _)) => comparison.scenario_ranges(),
+        _ => None,
+    };
+    let bands = match (&c.montecarlo, paired) {
+        (Some(spec), Some(paired)) => Some(crate::report::Ranges { spec: *spec, bands: paired.to_vec(), paired: true }),
+        (Some(spec), None) => {
+            let mut all = Vec::with_capacity(runs.built.len());
+            for ((loaded, built), central_rows) in runs.loaded.iter().zip(&runs.built).zip(&central_rows) {
+                let inputs = crate::montecarlo::Inputs {
+                    loaded,
+                    seeds: &runs.seeds,
+                    opts: &runs.opts,
+                    central: built,
+                    central_rows,
+                };
+                let b = crate::montecarlo::run(spec, inputs, c.quiet)
+                    .with_context(|| format!("Monte Carlo draws of `{}`", built.name))?;
+                all.push(b);
+            }
+            Some(crate::report::Ranges { spec: *spec, bands: all, paired: false })
+        }
+        (None, _) => None,
     };
     // How the base's method did before, for its area.
     let base = &runs.built[0];

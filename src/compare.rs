@@ -310,6 +310,9 @@ struct Bands {
     percentiles: Vec<Option<[f64; 5]>>,
     /// Per option, what the terminal table and the probability lines show.
     options: Vec<OptionBands>,
+    /// Per scenario (base first), the percentiles of each of its tidy rows
+    /// over the same draws, when asked for (else empty).
+    scenarios: Vec<Vec<[f64; 5]>>,
 }
 
 /// One option's Monte Carlo whole-horizon summaries.
@@ -407,8 +410,10 @@ fn one_draw(
     x: &Scenarios<'_>,
     plans: &[carecast_scenario::DrawPlan],
     banded: &[bool],
+    with_rows: bool,
 ) -> Result<Vec<f64>> {
     let mut series = Vec::with_capacity(x.built.len());
+    let mut rows = Vec::new();
     for i in 0..x.built.len() {
         let inputs = crate::montecarlo::Inputs {
             loaded: &x.loaded[i],
@@ -421,9 +426,14 @@ fn one_draw(
             .with_context(|| format!("scenario `{}`", x.built[i].name))?;
         let (start_year, end_year) = x.years();
         series.push(Series::from_rows(&x.built[i].name, start_year, end_year, &r)?);
+        if with_rows {
+            rows.extend(r.iter().map(|r| r.value));
+        }
     }
     let (base, options) = against_base(series);
-    draw_cells(&base, &options, banded)
+    let mut cells = draw_cells(&base, &options, banded)?;
+    cells.extend(rows);
+    Ok(cells)
 }
 
 /// Runs every draw (in parallel, never holding them all) and summarises
@@ -432,6 +442,7 @@ fn bands(
     spec: &crate::montecarlo::MonteCarloSpec,
     x: &Scenarios<'_>,
     central: &[(&str, Vec<Entry>)],
+    scenario_rows: bool,
     quiet: bool,
 ) -> Result<Bands> {
     let plans: Vec<carecast_scenario::DrawPlan> = x
@@ -442,9 +453,10 @@ fn bands(
     let banded: Vec<bool> = central.iter().flat_map(|(_, e)| e).map(Entry::banded).collect();
     let n_banded = banded.iter().filter(|b| **b).count();
     let n_options = x.built.len() - 1;
+    let n_rows: usize = if scenario_rows { x.central_rows.iter().map(Vec::len).sum() } else { 0 };
     let bar = crate::montecarlo::progress_bar(spec.draws, quiet);
-    let summary = crate::montecarlo::summarise(spec.draws, n_banded + n_options, true, |d| {
-        let cells = one_draw(spec, d, x, &plans, &banded)
+    let summary = crate::montecarlo::summarise(spec.draws, n_banded + n_options + n_rows, true, |d| {
+        let cells = one_draw(spec, d, x, &plans, &banded, scenario_rows)
             .with_context(|| format!("Monte Carlo draw {d} (seed {})", spec.seed.wrapping_add(d)));
         bar.inc(1);
         cells
@@ -480,8 +492,18 @@ fn bands(
             npv: summary.percentiles[npv],
         })
         .collect();
+    // Each scenario's rows, after the lines and the margins.
+    let mut rest = &summary.percentiles[n_banded + n_options..];
+    let mut scenarios = Vec::new();
+    if scenario_rows {
+        for central in x.central_rows {
+            let (these, after) = rest.split_at(central.len());
+            scenarios.push(these.to_vec());
+            rest = after;
+        }
+    }
     let what = format!("{} draws ({})", spec.draws, crate::montecarlo::describe(spec));
-    Ok(Bands { what, percentiles, options })
+    Ok(Bands { what, percentiles, options, scenarios })
 }
 
 /// The tidy comparison table `option,measure,year,value`, with the
@@ -610,8 +632,15 @@ pub struct Comparison {
 
 impl Comparison {
     /// Compares the scenarios (the base first; they must cover the same
-    /// years, [`different_years`]) and, with `spec`, runs the paired draws.
-    pub fn new(x: &Scenarios<'_>, spec: Option<&crate::montecarlo::MonteCarloSpec>, quiet: bool) -> Result<Self> {
+    /// years, [`different_years`]) and, with `spec`, runs the paired draws;
+    /// with `scenario_rows` too, the same draws summarise every tidy row of
+    /// every scenario ([`Comparison::scenario_ranges`]).
+    pub fn new(
+        x: &Scenarios<'_>,
+        spec: Option<&crate::montecarlo::MonteCarloSpec>,
+        scenario_rows: bool,
+        quiet: bool,
+    ) -> Result<Self> {
         if let Some(why) = different_years(&x.built.iter().collect::<Vec<_>>()) {
             bail!("{why}");
         }
@@ -634,11 +663,17 @@ impl Comparison {
                         spec.seed
                     );
                 }
-                Some(bands(spec, x, &entries(&base, &options), quiet)?)
+                Some(bands(spec, x, &entries(&base, &options), scenario_rows, quiet)?)
             }
             None => None,
         };
         Ok(Comparison { base, options, bands })
+    }
+
+    /// Per scenario (base first), the percentiles of each of its tidy rows
+    /// over the comparison's draws, when [`Comparison::new`] was asked for them.
+    pub fn scenario_ranges(&self) -> Option<&[Vec<[f64; 5]>]> {
+        self.bands.as_ref().map(|b| b.scenarios.as_slice()).filter(|s| !s.is_empty())
     }
 
     /// The tidy comparison, `comparison.csv`.
@@ -771,7 +806,7 @@ pub fn run(c: &CompareConfig) -> Result<()> {
         central_rows.push(rows(&b.name, &b.model.dims, &projection));
     }
     let x = Scenarios { seeds: &seeds, opts: &opts, loaded: &loaded, built: &built, central_rows: &central_rows };
-    let comparison = Comparison::new(&x, c.montecarlo.as_ref(), c.quiet)?;
+    let comparison = Comparison::new(&x, c.montecarlo.as_ref(), false, c.quiet)?;
     std::fs::create_dir_all(&c.out).with_context(|| format!("creating {}", c.out.display()))?;
     let path = c.out.join("comparison.csv");
     write_csv(&path, &comparison.table()).with_context(|| format!("writing {}", path.display()))?;
@@ -868,7 +903,7 @@ mod tests {
         let lines: Vec<(&str, &Entry)> = blocks.iter().flat_map(|(n, e)| e.iter().map(move |x| (*n, x))).collect();
         let percentiles: Vec<Option<[f64; 5]>> =
             (0..lines.len()).map(|i| Some([i as f64, 0.0, 0.0, 0.0, i as f64 + 0.5])).collect();
-        let bands = Bands { what: String::new(), percentiles, options: vec![] };
+        let bands = Bands { what: String::new(), percentiles, options: vec![], scenarios: vec![] };
         let charts = difference_charts(&blocks, Some(&bands), "England");
         assert_eq!(charts.len(), 4, "two charts an option");
         for c in &charts {

@@ -34,6 +34,10 @@ pub struct Ranges {
     /// Per run (in the order of the runs), per tidy row, its percentiles in
     /// [`crate::montecarlo::PERCENTILES`] order.
     pub bands: Vec<Vec<[f64; 5]>>,
+    /// True when they come from the options comparison's paired draws (as
+    /// `compare --draws` draws them), false when from each scenario's own
+    /// draws (as `run --draws`).
+    pub paired: bool,
 }
 
 impl Ranges {
@@ -41,8 +45,13 @@ impl Ranges {
     fn describe(&self) -> String {
         let s = &self.spec;
         let what = crate::montecarlo::describe(s);
+        let draws = if self.paired {
+            "the options comparison's paired draws (every scenario drawn with the same seed and the same numbers for what they share, as `carecast compare --draws` draws them), so every range in this report comes from one set of draws"
+        } else {
+            "each scenario's own draws, as `carecast run --draws` gives them"
+        };
         format!(
-            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; a difference between scenarios has a range of its own, from paired draws (in the options section when the options are compared, and from `carecast compare --draws`).",
+            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d: {draws}. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; a difference between scenarios has a range of its own, from paired draws (the options section).",
             s.draws, s.seed
         )
     }
@@ -362,7 +371,7 @@ fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) ->
             ranges.name = format!("Options range - {short}");
             ranges.title =
                 format!("{what}, option minus base: central run and Monte Carlo percentiles of the paired differences");
-            ranges.notes.push("Percentiles over the draws of each option's difference from the base, draw by draw (common random numbers), not differences of the scenarios' own percentiles. These are the draws of `carecast compare` (drawn so as to pair the scenarios: with process noise, each flow from a stream of its own), not those of the Uncertainty section, so a scenario's own range in comparison.csv differs from that section's by sampling error.".into());
+            ranges.notes.push("Percentiles over the draws of each option's difference from the base, draw by draw (common random numbers), not differences of the scenarios' own percentiles. The same draws give the Uncertainty section's ranges.".into());
             range_tables.push(ranges);
         }
     }

@@ -197,6 +197,22 @@ fn report_with_options_carries_the_comparison() {
     assert!(c.status.success(), "compare failed: {}", stderr(&c));
     let bytes = |p: &str| std::fs::read(t.path().join(p)).unwrap();
     assert!(bytes("rep/comparison.csv") == bytes("cmp/comparison.csv"), "report and compare differ");
+    // One set of draws for every range: each scenario's projection.csv has
+    // the percentiles its comparison lines have (tidy rows there, series here).
+    let (ph, projection) = read_csv(&t.path().join("rep/baseline/projection.csv"));
+    let (ch, comparison) = read_csv(&t.path().join("rep/comparison.csv"));
+    for (measure, year) in [("children_in_care", "2030"), ("csc_spend_gbp_cash", "2035")] {
+        let pick = |h: &[String], r: &Vec<String>| -> Vec<String> {
+            ["p05", "p25", "p50", "p75", "p95"]
+                .iter()
+                .map(|p| r[h.iter().position(|c| c == p).unwrap()].clone())
+                .collect()
+        };
+        let p = projection.iter().find(|r| r[2] == measure && r[3] == "total" && r[1] == year).expect("projection row");
+        let c =
+            comparison.iter().find(|r| r[0] == "baseline" && r[1] == measure && r[2] == year).expect("comparison line");
+        assert_eq!(pick(&ph, p), pick(&ch, c), "{measure} {year}");
+    }
 
     let (header, rows) = read_csv(&t.path().join("cmp/comparison.csv"));
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();
