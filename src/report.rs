@@ -25,7 +25,7 @@ use carecast_report::{
     Block, Cell, Column, ColumnKind, HtmlReport, Section, Table, WorkbookMeta, pivot_wide, write_csv, write_xlsx,
 };
 use carecast_scenario::Built;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Monte Carlo percentiles of every run's tidy rows and how they were drawn.
 pub struct Ranges {
@@ -51,8 +51,10 @@ impl Ranges {
             "each scenario's own draws, as `carecast run --draws` gives them"
         };
         format!(
-            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d: {draws}. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; a difference between scenarios has a range of its own, from paired draws (the options section).",
-            s.draws, s.seed
+            "{} Monte Carlo draws per scenario ({what}), draw d with seed {} + d: {draws}. p05 to p95: percentiles over the draws (the 90% range is p05 to p95, the 50% range p25 to p75); central: the run at central values, which need not equal p50. Each scenario's range is its own; a difference between scenarios has a range of its own, from paired draws ({}).",
+            s.draws,
+            s.seed,
+            if self.paired { "the options section" } else { "`carecast compare --draws`" }
         )
     }
 }
@@ -129,30 +131,31 @@ const SENSITIVITY_ROWS: usize = 10;
 /// The files a report writes into a scenario's folder.
 const SCENARIO_FILES: [&str; 2] = ["projection.csv", "quarterly.csv"];
 
-/// Removes the folders an earlier report wrote for scenarios not in this one:
-/// a folder holding only a report's scenario files. Anything else is left.
-fn remove_stale_scenarios(dir: &Path, scenarios: &[&str]) -> Result<()> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
-    for entry in entries {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if !path.is_dir() || name == "charts" || scenarios.contains(&name) {
+/// The list, at the top of a report folder, of the scenario folders the
+/// report wrote, so the next report into the folder knows which are its own.
+const SCENARIO_LIST: &str = ".carecast-report-scenarios";
+
+/// Removes what the previous report into `dir` wrote for scenarios not in
+/// this one: only folders on its list ([`SCENARIO_LIST`]), only a report's
+/// scenario files in them, the folder itself only when that empties it, and
+/// never through a symbolic link. Nothing here fails the report: what cannot
+/// be removed is left, with a warning.
+fn remove_stale_scenarios(dir: &Path, scenarios: &[&str]) {
+    let Ok(list) = std::fs::read_to_string(dir.join(SCENARIO_LIST)) else { return };
+    for name in list.lines().filter(|n| !n.is_empty() && !scenarios.contains(n)) {
+        let path = dir.join(name);
+        let plain_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_dir());
+        if name.contains(['/', '\\']) || name.starts_with('.') || !plain_dir {
             continue;
         }
-        let files: Vec<PathBuf> = std::fs::read_dir(&path)
-            .with_context(|| format!("reading {}", path.display()))?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        let ours = |f: &PathBuf| f.is_file() && f.file_name().is_some_and(|n| SCENARIO_FILES.iter().any(|s| n == *s));
-        if !files.is_empty() && files.iter().all(ours) {
-            for f in &files {
-                remove_if_present(f)?;
+        for file in SCENARIO_FILES {
+            if let Err(e) = remove_if_present(&path.join(file)) {
+                errln!("warning: {e:#}");
             }
-            std::fs::remove_dir(&path)
-                .with_context(|| format!("removing {} from an earlier report", path.display()))?;
         }
+        // Fails, and is left, if anything else is in it.
+        let _ = std::fs::remove_dir(&path);
     }
-    Ok(())
 }
 
 /// Removes a file left by an earlier report, if there is one.
@@ -384,8 +387,9 @@ fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) ->
 /// `charts/`; with `ranges`, the Monte Carlo ranges too (tables, fans, CSV
 /// columns); with `options` compared, `comparison.csv` and the options
 /// section; the base's track record (or why there is none). A
-/// `comparison.csv`, chart or scenario folder left by an earlier report is
-/// removed (a folder only if it holds nothing but a report's scenario files).
+/// `comparison.csv` or chart left by an earlier report is removed, and so are
+/// the scenario files of the earlier report's other scenarios (listed in the
+/// folder's `.carecast-report-scenarios`).
 pub fn write_report(
     dir: &Path,
     runs: &[(&Built, &Projection)],
@@ -401,6 +405,11 @@ pub fn write_report(
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let with_rows: Vec<(&Built, Vec<Row>)> = runs.iter().map(|(b, p)| (*b, rows(&b.name, &b.model.dims, p))).collect();
+    // Before writing, so a folder this report writes is never taken for a stale one.
+    let names: Vec<&str> = with_rows.iter().map(|(b, _)| b.name.as_str()).collect();
+    remove_stale_scenarios(dir, &names);
+    let list: String = names.iter().map(|n| format!("{n}\n")).collect();
+    carecast_report::write_atomic(&dir.join(SCENARIO_LIST), list.as_bytes())?;
 
     let built_quarters: Vec<Vec<QuarterRow>> =
         runs.iter().map(|(b, p)| quarter_rows(&b.name, &b.model.dims, p)).collect();
@@ -425,7 +434,6 @@ pub fn write_report(
         Some(c) => write_csv(&dir.join("comparison.csv"), &c.table())?,
         None => remove_if_present(&dir.join("comparison.csv"))?,
     }
-    remove_stale_scenarios(dir, &with_rows.iter().map(|(b, _)| b.name.as_str()).collect::<Vec<_>>())?;
 
     // Charts: files, and the same charts as inline SVG; fans of the first scenario under draws.
     let quantiles = ranges.map(|g| crate::montecarlo::quantile_map(&with_rows[0].1, &g.bands[0]));

@@ -285,9 +285,9 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     let o = carecast(&earlier, t.path());
     assert!(o.status.success(), "report failed: {}", stderr(&o));
     assert!(t.path().join("rep/comparison.csv").exists());
-    // A folder that holds something a report does not write is left alone.
+    // A folder no report wrote is left alone, even one holding a file a
+    // report writes.
     std::fs::create_dir(t.path().join("rep/mine")).unwrap();
-    std::fs::write(t.path().join("rep/mine/notes.txt"), "keep").unwrap();
     std::fs::write(t.path().join("rep/mine/projection.csv"), "keep").unwrap();
     let o = carecast(&["report", "baseline", "stable-homes-200m", "--out", "rep", "-q"], t.path());
     assert!(o.status.success(), "report failed: {}", stderr(&o));
@@ -296,7 +296,7 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     assert!(!t.path().join("rep/comparison.csv").exists(), "the earlier comparison is removed");
     assert!(!t.path().join("rep/manifesto-2024-labour").exists(), "the earlier option's folder is removed");
     assert!(t.path().join("rep/stable-homes-200m/quarterly.csv").exists());
-    assert!(t.path().join("rep/mine/projection.csv").exists(), "a folder with other files is kept whole");
+    assert!(t.path().join("rep/mine/projection.csv").exists(), "a folder no report wrote is kept");
     let charts = files_in(&t.path().join("rep/charts"));
     assert!(!charts.iter().any(|f| f.starts_with("manifesto")), "{charts:?}");
     // The baseline's charts and the track record's, in both formats: no
@@ -335,6 +335,22 @@ fn report_of_scenarios_over_different_years_says_why_they_are_not_compared() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--start-year 2030: expected a start year with published stock"), "{}", stderr(&o));
     assert!(!t.path().join("late").exists(), "nothing written");
+
+    // A listed folder that is now a link is not followed.
+    #[cfg(unix)]
+    {
+        std::fs::create_dir(t.path().join("precious")).unwrap();
+        std::fs::write(t.path().join("precious/projection.csv"), "keep").unwrap();
+        std::os::unix::fs::symlink(t.path().join("precious"), t.path().join("rep/stable-homes-200m-link")).unwrap();
+        let list = t.path().join("rep/.carecast-report-scenarios");
+        let mut listed = std::fs::read_to_string(&list).unwrap();
+        listed.push_str("stable-homes-200m-link\n");
+        std::fs::write(&list, listed).unwrap();
+        let o = carecast(&["report", "baseline", "--out", "rep", "-q"], t.path());
+        assert!(o.status.success(), "report failed: {}", stderr(&o));
+        assert!(t.path().join("precious/projection.csv").exists(), "nothing removed through a link");
+        assert!(!t.path().join("rep/stable-homes-200m").exists(), "the listed folder is removed");
+    }
 }
 
 /// A scenario the method cannot be back-tested with (a council's own SSDA903
