@@ -98,8 +98,8 @@ fn sensitivity_table(analyses: &[Result<crate::sensitivity::Analysis, String>]) 
         vec![
             Column::new("option", ColumnKind::Text),
             Column::new("assumption", ColumnKind::Text),
-            Column::new("low", ColumnKind::Text),
-            Column::new("high", ColumnKind::Text),
+            Column::new("low", ColumnKind::Value),
+            Column::new("high", ColumnKind::Value),
             Column::new("NPV cost at low", ColumnKind::Gbp),
             Column::new("NPV cost at high", ColumnKind::Gbp),
             Column::new("swing", ColumnKind::Gbp),
@@ -110,9 +110,9 @@ fn sensitivity_table(analyses: &[Result<crate::sensitivity::Analysis, String>]) 
             t.push_row(vec![
                 Cell::Text(a.scenario.clone()),
                 Cell::Text(r.param.key.clone()),
-                // As the tornado labels them: the values span 1e-4 to 1e5.
-                Cell::Text(crate::sensitivity::short(r.param.low)),
-                Cell::Text(crate::sensitivity::short(r.param.high)),
+                // Shown whole: the values span 1e-4 to 1e5.
+                Cell::Number(r.param.low),
+                Cell::Number(r.param.high),
                 Cell::Number(r.at_low),
                 Cell::Number(r.at_high),
                 Cell::Number(r.swing()),

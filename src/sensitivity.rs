@@ -403,7 +403,7 @@ fn chart_title(what: &str) -> String {
 }
 
 /// A parameter value as a short label (six decimals at most, no trailing zeros).
-pub fn short(v: f64) -> String {
+fn short(v: f64) -> String {
     let s = format!("{v:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".to_string() } else { s.to_string() }

@@ -191,7 +191,7 @@ pub fn display_cell(kind: ColumnKind, cell: &Cell) -> String {
         Cell::Empty => String::new(),
         Cell::Number(v) if !v.is_finite() => String::new(),
         Cell::Number(v) => match kind {
-            ColumnKind::Text | ColumnKind::Year => format_plain(*v),
+            ColumnKind::Text | ColumnKind::Year | ColumnKind::Value => format_plain(*v),
             ColumnKind::Count => format_count(*v),
             ColumnKind::Gbp => format_gbp_pounds(*v),
             ColumnKind::GbpMillions => format_gbp_millions(*v),
@@ -204,6 +204,15 @@ pub fn display_cell(kind: ColumnKind, cell: &Cell) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A parameter value keeps its digits (two decimals would show 0.0016 as 0.00).
+    #[test]
+    fn values_are_shown_whole() {
+        for (v, want) in [(0.0016, "0.0016"), (-0.0002, "-0.0002"), (60000.0, "60000"), (0.15, "0.15")] {
+            assert_eq!(display_cell(ColumnKind::Value, &Cell::Number(v)), want);
+        }
+        assert_eq!(crate::excel_number_format(ColumnKind::Value), None, "General in Excel");
+    }
 
     /// A reused buffer holds only the last number.
     #[test]

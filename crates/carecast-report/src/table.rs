@@ -31,6 +31,10 @@ pub enum ColumnKind {
     Percent,
     /// Any other number, shown to two decimal places: `1,234.57`.
     Number,
+    /// A parameter value of any size (a probability of 0.0016, a cost of
+    /// 60000), shown as its shortest exact decimal (`0.0016`) and kept as a
+    /// number in General format in Excel.
+    Value,
 }
 
 impl ColumnKind {

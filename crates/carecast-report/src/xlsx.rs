@@ -249,6 +249,7 @@ pub fn excel_number_format(kind: ColumnKind) -> Option<&'static str> {
         ColumnKind::GbpMillions => Some("\"£\"#,##0.0\"m\""),
         ColumnKind::Percent => Some("0.0%"),
         ColumnKind::Number => Some("#,##0.00"),
+        ColumnKind::Value => None,
     }
 }
 
