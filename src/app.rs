@@ -123,7 +123,7 @@ fn plot(c: &PlotConfig) -> Result<()> {
     let opts = RunOptions { start_year: c.start_year, end_year: c.end_year, area: c.la.clone() };
     let runs = run_many(&c.scenarios, opts)?;
     let refs = runs.refs();
-    if let (Some(why), false) = (crate::compare::different_years(&runs.built.iter().collect::<Vec<_>>()), c.quiet) {
+    if let (Some(why), false) = (crate::compare::different_years(&runs.built), c.quiet) {
         errln!("note: no difference charts: {why}; pass --start-year and --end-year to put them on common years");
     }
     let files = crate::charts::write_charts(&c.out, &refs, None, c.formats, c.size_px)
@@ -147,7 +147,7 @@ fn report(c: &ReportConfig) -> Result<()> {
     // under --draws, which give every scenario's ranges too).
     let options = if runs.built.len() < 2 {
         None
-    } else if let Some(why) = crate::compare::different_years(&runs.built.iter().collect::<Vec<_>>()) {
+    } else if let Some(why) = crate::compare::different_years(&runs.built) {
         if !c.quiet {
             errln!("note: the options are not compared against the base: {why}");
         }

@@ -454,8 +454,7 @@ pub fn build_charts(
     // them, and all children's social care spend (what `compare`'s NPV
     // discounts); only when every run covers the same years, since runs from
     // different start years differ by more than their options.
-    let built: Vec<&Built> = runs.iter().map(|r| r.built).collect();
-    if runs.len() >= 2 && crate::compare::different_years(&built).is_none() {
+    if runs.len() >= 2 && crate::compare::different_years(runs.iter().map(|r| r.built)).is_none() {
         let base = &first.built.name;
         for (stem, measure, what, y_title, format) in [
             (

@@ -394,7 +394,8 @@ fn years(b: &Built) -> (i32, i32) {
 
 /// Why scenarios cannot be compared as resolved: they start (or end) in
 /// different years. `None` when every one covers the base's years.
-pub fn different_years(built: &[&Built]) -> Option<String> {
+pub fn different_years<'a>(built: impl IntoIterator<Item = &'a Built>) -> Option<String> {
+    let built: Vec<&Built> = built.into_iter().collect();
     let first = years(built.first()?);
     built.iter().any(|b| years(b) != first).then(|| {
         let list: Vec<String> = built.iter().map(|b| format!("`{}` {}-{}", b.name, years(b).0, years(b).1)).collect();
@@ -612,7 +613,7 @@ fn difference_charts(blocks: &[(&str, Vec<Entry>)], bands: Option<&Bands>, area:
 /// a base, from their tidy rows (`None`: undefined, such as a payback year
 /// that never comes). The two must cover the same years.
 pub fn whole_horizon(base: (&Built, &[Row]), option: (&Built, &[Row]), measure: &str) -> Result<Option<f64>> {
-    if let Some(why) = different_years(&[base.0, option.0]) {
+    if let Some(why) = different_years([base.0, option.0]) {
         bail!("{why}");
     }
     let (start_year, end_year) = years(base.0);
@@ -641,7 +642,7 @@ impl Comparison {
         scenario_rows: bool,
         quiet: bool,
     ) -> Result<Self> {
-        if let Some(why) = different_years(&x.built.iter().collect::<Vec<_>>()) {
+        if let Some(why) = different_years(x.built) {
             bail!("{why}");
         }
         let (start_year, end_year) = x.years();
