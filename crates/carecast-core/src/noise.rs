@@ -57,7 +57,8 @@ fn floor(x: f64) -> f64 {
     if x.abs() < TWO_52 {
         let c = TWO_52.copysign(x);
         let t = (x + c) - c;
-        if t > x { t - 1.0 } else { t }
+        // A select, not a branch: which way it goes is random for random x.
+        t - if t > x { 1.0 } else { 0.0 }
     } else {
         x.floor()
     }
@@ -416,7 +417,11 @@ impl Stochastic {
     /// cumulative shares of a table's outcomes (the last is 1).
     #[inline]
     fn categorical(u: f64, cumulative: &[f64]) -> usize {
-        cumulative.iter().position(|c| u < *c).unwrap_or(cumulative.len() - 1)
+        // The first `k` with `u < cumulative[k]` is the number of shares at or
+        // below `u` (they do not decrease): counted without a branch, as where
+        // the search would stop is random.
+        let below = cumulative.iter().map(|c| usize::from(u >= *c)).sum::<usize>();
+        below.min(cumulative.len() - 1)
     }
 }
 
