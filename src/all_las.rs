@@ -154,7 +154,7 @@ pub fn run_all(c: &RunConfig, seeds: &Seeds, loaded: &Loaded) -> Result<()> {
             Column::new("relative_difference", ColumnKind::Percent),
         ],
     );
-    let measures = ["children_in_care", "starts", "ceased", "spend_gbp_cash"];
+    let measures = ["children_in_care", "starts", "ceased", "spend_gbp_cash", "csc_spend_gbp_cash", "funding_gbp"];
     let mut printed = Vec::new();
     for r in national_rows.iter().filter(|r| r.breakdown == "total" && measures.contains(&r.measure)) {
         let s = sum.get(&(r.year, r.measure, "total".to_string())).copied().unwrap_or(0.0);
@@ -199,9 +199,9 @@ pub fn run_all(c: &RunConfig, seeds: &Seeds, loaded: &Loaded) -> Result<()> {
     );
     outln!("{:>6} {:<18} {:>16} {:>16} {:>9}", "year", "measure", "England", "sum of councils", "diff");
     for (year, measure, national_v, s, rel) in
-        printed.iter().filter(|p| p.1 == "children_in_care" || p.1 == "spend_gbp_cash")
+        printed.iter().filter(|p| matches!(p.1, "children_in_care" | "spend_gbp_cash" | "csc_spend_gbp_cash"))
     {
-        let f = |v: f64| if measure.starts_with("spend") { format_gbp_millions(v / 1e6) } else { format_count(v) };
+        let f = |v: f64| if measure.contains("gbp") { format_gbp_millions(v / 1e6) } else { format_count(v) };
         outln!("{year:>6} {measure:<18} {:>16} {:>16} {:>8.2}%", f(*national_v), f(*s), rel * 100.0);
     }
     for (code, name, e) in &failures {

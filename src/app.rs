@@ -116,6 +116,9 @@ fn run_many(scenarios: &[String], opts: RunOptions) -> Result<Runs> {
         runs.built.push(built);
         runs.projections.push(projection);
     }
+    if let Some(why) = crate::compare::different_areas(&runs.built) {
+        anyhow::bail!("{why}");
+    }
     Ok(runs)
 }
 

@@ -403,6 +403,20 @@ pub fn different_years<'a>(built: impl IntoIterator<Item = &'a Built>) -> Option
     })
 }
 
+/// Why scenarios cannot be set against each other because they are for
+/// different areas (England, councils, a council's own return), if they are.
+pub fn different_areas<'a>(built: impl IntoIterator<Item = &'a Built>) -> Option<String> {
+    let built: Vec<&Built> = built.into_iter().collect();
+    let first = &built.first()?.area;
+    built.iter().any(|b| b.area != *first).then(|| {
+        let list: Vec<String> = built.iter().map(|b| format!("`{}` {} ({})", b.name, b.area_name, b.area)).collect();
+        format!(
+            "the scenarios are for different areas ({}); set them against each other for one area (`--la` sets the area of scenarios calibrated from the published data)",
+            list.join(", ")
+        )
+    })
+}
+
 /// Runs draw `d` of every scenario with common random numbers and returns its
 /// cells ([`draw_cells`]).
 fn one_draw(
@@ -792,14 +806,21 @@ pub fn run(c: &CompareConfig) -> Result<()> {
         built.push(build(l, &seeds, &opts).with_context(|| format!("resolving scenario `{s}`"))?);
     }
     for (i, b) in built.iter().enumerate().skip(1) {
-        if let Some(j) = (1..i).find(|&j| built[j].name == b.name) {
+        // The base against itself is allowed (every difference is zero); two
+        // different files under one name would give rows no one could tell apart.
+        let clash = |j: usize| built[j].name == b.name && (j > 0 || loaded[j].path() != loaded[i].path());
+        if let Some(j) = (0..i).find(|&j| clash(j)) {
             bail!(
-                "options `{}` and `{}` are both named `{}`; options must have distinct names (set [scenario] name)",
+                "{} `{}` and option `{}` are both named `{}`; the base and the options must have distinct names (set [scenario] name)",
+                if j == 0 { "the base" } else { "option" },
                 specs[j],
                 specs[i],
                 b.name
             );
         }
+    }
+    if let Some(why) = different_areas(&built) {
+        bail!("{why}");
     }
     let mut central_rows = Vec::with_capacity(built.len());
     for (s, b) in specs.iter().zip(&built) {

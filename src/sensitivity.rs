@@ -219,6 +219,9 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
                 b.central.name
             );
         }
+        if let Some(why) = crate::compare::different_areas([&b.central, &scenario.central]) {
+            bail!("{why}");
+        }
         if let Some(why) = crate::compare::different_years([&b.central, &scenario.central]) {
             bail!("{why}; pass --start-year and --end-year to compare them over the same years");
         }

@@ -210,6 +210,37 @@ fn options_are_ranked_and_bad_arguments_leave_no_output() {
 }
 
 #[test]
+fn a_namesake_of_the_base_and_another_area_are_refused() {
+    let dir = tempdir();
+    // A different file named as the base (the base against itself stays allowed).
+    option_toml(dir.path(), "namesake.toml", "baseline", -0.015, -0.02, 0.0);
+    let o = carecast(&["compare", "baseline", "namesake.toml", "--out", "bad1"], dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("the base `baseline`") && err.contains("distinct"), "{err}");
+    assert!(!dir.path().join("bad1/comparison.csv").exists());
+    // A council's file against England's baseline: refused by every command
+    // that sets scenarios against each other, before anything is written.
+    let text = "extends = \"baseline\"\n[scenario]\nname = \"rutland\"\ntitle = \"t\"\narea = \"E06000017\"\nstart_year = 2025\nend_year = 2035\n";
+    std::fs::write(dir.path().join("rutland.toml"), text).unwrap();
+    for (args, out) in [
+        (vec!["compare", "baseline", "rutland.toml"], "bad2"),
+        (vec!["report", "baseline", "rutland.toml"], "bad3"),
+        (vec!["plot", "baseline", "rutland.toml"], "bad4"),
+        (vec!["sensitivity", "rutland.toml", "--against", "baseline"], "bad5"),
+    ] {
+        let o = carecast(&[&args[..], &["--out", out]].concat(), dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("different areas") && err.contains("Rutland (E06000017)"), "{args:?}: {err}");
+        assert!(!dir.path().join(out).exists(), "{args:?}");
+    }
+    // With --la both are Rutland's.
+    let (_, rows) = compare(dir.path(), &["baseline", "rutland.toml", "--la", "Rutland"], "ok");
+    assert_eq!(whole(&rows, "rutland", "npv_cost_gbp"), 0.0);
+}
+
+#[test]
 fn different_start_years_need_start_year() {
     let dir = tempdir();
     let text = "extends = \"baseline\"\n[scenario]\nname = \"early\"\ntitle = \"t\"\narea = \"E92000001\"\nstart_year = 2024\nend_year = 2035\n";

@@ -110,9 +110,80 @@ fn all_councils_sum_close_to_england() {
             assert!((r[3].parse::<f64>().unwrap() - 81_770.0).abs() < 1e-6, "{r:?}");
         }
     }
+    // England's funding is shared out by S251 spend, whose councils' total is
+    // within 1% of England's; spend then adds up within 2% as children in care does.
+    for (measure, tolerance) in [("funding_gbp", 0.01), ("csc_spend_gbp_cash", 0.02)] {
+        let rows: Vec<_> = check.iter().filter(|r| r[1] == measure).collect();
+        assert_eq!(rows.len(), 2, "{measure}: 2026 and 2027");
+        for r in rows {
+            let rel: f64 = r[5].parse().unwrap();
+            assert!(rel.abs() < tolerance, "{r:?}");
+        }
+    }
     let failures =
         std::fs::read_to_string(dir.path().join("all/failures.csv")).expect("failures.csv is always written");
     assert_eq!(failures.lines().collect::<Vec<_>>(), ["area,name,error"], "{failures}");
+}
+
+/// A figure from `seeds/s251_finance.csv`, read here independently of the loader.
+fn s251(area: &str, year: &str, item: &str) -> f64 {
+    let (_, rows) = read_csv(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/s251_finance.csv"));
+    rows.iter().find(|r| r[0] == area && r[2] == year && r[3] == item).unwrap()[4].parse().unwrap()
+}
+
+#[test]
+fn a_council_takes_its_share_of_englands_funding_and_programme_money() {
+    // The scenarios state England's funding and programme spend; a council's
+    // run takes its share of England's children's social care spend in the
+    // latest outturn (2024-25), and the programmes' effects stay England's
+    // relative change.
+    let dir = tempdir();
+    let item = "children_young_people_total_gbp";
+    let share = s251("E06000017", "2025", item) / s251("E92000001", "2025", item);
+    assert!(share > 0.0 && share < 0.002, "Rutland is a small council: {share}");
+    for (scenario, out) in [("baseline", "e"), ("manifesto-2024-labour", "le")] {
+        let o = carecast(&["run", scenario, "--out", out], dir.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = carecast(&["run", scenario, "--la", "Rutland", "--out", &format!("{out}-rut")], dir.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let rows = |out: &str| read_csv(&dir.path().join(out).join("projection.csv")).1;
+    let (england, rutland) = (rows("e"), rows("e-rut"));
+    for year in [2026, 2030, 2035] {
+        let national = value(&england, "funding_gbp", "total", year).unwrap();
+        let council = value(&rutland, "funding_gbp", "total", year).unwrap();
+        assert!((council / national - share).abs() < 1e-9 * share, "{year}: {council} of {national}");
+    }
+    // Labour's kinship programme (£30m a year nationally from 2026).
+    let (labour, labour_rut) = (rows("le"), rows("le-rut"));
+    let line = |rows: &[Vec<String>]| value(rows, "spend_gbp_cash", "line:programme_kinship_support", 2027).unwrap();
+    assert!((line(&labour) - 30e6).abs() < 1.0, "{}", line(&labour));
+    assert!((line(&labour_rut) - 30e6 * share).abs() < 1e-6 * 30e6 * share, "{}", line(&labour_rut));
+    // The effects follow England's money: the same file with its amounts
+    // taken as Rutland's own (£30m of kinship support for Rutland) moves the
+    // same children, while its spend lines are the full amounts.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/manifesto-2024-labour.toml"),
+    )
+    .unwrap();
+    let own = text.replacen("[scenario]\n", "[scenario]\namounts_for = \"area\"\n", 1);
+    assert_ne!(own, text);
+    std::fs::write(dir.path().join("own.toml"), own).unwrap();
+    let o = carecast(&["run", "own.toml", "--la", "Rutland", "--out", "own"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let own = rows("own");
+    assert!((line(&own) - 30e6).abs() < 1.0, "{}", line(&own));
+    for year in [2027, 2030, 2035] {
+        for (measure, breakdown) in [("children_in_care", "total"), ("starts", "placement:foster_kinship")] {
+            let (a, b) =
+                (value(&own, measure, breakdown, year).unwrap(), value(&labour_rut, measure, breakdown, year).unwrap());
+            assert!((a - b).abs() < 1e-9 * a.abs().max(1.0), "{measure} {breakdown} {year}: {a} vs {b}");
+        }
+    }
+    assert!(value(&own, "funding_gbp", "total", 2026).unwrap() > 1e10, "Rutland's own funding is then £15.5bn");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("e-rut/summary.json")).unwrap()).unwrap();
+    assert!(summary["assumptions"].as_array().unwrap().iter().any(|n| n["key"] == "scenario.amounts_for"));
 }
 
 #[test]

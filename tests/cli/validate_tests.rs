@@ -72,6 +72,7 @@ fn corpus_covers_every_kind_of_error() {
         "unknown_area",
         "value_outside_range",
         "split_shares_not_summing",
+        "name_leaving_the_output_folder",
     ] {
         assert!(names.contains(&format!("{kind}.toml").as_str()), "tests/bad_scenarios/{kind}.toml is missing");
     }

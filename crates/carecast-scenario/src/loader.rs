@@ -287,7 +287,21 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
             ScenarioError::key(&chain[0].path, None, &key, msg)
         })?
     };
-    Ok(Loaded { file: Arc::new(file), chain: Arc::new(chain), merged: Arc::new(merged), overrides: Default::default() })
+    let loaded = Loaded {
+        file: Arc::new(file),
+        chain: Arc::new(chain),
+        merged: Arc::new(merged),
+        overrides: Default::default(),
+    };
+    // The name names output folders and files: nothing that could leave them.
+    let name = &loaded.file.scenario.name;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(loaded.key_error(
+            "scenario.name",
+            format!("a name of letters, digits, '_' and '-' only (it names output folders), found {name:?}"),
+        ));
+    }
+    Ok(loaded)
 }
 
 /// An assumption stated with a range (`{ value, low, high, source }`) somewhere

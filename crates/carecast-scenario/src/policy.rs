@@ -223,6 +223,9 @@ pub(crate) struct PolicyInput<'a> {
     pub last_cost_year: i32,
     /// Children in care at the start.
     pub start_children: f64,
+    /// The area's share of the file's grants and programme spend (1 when
+    /// they are its own); programme effects follow the unscaled money.
+    pub amount_share: f64,
 }
 
 /// The model parts after policy.
@@ -251,6 +254,7 @@ pub(crate) fn apply(
         price_growth,
         last_cost_year,
         start_children,
+        amount_share,
     } = input;
     let loaded = values.loaded;
     let Splits { dims, labels: placement_labels, parent_of, .. } = splits;
@@ -355,7 +359,7 @@ pub(crate) fn apply(
                     return Err(loaded.key_error(&key.to_string(), format!("a non-negative amount, found {gbp_m}")));
                 }
                 if let Some(yp) = years.iter_mut().find(|yp| yp.year == y) {
-                    yp.funding_gbp += gbp_m * 1e6;
+                    yp.funding_gbp += amount_share * gbp_m * 1e6;
                 }
             }
             notes.push(|| Note {
@@ -414,7 +418,7 @@ pub(crate) fn apply(
             };
             for (y, s) in &spend {
                 if let Some(k) = years.iter().position(|yp| yp.year == *y) {
-                    programme_lines[idx].1[k] += s * 1e6;
+                    programme_lines[idx].1[k] += amount_share * s * 1e6;
                 }
             }
         }

@@ -404,6 +404,52 @@ pub struct Prepared {
     initial_leavers: [f64; LEAVER_AGES],
     /// Per projection year.
     years: Vec<ProjectionYear>,
+    /// The area's share of England's money, for amounts stated for England.
+    national_share: NationalShare,
+}
+
+/// An area's share of amounts stated for England (funding, grants and
+/// programme spend): 1 for England; for a council, its share of England's
+/// children's social care spend in the latest S251 outturn (filled as any
+/// S251 item is), else of children in care at the start.
+#[derive(Debug, Clone)]
+struct NationalShare {
+    share: f64,
+    /// How the share was found, for the note; empty for England.
+    basis: String,
+}
+
+impl NationalShare {
+    fn of(data: &crate::area_data::AreaData, seeds: &Seeds, area: &crate::seeds::Area, start_year: i32) -> Self {
+        const ENGLAND: &str = "E92000001";
+        if area.code == ENGLAND {
+            return NationalShare { share: 1.0, basis: String::new() };
+        }
+        const ITEM: &str = "children_young_people_total_gbp";
+        let england_s251 =
+            |y: i32| seeds.s251.get(&(ENGLAND.to_string(), y, ITEM.to_string())).and_then(|c| c.number());
+        let latest = (start_year - 10..=start_year + 10).rev().find(|y| england_s251(*y).is_some_and(|v| v > 0.0));
+        if let Some(y) = latest
+            && let (Some(england), Some(own)) = (england_s251(y), data.s251(y, ITEM))
+        {
+            return NationalShare {
+                share: own / england,
+                basis: format!(
+                    "its share of England's children's social care spend in {}-{:02} (S251 outturn)",
+                    y - 1,
+                    y % 100
+                ),
+            };
+        }
+        let stock = |code: &str| seeds.headline.get(&(code.to_string(), start_year)).and_then(|c| c[0].number());
+        match (stock(&area.code), stock(ENGLAND)) {
+            (Some(own), Some(england)) if england > 0.0 => NationalShare {
+                share: own / england,
+                basis: format!("its share of England's children in care at 31 March {start_year} (no S251 outturn)"),
+            },
+            _ => NationalShare { share: 1.0, basis: "no published share (amounts used as stated)".into() },
+        }
+    }
 }
 
 /// What a published year's unit costs are derived from (`None`: its S251 outturn is incomplete).
@@ -1128,6 +1174,7 @@ fn prepare(
             })
         }
     };
+    let national_share = NationalShare::of(&data, seeds, &area, start_year);
     Ok(Prepared {
         file: loaded.file.clone(),
         opts: opts.clone(),
@@ -1145,6 +1192,7 @@ fn prepare(
         initial_stock,
         initial_leavers,
         years,
+        national_share,
     })
 }
 
@@ -1359,6 +1407,27 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
         None => None,
     };
 
+    // Amounts stated for England are a council's in proportion.
+    let amount_share = match f.scenario.amounts_for {
+        crate::schema::AmountsFor::England => p.national_share.share,
+        crate::schema::AmountsFor::Area => 1.0,
+    };
+    if f.scenario.amounts_for == crate::schema::AmountsFor::England && !p.national_share.basis.is_empty() {
+        let with_money = f.funding.is_some() || f.programmes.iter().any(|g| !g.spend_gbp_m.is_empty());
+        if with_money {
+            notes.push(|| Note {
+                key: "scenario.amounts_for".into(),
+                text: format!(
+                    "the scenario's funding, grants and programme spend are England's; {} takes {:.3}% of them, {} (programme effects follow the national money, so the council sees England's relative change); set `amounts_for = \"area\"` for amounts that are the council's own",
+                    p.area.name,
+                    amount_share * 100.0,
+                    p.national_share.basis
+                ),
+                source: "carecast apportionment; seeds/s251_finance.csv".into(),
+            });
+        }
+    }
+
     let filled = p.reuse.filled.len();
     if filled > 0 {
         notes.push(|| Note {
@@ -1411,7 +1480,7 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
         if let Some((base_year, base_m, g)) = funding {
             // The budget path starts in its base year; no funding is stated before it.
             if y >= base_year {
-                yp.funding_gbp = base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
+                yp.funding_gbp = amount_share * base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
             }
         }
         years.push(yp);
@@ -1429,6 +1498,7 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
             price_growth,
             last_cost_year: last_cost.0,
             start_children,
+            amount_share,
         },
         f,
         notes,

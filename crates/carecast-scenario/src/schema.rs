@@ -163,6 +163,23 @@ pub struct ScenarioMeta {
     pub start_year: i32,
     /// Project to 31 March of this year.
     pub end_year: i32,
+    /// Whose money the file's amounts of funding, grants and programme
+    /// spend are: England's (the default; a run for a council takes its
+    /// share) or the area's own (used as they are).
+    #[serde(default)]
+    pub amounts_for: AmountsFor,
+}
+
+/// Whose money a scenario's funding, grants and programme spend are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AmountsFor {
+    /// England's: a run for a council apportions them by its share of
+    /// England's children's social care spend.
+    #[default]
+    England,
+    /// The area's own: used as they are.
+    Area,
 }
 
 /// Dimensions and their mapping to DfE categories.
