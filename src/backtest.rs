@@ -435,7 +435,7 @@ pub fn run(c: &BacktestConfig) -> Result<()> {
         let a = seeds.find_area(&wanted).ok_or_else(|| {
             anyhow::anyhow!(
                 "--la `{wanted}`: expected a known area (ONS code, DfE number or name); nearest: {}",
-                seeds.nearest_areas(&wanted, 3).join(", ")
+                seeds.nearest_areas(&wanted, 3).iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
             )
         })?;
         vec![(a.code.clone(), a.name.clone())]

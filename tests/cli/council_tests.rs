@@ -23,6 +23,34 @@ fn la_by_name_code_or_number_starts_from_the_published_stock() {
 }
 
 #[test]
+fn councils_are_found_by_the_names_people_use() {
+    // Published names carry "City of", "County of", "County", "-on-Sea" and
+    // "St."; Buckinghamshire's code changed in 2020 (seeds/areas.csv).
+    let dir = tempdir();
+    for (query, code) in [
+        ("Bristol", "E06000023"),
+        ("Kingston upon Hull", "E06000010"),
+        ("Hull", "E06000010"),
+        ("Durham", "E06000047"),
+        ("Herefordshire", "E06000019"),
+        ("Southend", "E06000033"),
+        ("St Helens", "E08000013"),
+        ("E10000002", "E06000060"),
+    ] {
+        let o = carecast(&["run", "--la", query, "--end-year", "2026", "--out", "x"], dir.path());
+        assert!(o.status.success(), "{query}: {}", String::from_utf8_lossy(&o.stderr));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("x/summary.json")).unwrap()).unwrap();
+        assert_eq!(summary["area"]["code"], code, "{query}");
+    }
+    // Two Kingstons: no guess, both suggested.
+    let o = carecast(&["run", "--la", "Kingston", "--out", "y"], dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("Kingston upon Hull") && err.contains("Kingston upon Thames"), "{err}");
+}
+
+#[test]
 fn unknown_council_gets_nearest_matches() {
     let dir = tempdir();
     let o = carecast(&["run", "--la", "Blackpol", "--out", "x"], dir.path());

@@ -594,7 +594,7 @@ fn prepare(
     let area = seeds
         .find_area(wanted)
         .ok_or_else(|| {
-            let near = seeds.nearest_areas(wanted, 3).join(", ");
+            let near = seeds.nearest_areas(wanted, 3).iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
             let expected = format!("a known area (ONS code, DfE number or name), found `{wanted}`; nearest: {near}");
             match &opts.area {
                 Some(_) => ScenarioError::Key { file: "--la".into(), key: "--la".into(), expected },

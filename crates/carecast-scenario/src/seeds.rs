@@ -403,18 +403,79 @@ impl Seeds {
     /// Finds an area by ONS code, DfE number or name (case-insensitive).
     pub fn find_area(&self, query: &str) -> Option<&Area> {
         let q = query.trim().to_lowercase();
-        self.areas.iter().find(|a| a.code.to_lowercase() == q || a.dfe_number == q || a.name.to_lowercase() == q)
+        if let Some(a) =
+            self.areas.iter().find(|a| a.code.to_lowercase() == q || a.dfe_number == q || a.name.to_lowercase() == q)
+        {
+            return Some(a);
+        }
+        // The name as people write it ("Bristol", "Durham", "St Helens",
+        // "Southend", "Hull"): the published name's words without "City of",
+        // "County of" and punctuation, matched whole, else as the only name
+        // starting with or containing every word given.
+        let words = plain_name(&q);
+        if words.is_empty() {
+            return None;
+        }
+        let unique = |matches: &dyn Fn(&[String]) -> bool| -> Option<&Area> {
+            let mut found = self.areas.iter().filter(|a| matches(&plain_name(&a.name.to_lowercase())));
+            let first = found.next()?;
+            found.next().is_none().then_some(first)
+        };
+        unique(&|n| n == words.as_slice())
+            .or_else(|| unique(&|n| n.starts_with(&words)))
+            .or_else(|| unique(&|n| words.iter().all(|w| n.contains(w))))
+            // A former code that a current council's note says it replaced.
+            .or_else(|| {
+                let code = query.trim().to_uppercase();
+                let is_code = code.len() == 9 && code.starts_with('E') && code[1..].bytes().all(|b| b.is_ascii_digit());
+                is_code.then(|| unique_by_note(&self.areas, &code)).flatten()
+            })
     }
 
     /// Names of areas closest to a query (for "did you mean").
     pub fn nearest_areas(&self, query: &str, n: usize) -> Vec<String> {
-        let q = query.to_lowercase();
-        let mut scored: Vec<(usize, &str)> = self
+        let words = plain_name(&query.to_lowercase());
+        let q = words.join(" ");
+        // Names holding every word given first, then by edit distance.
+        let mut scored: Vec<(bool, usize, &str)> = self
             .areas
             .iter()
-            .map(|a| (crate::error::edit_distance(&q, &a.name.to_lowercase()), a.name.as_str()))
+            .map(|a| {
+                let name = plain_name(&a.name.to_lowercase());
+                let holds = !words.is_empty() && words.iter().all(|w| name.iter().any(|n| n.starts_with(w.as_str())));
+                (!holds, crate::error::edit_distance(&q, &name.join(" ")), a.name.as_str())
+            })
             .collect();
         scored.sort();
-        scored.into_iter().take(n).map(|(_, s)| s.to_string()).collect()
+        scored.into_iter().take(n).map(|(_, _, s)| s.to_string()).collect()
     }
+}
+
+/// A lower-case area name's words without punctuation and without the words
+/// that only say what kind of place it is ("city of", "county of", "county",
+/// a last "city").
+fn plain_name(lower: &str) -> Vec<String> {
+    let spaced: String =
+        lower.replace('&', " and ").chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    let words: Vec<&str> = spaced.split_whitespace().collect();
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        match (words[i], words.get(i + 1)) {
+            ("city" | "county", Some(&"of")) => i += 2,
+            ("county", _) | ("city", None) => i += 1,
+            (w, _) => {
+                out.push(w.to_string());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The current council whose note says it replaced `code`, if exactly one does.
+fn unique_by_note<'a>(areas: &'a [Area], code: &str) -> Option<&'a Area> {
+    let mut found = areas.iter().filter(|a| a.level == "la" && a.note.contains(code));
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
