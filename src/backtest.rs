@@ -428,6 +428,12 @@ pub fn summarise(rows: &[BacktestRow]) -> Vec<HorizonSummary> {
 pub fn run(c: &BacktestConfig) -> Result<()> {
     let seeds = Seeds::bundled().context("reading the bundled seed data")?;
     let loaded = load(&c.scenario).with_context(|| format!("loading scenario `{}`", c.scenario))?;
+    if loaded.file.explicit.is_some() {
+        anyhow::bail!(
+            "`{}` has explicit rates ([explicit], as from a council's own SSDA903 return): there is no published series to cut back and calibrate again, so it cannot be back-tested; back-test a scenario calibrated from the published data (`--la` for the council)",
+            c.scenario
+        );
+    }
     let areas: Vec<(String, String)> = if c.all_las {
         seeds.areas.iter().filter(|a| a.level == "la").map(|a| (a.code.clone(), a.name.clone())).collect()
     } else {
@@ -571,12 +577,18 @@ pub fn track_record(scenario: &str, loaded: &Loaded, seeds: &Seeds, area: &str, 
     let (runs, skipped) =
         backtest_areas(scenario, loaded, seeds, &areas, &origins, TRACK_RECORD_HORIZON, TRACK_RECORD_DRAWS, seed);
     if runs.is_empty() {
-        let reasons: BTreeSet<&str> = skipped.iter().map(|s| s.3.as_str()).collect();
+        let reasons: BTreeSet<String> = skipped.iter().map(|s| plain_reason(&s.3)).collect();
         anyhow::bail!("{}", reasons.into_iter().collect::<Vec<_>>().join("; "));
     }
-    let skipped: Vec<String> = skipped.iter().map(|s| format!("data to {}: {}", s.2, s.3)).collect();
+    let skipped: Vec<String> = skipped.iter().map(|s| format!("data to {}: {}", s.2, plain_reason(&s.3))).collect();
     let rows: Vec<BacktestRow> = runs.iter().flat_map(|r| r.rows.iter().cloned()).collect();
-    let summary = summarise(&rows);
+    // Horizons with no published outturn to score against are left out.
+    let summary: Vec<_> = summarise(&rows).into_iter().filter(|h| h.forecasts > 0).collect();
+    if summary.is_empty() {
+        anyhow::bail!(
+            "{name} has no published children in care after the cut-offs to score the forecasts against (suppressed or not published)"
+        );
+    }
     let mut table = Table::new(
         "Track record",
         format!("How the method did before: {name}, children in care at 31 March, error against the published outturn"),
@@ -605,6 +617,26 @@ pub fn track_record(scenario: &str, loaded: &Loaded, seeds: &Seeds, area: &str, 
     table.notes.push(what);
     let chart = chart_of(seeds, &runs, TRACK_RECORD_HORIZON)?.context("no back-test to draw")?;
     Ok(TrackRecord { table, chart, skipped })
+}
+
+/// A scenario error as a reason in words for a committee paper: without the
+/// file, line and key it points the analyst to (the cut-off's calibration, not
+/// their file, is what lacks the data), "expected" read as "needs".
+fn plain_reason(error: &str) -> String {
+    let located = error.split_once(": ").filter(|(at, _)| {
+        let mut parts = at.rsplitn(3, ':');
+        let (col, line) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        [col, line].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let text = located.map_or(error, |(_, rest)| rest);
+    let text = match text.rfind(" (key `") {
+        Some(i) if text.ends_with("`)") => &text[..i],
+        _ => text,
+    };
+    match text.strip_prefix("expected ") {
+        Some(rest) => format!("the calibration needs {rest}"),
+        None => text.to_string(),
+    }
 }
 
 /// Children in care in the shipped CCN/Newton 2021 projection (as `carecast run ccn-newton-2022`).
@@ -954,5 +986,17 @@ mod tests {
         assert_eq!(damping(&later, "E0A", 2019, 3), beta);
         // Without a year to test against, no damping.
         assert_eq!(damping(&seeds, "E0A", 2016, 2), vec![1.0, 1.0]);
+    }
+
+    #[test]
+    fn reasons_lose_their_file_location_and_key() {
+        assert_eq!(
+            plain_reason(
+                "scenarios/baseline.toml:115:1: expected two consecutive years of published breakdowns for X from 2020 (key `calibration.first_year`)"
+            ),
+            "the calibration needs two consecutive years of published breakdowns for X from 2020"
+        );
+        // Words with colons but no location are kept whole.
+        assert_eq!(plain_reason("the scenario has explicit rates: none"), "the scenario has explicit rates: none");
     }
 }

@@ -204,6 +204,12 @@ fn generated_scenario_validates_and_runs_from_its_stock() {
         let c = cic(y);
         assert!(c.is_finite() && c > 0.5 * stock && c < 2.0 * stock, "{y}: {c} vs start {stock}");
     }
+    // A return's explicit rates have no published series to back-test against: said so.
+    let out = carecast(&["backtest", "t.toml", "--train-until", "2022", "--out", "bt"], dir.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("explicit rates") && !err.contains("--la `"), "{err}");
+    assert!(!dir.path().join("bt").exists());
 }
 
 /// Distinct values of one column of a fixture CSV.

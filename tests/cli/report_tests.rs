@@ -369,6 +369,18 @@ fn report_of_an_explicit_scenario_says_why_there_is_no_track_record() {
     let html = std::fs::read_to_string(t.path().join("rep/report.html")).unwrap();
     assert!(html.contains("The method could not be back-tested here: the scenario has explicit rates"), "{html}");
     assert_eq!(html.matches("explicit rates").count(), 1, "the reason once");
+
+    // The Isles of Scilly publishes no children in care for 2022-2025: no
+    // forecast can be scored, said in words without pointing into a file the
+    // analyst never gave, and no table of empty rows.
+    let o = carecast(&["report", "baseline", "--la", "Isles of Scilly", "--out", "scilly", "-q"], t.path());
+    assert!(o.status.success(), "report failed: {}", stderr(&o));
+    let html = std::fs::read_to_string(t.path().join("scilly/report.html")).unwrap();
+    assert!(
+        html.contains("could not be back-tested here: Isles of Scilly has no published children in care"),
+        "{html}"
+    );
+    assert!(!html.contains(".toml:"), "no file locations in the committee pack");
 }
 
 /// A scenario with levers dated after the back-test's horizon (Labour's
