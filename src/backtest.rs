@@ -176,6 +176,7 @@ fn with_fit(
         to: Some(origin),
         out: PathBuf::new(),
         name: Some("backtest-fit".into()),
+        end_year: None,
     };
     let fitted = crate::calibrate_la::fit_with_horizon(seeds, &config, horizon)
         .map_err(|e| format!("fitting the rates: {e:#}"))?;

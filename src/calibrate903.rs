@@ -124,6 +124,9 @@ pub fn run(c: &CalibrateConfig) -> Result<()> {
     let toml = scenario_toml(c, &agg, &summary_text, start_year, end_year, &today());
     let issues_csv = issues_csv(data.issues());
     let issues_file = issues_path(&c.out);
+    if let Some(dir) = c.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     carecast_report::write_atomic(&issues_file, issues_csv.as_bytes())
         .with_context(|| format!("writing {}", issues_file.display()))?;
     carecast_report::write_atomic(&c.out, toml.as_bytes()).with_context(|| format!("writing {}", c.out.display()))?;

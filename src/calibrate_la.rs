@@ -59,6 +59,8 @@ pub struct Config {
     pub out: PathBuf,
     /// Scenario name (default: from the area).
     pub name: Option<String>,
+    /// Last year of the file's projection (default: [`DEFAULT_HORIZON`] years after the last published).
+    pub end_year: Option<i32>,
 }
 
 /// Relative error above which a published total or breakdown counts as not matched.
@@ -519,9 +521,6 @@ pub fn fit(seeds: &Seeds, c: &Config) -> Result<Fitted> {
 /// year (its structural shocks are dated in those years; a run may not end
 /// before them).
 pub fn fit_with_horizon(seeds: &Seeds, c: &Config, horizon: i32) -> Result<Fitted> {
-    if horizon < 1 {
-        bail!("a projection of at least one year, found {horizon}");
-    }
     let mut loaded = load("baseline").context("loading the shipped baseline")?;
     let Some(cal) = std::sync::Arc::make_mut(&mut loaded.file).calibration.as_mut() else {
         bail!("the baseline has no [calibration] table")
@@ -542,6 +541,14 @@ pub fn fit_with_horizon(seeds: &Seeds, c: &Config, horizon: i32) -> Result<Fitte
     cal.rates_to_year = cal.last_year;
     cal.rates_from_year = (cal.first_year + 1).max(cal.rates_from_year.min(cal.last_year));
     let (first, last) = (cal.first_year, cal.last_year);
+    let horizon = match c.end_year {
+        Some(e) if e <= last => bail!("--end-year {e}: expected a year after the last published year used, {last}"),
+        Some(e) => e - last,
+        None => horizon,
+    };
+    if horizon < 1 {
+        bail!("a projection of at least one year, found {horizon}");
+    }
     // Years whose levels the rates average: the calibrated years, or the
     // longer level window of headline years (from 2016, the first with a
     // stock a year before) when the scenario states one.

@@ -168,8 +168,12 @@ pub fn report(rows: &[CheckRow], dir: &Path) -> Result<()> {
             .filter(|r| r.check == check && r.measure == measure)
             .max_by(|a, b| a.relative_error().abs().total_cmp(&b.relative_error().abs()));
         if let Some(w) = worst {
-            let fmt =
-                |v: f64| if measure.starts_with("spend") { format!("£{:.2}bn", v / 1e9) } else { format_count(v) };
+            // Money in £bn for England, £m for a council.
+            let fmt = |v: f64| match (measure.starts_with("spend"), v.abs() >= 1e9) {
+                (true, true) => format!("£{:.2}bn", v / 1e9),
+                (true, false) => format!("£{:.1}m", v / 1e6),
+                (false, _) => format_count(v),
+            };
             outln!(
                 "{:<9} {:<17} {:>5} {:>12} {:>12} {:>7.2}%  {} of {} within {:.0}% ({})",
                 check,

@@ -152,7 +152,7 @@ enum Command {
         /// Scenario name (default `ssda903`).
         #[arg(long)]
         name: Option<String>,
-        /// Project to 31 March of this year (default: ten years after the 31 March on or after the stock date).
+        /// Project to 31 March of this year (default: ten years after the stock date, or with --la after --to).
         #[arg(long)]
         end_year: Option<i32>,
         /// Scenario TOML to write; the issues go to `<name>.issues.csv` next to it.
@@ -413,6 +413,12 @@ impl DrawArgs {
 
 fn validate(args: Args, command_line: String) -> Result<Config, String> {
     Ok(match args.command {
+        Command::Run { all_las: true, charts: true, .. } => {
+            return Err("--charts draws one area's charts; --all-las runs 153 councils: draw a council's with `carecast plot SCENARIO --la NAME`".into());
+        }
+        Command::Validate { .. } | Command::Explain { .. } | Command::Scenarios if args.la.is_some() => {
+            return Err("--la sets the area of a run; validate, explain and scenarios read the files as written".into());
+        }
         Command::Run { scenario, out, start_year, end_year, charts, all_las, draws } => {
             check_years(start_year, end_year)?;
             let montecarlo = draws.spec()?;
@@ -488,12 +494,32 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 quiet: args.quiet,
             })
         }
-        Command::Calibrate { episodes, header, uasc, from_year, to_year, name, out, .. } if args.la.is_some() => {
+        Command::Calibrate {
+            episodes,
+            header,
+            uasc,
+            from_year,
+            to_year,
+            name,
+            out,
+            end_year,
+            reference_from,
+            reference_to,
+            exclude_uasc,
+        } if args.la.is_some() => {
             if !episodes.is_empty() || !header.is_empty() || !uasc.is_empty() {
                 return Err(
                     "--la calibrates on the bundled published data: give either --la or --episodes/--header, not both"
                         .into(),
                 );
+            }
+            if reference_from.is_some() || reference_to.is_some() || exclude_uasc {
+                return Err("--reference-from, --reference-to and --exclude-uasc go with a council's own return (--episodes/--header); with --la use --from and --to (published years)".into());
+            }
+            if let Some(y) = end_year
+                && !(2000..=2100).contains(&y)
+            {
+                return Err(format!("--end-year {y}: expected a year such as 2035"));
             }
             for (flag, y) in [("--from", from_year), ("--to", to_year)] {
                 if let Some(y) = y
@@ -511,6 +537,7 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                 to: to_year,
                 out,
                 name,
+                end_year,
             })
         }
         Command::Calibrate { from_year: Some(_), .. } | Command::Calibrate { to_year: Some(_), .. } => {

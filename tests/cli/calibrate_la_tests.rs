@@ -65,7 +65,29 @@ fn la_and_a_return_do_not_mix() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--la"));
     let o = carecast(&["calibrate", "--out", "x.toml"], dir.path());
     assert_eq!(o.status.code(), Some(2));
+    // A return's own options are refused with --la, not silently ignored.
+    let o = carecast(&["calibrate", "--la", "Blackpool", "--exclude-uasc", "--out", "x.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--exclude-uasc"));
     assert!(!dir.path().join("x.toml").exists());
+}
+
+#[test]
+fn end_year_sets_the_files_horizon() {
+    let dir = tempdir();
+    let o = carecast(&["calibrate", "--la", "890", "--end-year", "2030", "--out", "s.toml"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(dir.path().join("s.toml")).unwrap();
+    assert!(text.lines().any(|l| l == "end_year = 2030"), "{text}");
+    assert!(carecast(&["run", "s.toml", "--out", "o"], dir.path()).status.success());
+    let (_, rows) = read_csv(&dir.path().join("o/projection.csv"));
+    assert!(value(&rows, "children_in_care", "total", 2030).is_some());
+    assert!(value(&rows, "children_in_care", "total", 2031).is_none());
+    // Not before the stock it starts from.
+    let o = carecast(&["calibrate", "--la", "890", "--end-year", "2025", "--out", "t.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--end-year 2025"));
+    assert!(!dir.path().join("t.toml").exists());
 }
 
 /// The fit levers of a written file: id -> (low, high, description, source).
