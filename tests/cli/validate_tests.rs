@@ -73,6 +73,7 @@ fn corpus_covers_every_kind_of_error() {
         "value_outside_range",
         "split_shares_not_summing",
         "name_leaving_the_output_folder",
+        "lever_making_money_negative",
     ] {
         assert!(names.contains(&format!("{kind}.toml").as_str()), "tests/bad_scenarios/{kind}.toml is missing");
     }

@@ -122,14 +122,24 @@ impl Ctx<'_> {
     }
 }
 
-/// Applies one change to one year's parameters.
-fn apply_change(sel: &Selection, a: Apply, yp: &mut YearParams, np: usize, nr: usize, set_value: f64) {
+/// Applies one change to one year's parameters. Probabilities and shares are
+/// clamped to [0, 1]; a rate, a count or an amount of money the change would
+/// take below zero is set to zero, and the lowest such value is returned so a
+/// lever that does it can be refused.
+fn apply_change(sel: &Selection, a: Apply, yp: &mut YearParams, np: usize, nr: usize, set_value: f64) -> Option<f64> {
+    let mut below_zero: Option<f64> = None;
+    let mut non_negative = |v: f64| {
+        if v < 0.0 {
+            below_zero = Some(below_zero.map_or(v, |b: f64| b.min(v)));
+        }
+        v.max(0.0)
+    };
     match sel.target {
         LeverTarget::EntryRate => {
             for &b in &sel.bands {
-                yp.entry_rate_per_10k[b] = a.on(yp.entry_rate_per_10k[b]).max(0.0);
+                yp.entry_rate_per_10k[b] = non_negative(a.on(yp.entry_rate_per_10k[b]));
                 if let Some(c) = yp.entry_count_per_year.as_mut() {
-                    c[b] = a.on(c[b]).max(0.0);
+                    c[b] = non_negative(a.on(c[b]));
                 }
             }
         }
@@ -182,11 +192,11 @@ fn apply_change(sel: &Selection, a: Apply, yp: &mut YearParams, np: usize, nr: u
         }
         LeverTarget::WeeklyCost | LeverTarget::PriceGrowth => {
             for &p in &sel.placements {
-                yp.weekly_cost_gbp[p] = a.on(yp.weekly_cost_gbp[p]).max(0.0);
+                yp.weekly_cost_gbp[p] = non_negative(a.on(yp.weekly_cost_gbp[p]));
             }
         }
         LeverTarget::LeavingCareCost => {
-            yp.care_leaver_annual_cost_gbp = a.on(yp.care_leaver_annual_cost_gbp).max(0.0);
+            yp.care_leaver_annual_cost_gbp = non_negative(a.on(yp.care_leaver_annual_cost_gbp));
         }
         LeverTarget::AgencyShare => {
             if let Some(w) = yp.workforce.as_mut() {
@@ -195,10 +205,27 @@ fn apply_change(sel: &Selection, a: Apply, yp: &mut YearParams, np: usize, nr: u
         }
         LeverTarget::SocialWorkersNeeded => {
             if let Some(w) = yp.workforce.as_mut() {
-                w.caseload_factor = a.on(w.caseload_factor).max(0.0);
+                w.caseload_factor = non_negative(a.on(w.caseload_factor));
             }
         }
     }
+    below_zero
+}
+
+/// How a lever's target or op is written in a scenario file (`WeeklyCost` -> `weekly_cost`).
+fn spelling(v: &impl std::fmt::Debug) -> String {
+    let mut out = String::new();
+    for (i, c) in format!("{v:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A year key of a table such as `spend_gbp_m` (`"2026"`); the error is located at `key`.
@@ -518,8 +545,9 @@ pub(crate) fn apply(
             return Err(loaded.key_error(
                 &format!("{key}.op"),
                 format!(
-                    "an op that fits target {:?} (transfer and capacity take `set`, price_growth takes `add`)",
-                    l.target
+                    "an op that fits target `{}`, found `{}` (transfer and capacity take `set`, price_growth takes `add`)",
+                    spelling(&l.target),
+                    spelling(&l.op)
                 ),
             ));
         }
@@ -533,13 +561,17 @@ pub(crate) fn apply(
         if probability_like && matches!(l.op, LeverOp::Add | LeverOp::Set) && !(-1.0..=1.0).contains(&v) {
             return Err(loaded.key_error(
                 &format!("{key}.value"),
-                format!("a probability or share (or a change of one) within [-1, 1] for `{:?}`, found {v}", l.target),
+                format!(
+                    "a probability or share (or a change of one) within [-1, 1] for `{}`, found {v}",
+                    spelling(&l.target)
+                ),
             ));
         }
         if v < 0.0 && matches!(l.op, LeverOp::Multiply | LeverOp::Set) {
-            return Err(
-                loaded.key_error(&format!("{key}.value"), format!("a non-negative value for `{:?}`, found {v}", l.op))
-            );
+            return Err(loaded.key_error(
+                &format!("{key}.value"),
+                format!("a non-negative value for `{}`, found {v}", spelling(&l.op)),
+            ));
         }
         let mut cumulative = vec![1.0; np];
         for yp in years.iter_mut() {
@@ -567,8 +599,18 @@ pub(crate) fn apply(
                     Apply::Factor((1.0 + v).powi(yp.year - l.from_year + 1))
                 }
             };
-            if s > 0.0 {
-                apply_change(&sel, a, yp, np, nr, v);
+            if s > 0.0
+                && let Some(x) = apply_change(&sel, a, yp, np, nr, v)
+            {
+                return Err(loaded.key_error(
+                    &format!("{key}.value"),
+                    format!(
+                        "a change that leaves `{}` at zero or above, found {x:.2} in {}-{:02} (a rate or an amount of money cannot be negative)",
+                        spelling(&l.target),
+                        yp.year - 1,
+                        yp.year % 100
+                    ),
+                ));
             }
         }
         notes.push(|| Note {
@@ -596,7 +638,8 @@ pub(crate) fn apply(
         for yp in years.iter_mut() {
             let e = path.iter().find(|(y, _)| *y == yp.year).map(|(_, e)| *e).unwrap_or(0.0);
             if e != 0.0 {
-                apply_change(sel, Apply::Factor((1.0 + e).max(0.0)), yp, np, nr, 0.0);
+                // A factor of at least zero keeps what is non-negative so.
+                let _ = apply_change(sel, Apply::Factor((1.0 + e).max(0.0)), yp, np, nr, 0.0);
             }
         }
     }
