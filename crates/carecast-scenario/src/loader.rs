@@ -150,7 +150,31 @@ fn suggest(msg: &str) -> String {
         let hint = did_you_mean(field, candidates.iter().copied())
             .map(|c| format!("; did you mean `{c}`?"))
             .unwrap_or_default();
-        return format!("a known key, found unknown key `{field}` ({}){hint}", tail.trim_start_matches(", ").trim());
+        return format!(
+            "expected a known key, found unknown key `{field}` ({}){hint}",
+            tail.trim_start_matches(", ").trim()
+        );
+    }
+    // serde: "missing field `op`".
+    if let Some(field) = msg.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
+        return format!("expected the key `{field}`, which is missing");
+    }
+    // serde: "invalid type: floating point `2027.5`, expected i32", in the
+    // file's words rather than Rust's.
+    if let Some(rest) = msg.strip_prefix("invalid type: ").or_else(|| msg.strip_prefix("invalid value: "))
+        && let Some((found, wanted)) = rest.rsplit_once(", expected ")
+    {
+        let wanted = match wanted {
+            "i8" | "i16" | "i32" | "i64" => "a whole number",
+            "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more",
+            "f32" | "f64" => "a number",
+            other => other,
+        };
+        return format!("expected {wanted}, found {found}");
+    }
+    // A ranged assumption that is neither a number nor a table.
+    if msg.starts_with("data did not match any variant of untagged enum Param") {
+        return "expected a number, or a table such as { value = 0.5, low = 0.4, high = 0.6, source = \"...\" }".into();
     }
     msg.to_string()
 }
@@ -264,8 +288,15 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
         toml::from_str::<ScenarioFile>(&text).map_err(|e| {
             // Locate the problem in the chain: by the key serde names, or else
             // by the key on the line of the merged text the reader points at.
-            let msg = suggest(e.message().trim());
-            let named = msg.split('`').nth(1).filter(|k| !k.is_empty()).map(str::to_string);
+            let raw = e.message().trim();
+            let msg = suggest(raw);
+            // A key serde names (an unknown or a missing one); other messages name values.
+            let named = ["unknown field `", "missing field `"]
+                .iter()
+                .find_map(|p| raw.strip_prefix(p))
+                .and_then(|r| r.split('`').next())
+                .filter(|k| !k.is_empty())
+                .map(str::to_string);
             let at_line = e.span().and_then(|s| {
                 let (line, _) = line_col(&text, s.start);
                 let l = text.lines().nth(line.saturating_sub(1))?;
@@ -284,7 +315,7 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
                     };
                 }
             }
-            ScenarioError::key(&chain[0].path, None, &key, msg)
+            ScenarioError::key(&chain[0].path, None, &key, msg.strip_prefix("expected ").unwrap_or(&msg))
         })?
     };
     let loaded = Loaded {

@@ -1302,8 +1302,15 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
             *w = match (item, &def.derived_cost_vs_fostering) {
                 (Some(v), _) => *v,
                 (None, Some(m)) => {
-                    values.get(Key(&["dimensions.placements.", &def.id, ".derived_cost_vs_fostering"]), m)?
-                        * ci.fostering
+                    let multiple =
+                        values.get(Key(&["dimensions.placements.", &def.id, ".derived_cost_vs_fostering"]), m)?;
+                    if multiple.is_nan() || multiple < 0.0 {
+                        return Err(loaded.key_error(
+                            &format!("dimensions.placements.{}.derived_cost_vs_fostering", def.id),
+                            format!("a multiple of the fostering unit cost of 0 or more, found {multiple}"),
+                        ));
+                    }
+                    multiple * ci.fostering
                 }
                 (None, None) => return Err(neither_cost(loaded, &def.id)),
             };
@@ -1345,13 +1352,20 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
     });
     let mut price_growth = Vec::with_capacity(np);
     for def in &f.dimensions.placements {
-        price_growth.push(param(
+        let g = param(
             values,
             Key(&["dimensions.placements.", &def.id, ".price_growth"]),
             &def.price_growth,
             notes,
             format_args!("annual price growth of {} after {}", def.id, last_cost.0),
-        )?);
+        )?;
+        if g.is_nan() || g <= -1.0 {
+            return Err(loaded.key_error(
+                &format!("dimensions.placements.{}.price_growth", def.id),
+                format!("an annual growth above -1 (-100%), found {g}"),
+            ));
+        }
+        price_growth.push(g);
     }
     let other_growth = param(
         values,
