@@ -137,7 +137,12 @@ fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> s
 
 /// Prints the headline table.
 pub fn print_summary(built: &Built, projection: &Projection) {
-    outln!("{} — {} ({})", built.name, built.title, built.area_name);
+    // The area in brackets unless the title already says it.
+    if built.title.contains(&built.area_name) {
+        outln!("{} — {}", built.name, built.title);
+    } else {
+        outln!("{} — {} ({})", built.name, built.title, built.area_name);
+    }
     outln!(
         "{:>6} {:>18} {:>9} {:>9} {:>14} {:>14} {:>14}",
         "year",
