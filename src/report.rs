@@ -100,9 +100,9 @@ fn sensitivity_table(analyses: &[Result<crate::sensitivity::Analysis, String>]) 
             Column::new("assumption", ColumnKind::Text),
             Column::new("low", ColumnKind::Value),
             Column::new("high", ColumnKind::Value),
-            Column::new("NPV cost at low", ColumnKind::Gbp),
-            Column::new("NPV cost at high", ColumnKind::Gbp),
-            Column::new("swing", ColumnKind::Gbp),
+            Column::new("NPV cost at low", ColumnKind::GbpShownInMillions),
+            Column::new("NPV cost at high", ColumnKind::GbpShownInMillions),
+            Column::new("swing", ColumnKind::GbpShownInMillions),
         ],
     );
     for a in analyses.iter().flatten() {
@@ -243,9 +243,9 @@ pub fn summary_table(runs: &[(&Built, Vec<Row>)]) -> Table {
             Column::new("children in care (31 March)", ColumnKind::Count),
             Column::new("starts", ColumnKind::Count),
             Column::new("ceased", ColumnKind::Count),
-            Column::new("CLA spend (cash)", ColumnKind::Gbp),
-            Column::new("CLA spend (real terms)", ColumnKind::Gbp),
-            Column::new("CSC spend (cash)", ColumnKind::Gbp),
+            Column::new("CLA spend (cash)", ColumnKind::GbpShownInMillions),
+            Column::new("CLA spend (real terms)", ColumnKind::GbpShownInMillions),
+            Column::new("CSC spend (cash)", ColumnKind::GbpShownInMillions),
         ],
     );
     for (built, rows) in runs {
@@ -356,7 +356,7 @@ fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) ->
         ("children_in_care_vs_base", ColumnKind::Count, "children in care", "CiC", "Children in care at 31 March"),
         (
             "csc_spend_gbp_cash_vs_base",
-            ColumnKind::Gbp,
+            ColumnKind::GbpShownInMillions,
             "CSC spend",
             "CSC spend",
             "Children's social care spend (cash) in the financial year",
@@ -511,7 +511,7 @@ pub fn write_report(
                 "csc_spend_gbp_cash",
                 "Range - CSC spend",
                 "Children's social care spend (cash) in the financial year: central run and Monte Carlo percentiles",
-                ColumnKind::Gbp,
+                ColumnKind::GbpShownInMillions,
             ),
         ]
     });

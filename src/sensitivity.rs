@@ -345,7 +345,7 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
 /// The table written as `sensitivity.csv`.
 pub fn table(a: &Analysis) -> Table {
     let money = a.measure.contains("gbp");
-    let m = if money { ColumnKind::Gbp } else { ColumnKind::Number };
+    let m = if money { ColumnKind::GbpShownInMillions } else { ColumnKind::Number };
     let mut t = Table::new(
         "sensitivity",
         format!("Sensitivity of {} to each ranged assumption", a.what),

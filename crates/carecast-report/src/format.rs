@@ -195,6 +195,7 @@ pub fn display_cell(kind: ColumnKind, cell: &Cell) -> String {
             ColumnKind::Count => format_count(*v),
             ColumnKind::Gbp => format_gbp_pounds(*v),
             ColumnKind::GbpMillions => format_gbp_millions(*v),
+            ColumnKind::GbpShownInMillions => format_gbp_millions(*v / 1e6),
             ColumnKind::Percent => format_percent(*v),
             ColumnKind::Number => format_grouped(*v, 2),
         },
@@ -212,6 +213,16 @@ mod tests {
             assert_eq!(display_cell(ColumnKind::Value, &Cell::Number(v)), want);
         }
         assert_eq!(crate::excel_number_format(ColumnKind::Value), None, "General in Excel");
+    }
+
+    /// Pounds shown in millions: the display divides, Excel's format scales by
+    /// a million with two trailing commas, the stored number stays in pounds.
+    #[test]
+    fn pounds_shown_in_millions() {
+        for (v, want) in [(16_766_667_443.0, "£16,766.7m"), (-911_000_000.0, "-£911.0m"), (4_700_000.0, "£4.7m")] {
+            assert_eq!(display_cell(ColumnKind::GbpShownInMillions, &Cell::Number(v)), want);
+        }
+        assert_eq!(crate::excel_number_format(ColumnKind::GbpShownInMillions), Some("\"£\"#,##0.0,,\"m\""));
     }
 
     /// A reused buffer holds only the last number.

@@ -247,6 +247,8 @@ pub fn excel_number_format(kind: ColumnKind) -> Option<&'static str> {
         ColumnKind::Count => Some("#,##0"),
         ColumnKind::Gbp => Some("\"£\"#,##0"),
         ColumnKind::GbpMillions => Some("\"£\"#,##0.0\"m\""),
+        // Two trailing commas scale the shown value by a million.
+        ColumnKind::GbpShownInMillions => Some("\"£\"#,##0.0,,\"m\""),
         ColumnKind::Percent => Some("0.0%"),
         ColumnKind::Number => Some("#,##0.00"),
         ColumnKind::Value => None,
