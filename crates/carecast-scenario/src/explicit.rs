@@ -217,7 +217,7 @@ pub(crate) fn build(
             last_cost_year: start_year,
             start_children,
             // A custom area's amounts are its own: there is no England to share.
-            amount_share: 1.0,
+            national_share: 1.0,
         },
         f,
         &mut notes,

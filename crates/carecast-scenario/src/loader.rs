@@ -63,9 +63,49 @@ pub struct Loaded {
     /// resolved, instead of re-writing and re-parsing the TOML. (A Monte Carlo
     /// draw passes its values to `build_draw` instead, read the same way.)
     pub overrides: std::collections::BTreeMap<String, f64>,
+    /// Whose money each amount is, by the file of the chain that states it
+    /// (that file's own `[scenario] amounts_for`): `funding.base_gbp_m`,
+    /// `funding.grants.<id>` and `programmes.<id>`. A key not listed is England's.
+    pub money_owners: Arc<std::collections::BTreeMap<String, crate::schema::AmountsFor>>,
+}
+
+/// Who owns each amount of money in a chain of parsed files (root last).
+fn money_owners(tables: &[toml::Table]) -> std::collections::BTreeMap<String, crate::schema::AmountsFor> {
+    use crate::schema::AmountsFor;
+    let mut owners = std::collections::BTreeMap::new();
+    for t in tables.iter().rev() {
+        let owner = match t.get("scenario").and_then(|s| s.get("amounts_for")).and_then(toml::Value::as_str) {
+            Some(a) if a.eq_ignore_ascii_case("area") => AmountsFor::Area,
+            _ => AmountsFor::England,
+        };
+        let funding = t.get("funding");
+        if funding.and_then(|f| f.get("base_gbp_m")).is_some() {
+            owners.insert("funding.base_gbp_m".to_string(), owner);
+        }
+        let ids = |v: Option<&toml::Value>| -> Vec<String> {
+            v.and_then(toml::Value::as_array)
+                .map(|a| a.iter().filter_map(|e| e.get("id")?.as_str().map(str::to_string)).collect())
+                .unwrap_or_default()
+        };
+        for id in ids(funding.and_then(|f| f.get("grants"))) {
+            owners.insert(format!("funding.grants.{id}"), owner);
+        }
+        let programmes = t.get("programmes").and_then(toml::Value::as_array);
+        for p in programmes.into_iter().flatten().filter(|p| p.get("spend_gbp_m").is_some()) {
+            if let Some(id) = p.get("id").and_then(toml::Value::as_str) {
+                owners.insert(format!("programmes.{id}"), owner);
+            }
+        }
+    }
+    owners
 }
 
 impl Loaded {
+    /// Whose money the amount at `key` is (see [`Loaded::money_owners`]).
+    pub fn money_owner(&self, key: &str) -> crate::schema::AmountsFor {
+        self.money_owners.get(key).copied().unwrap_or_default()
+    }
+
     /// Path of the requested file.
     pub fn path(&self) -> &str {
         self.chain.first().map(|s| s.path.as_str()).unwrap_or("")
@@ -275,6 +315,7 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
             ));
         }
     }
+    let owners = Arc::new(money_owners(&tables));
     let mut merged = toml::Table::new();
     let file = if tables.len() == 1 {
         merged = tables.pop().unwrap_or_default();
@@ -323,6 +364,7 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
         chain: Arc::new(chain),
         merged: Arc::new(merged),
         overrides: Default::default(),
+        money_owners: owners,
     };
     // The name names output folders and files: nothing that could leave them.
     let name = &loaded.file.scenario.name;
@@ -544,6 +586,7 @@ pub fn with_value_rewritten(loaded: &Loaded, key: &str, value: f64) -> Result<Lo
         chain: loaded.chain.clone(),
         merged: Arc::new(merged),
         overrides: loaded.overrides.clone(),
+        money_owners: loaded.money_owners.clone(),
     })
 }
 

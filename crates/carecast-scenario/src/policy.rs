@@ -250,9 +250,10 @@ pub(crate) struct PolicyInput<'a> {
     pub last_cost_year: i32,
     /// Children in care at the start.
     pub start_children: f64,
-    /// The area's share of the file's grants and programme spend (1 when
-    /// they are its own); programme effects follow the unscaled money.
-    pub amount_share: f64,
+    /// The area's share of England's money, for grants and programme spend
+    /// whose file says they are England's ([`Loaded::money_owner`]);
+    /// programme effects follow the unscaled money.
+    pub national_share: f64,
 }
 
 /// The model parts after policy.
@@ -281,9 +282,13 @@ pub(crate) fn apply(
         price_growth,
         last_cost_year,
         start_children,
-        amount_share,
+        national_share,
     } = input;
     let loaded = values.loaded;
+    let share_for = |key: &str| match loaded.money_owner(key) {
+        crate::schema::AmountsFor::England => national_share,
+        crate::schema::AmountsFor::Area => 1.0,
+    };
     let Splits { dims, labels: placement_labels, parent_of, .. } = splits;
     let np = dims.n_placements();
     let nr = dims.n_reasons();
@@ -386,7 +391,7 @@ pub(crate) fn apply(
                     return Err(loaded.key_error(&key.to_string(), format!("a non-negative amount, found {gbp_m}")));
                 }
                 if let Some(yp) = years.iter_mut().find(|yp| yp.year == y) {
-                    yp.funding_gbp += amount_share * gbp_m * 1e6;
+                    yp.funding_gbp += share_for(&format!("funding.grants.{}", g.id)) * gbp_m * 1e6;
                 }
             }
             notes.push(|| Note {
@@ -445,7 +450,7 @@ pub(crate) fn apply(
             };
             for (y, s) in &spend {
                 if let Some(k) = years.iter().position(|yp| yp.year == *y) {
-                    programme_lines[idx].1[k] += amount_share * s * 1e6;
+                    programme_lines[idx].1[k] += share_for(&format!("programmes.{}", prog.id)) * s * 1e6;
                 }
             }
         }

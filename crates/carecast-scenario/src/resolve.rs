@@ -429,16 +429,33 @@ impl NationalShare {
         let england_s251 =
             |y: i32| seeds.s251.get(&(ENGLAND.to_string(), y, ITEM.to_string())).and_then(|c| c.number());
         let latest = (start_year - 10..=start_year + 10).rev().find(|y| england_s251(*y).is_some_and(|v| v > 0.0));
+        // The councils' spend, each filled as any S251 item is where a council
+        // did not report, so the councils' shares add up to 1 (England's
+        // published total is the sum of those that reported).
+        let councils = |y: i32| -> f64 {
+            seeds
+                .areas
+                .iter()
+                .filter(|a| a.level == "la")
+                .filter_map(|a| crate::area_data::AreaData::new(seeds, a).s251(y, ITEM))
+                .sum()
+        };
         if let Some(y) = latest
-            && let (Some(england), Some(own)) = (england_s251(y), data.s251(y, ITEM))
+            && let Some(own) = data.s251(y, ITEM)
+            && let total = councils(y)
+            && total > 0.0
         {
+            let reported = seeds.s251.get(&(area.code.clone(), y, ITEM.to_string())).and_then(|c| c.number()).is_some();
+            let fy = format!("{}-{:02}", y - 1, y % 100);
             return NationalShare {
-                share: own / england,
-                basis: format!(
-                    "its share of England's children's social care spend in {}-{:02} (S251 outturn)",
-                    y - 1,
-                    y % 100
-                ),
+                share: own / total,
+                basis: if reported {
+                    format!("its share of the councils' children's social care spend in {fy} (S251 outturn)")
+                } else {
+                    format!(
+                        "its share of the councils' children's social care spend in {fy} (S251; its own {fy} figure is missing and was filled from its latest earlier year grown as England's)"
+                    )
+                },
             };
         }
         let stock = |code: &str| seeds.headline.get(&(code.to_string(), start_year)).and_then(|c| c[0].number());
@@ -1317,18 +1334,28 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
         }
         let placement_spend: f64 = (0..np).map(|p| weekly[p] * ci.child_weeks[p]).sum();
         let weeks: f64 = ci.child_weeks.iter().sum();
-        let other_cla_weekly = (ci.total - ci.leaving - placement_spend) / weeks.max(1.0);
+        let mut other_cla_weekly = (ci.total - ci.leaving - placement_spend) / weeks.max(1.0);
         if other_cla_weekly < 0.0 {
+            // The published unit costs price more than the outturn: they are
+            // scaled down together so the year's spend is the outturn (a
+            // council whose own unit costs are missing is priced at England's).
+            let available = (ci.total - ci.leaving).max(0.0);
+            let factor = if placement_spend > 0.0 { available / placement_spend } else { 1.0 };
+            weekly.iter_mut().for_each(|w| *w *= factor);
+            other_cla_weekly = 0.0;
             notes.push(|| Note {
                 key: format!("costs.{y}"),
                 text: format!(
-                    "placement costs exceed S251 CLA spend less leaving care in {y}; other CLA costs set to 0"
+                    "placement unit costs times child-weeks exceed S251 CLA spend less leaving care in {}-{:02} by {:.1}%; the placement unit costs are scaled down together by that much, so the year's spend is the outturn, and other CLA costs are 0",
+                    y - 1,
+                    y % 100,
+                    (1.0 / factor - 1.0) * 100.0
                 ),
-                source: "seeds/s251_finance.csv".into(),
+                source: "seeds/s251_finance.csv (reconciled to the outturn)".into(),
             });
         }
         let leaver_cost = ci.leaving / ci.care_leaver_years.max(1.0);
-        cost_by_year.push((y, weekly, other_cla_weekly.max(0.0), leaver_cost));
+        cost_by_year.push((y, weekly, other_cla_weekly, leaver_cost));
     }
     let last_cost = cost_by_year.last().cloned().ok_or_else(|| no_cost_year(loaded))?;
     for def in &f.dimensions.placements {
@@ -1421,20 +1448,23 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
         None => None,
     };
 
-    // Amounts stated for England are a council's in proportion.
-    let amount_share = match f.scenario.amounts_for {
-        crate::schema::AmountsFor::England => p.national_share.share,
+    // Amounts stated for England are a council's in proportion; each amount's
+    // owner is said by the file of the chain that states it.
+    let national_share = p.national_share.share;
+    let share_for = |key: &str| match loaded.money_owner(key) {
+        crate::schema::AmountsFor::England => national_share,
         crate::schema::AmountsFor::Area => 1.0,
     };
-    if f.scenario.amounts_for == crate::schema::AmountsFor::England && !p.national_share.basis.is_empty() {
-        let with_money = f.funding.is_some() || f.programmes.iter().any(|g| !g.spend_gbp_m.is_empty());
+    if !p.national_share.basis.is_empty() {
+        let with_money = loaded.money_owners.values().any(|o| *o == crate::schema::AmountsFor::England)
+            || (f.funding.is_some() && !loaded.money_owners.contains_key("funding.base_gbp_m"));
         if with_money {
             notes.push(|| Note {
                 key: "scenario.amounts_for".into(),
                 text: format!(
-                    "the scenario's funding, grants and programme spend are England's; {} takes {:.3}% of them, {} (programme effects follow the national money, so the council sees England's relative change); set `amounts_for = \"area\"` for amounts that are the council's own",
+                    "the scenario's funding, grants and programme spend are England's; {} takes {:.3}% of them, {} (programme effects follow the national money, so the area sees England's relative change); a file whose amounts are the area's own says `amounts_for = \"area\"`",
                     p.area.name,
-                    amount_share * 100.0,
+                    national_share * 100.0,
                     p.national_share.basis
                 ),
                 source: "carecast apportionment; seeds/s251_finance.csv".into(),
@@ -1494,7 +1524,8 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
         if let Some((base_year, base_m, g)) = funding {
             // The budget path starts in its base year; no funding is stated before it.
             if y >= base_year {
-                yp.funding_gbp = amount_share * base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
+                yp.funding_gbp =
+                    share_for("funding.base_gbp_m") * base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
             }
         }
         years.push(yp);
@@ -1512,7 +1543,7 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
             price_growth,
             last_cost_year: last_cost.0,
             start_children,
-            amount_share,
+            national_share,
         },
         f,
         notes,

@@ -163,9 +163,10 @@ pub struct ScenarioMeta {
     pub start_year: i32,
     /// Project to 31 March of this year.
     pub end_year: i32,
-    /// Whose money the file's amounts of funding, grants and programme
+    /// Whose money this file's own amounts of funding, grants and programme
     /// spend are: England's (the default; a run for a council takes its
-    /// share) or the area's own (used as they are).
+    /// share) or the area's own (used as they are). Each file of an
+    /// `extends` chain says it for the amounts it states.
     #[serde(default)]
     pub amounts_for: AmountsFor,
 }
@@ -177,8 +178,10 @@ pub enum AmountsFor {
     /// England's: a run for a council apportions them by its share of
     /// England's children's social care spend.
     #[default]
+    #[serde(alias = "England")]
     England,
     /// The area's own: used as they are.
+    #[serde(alias = "Area")]
     Area,
 }
 
