@@ -108,8 +108,15 @@ fn run_many(scenarios: &[String], opts: RunOptions) -> Result<Runs> {
     for s in scenarios {
         let loaded = load(s).with_context(|| format!("loading scenario `{s}`"))?;
         let built = build(&loaded, &runs.seeds, &runs.opts).with_context(|| format!("resolving scenario `{s}`"))?;
-        if runs.built.iter().any(|b| b.name == built.name) {
-            anyhow::bail!("scenario `{}` is given more than once", built.name);
+        if let Some(i) = runs.built.iter().position(|b| b.name == built.name) {
+            if runs.loaded[i].chain.first().map(|f| &f.text) == loaded.chain.first().map(|f| &f.text) {
+                anyhow::bail!("scenario `{}` is given more than once", built.name);
+            }
+            anyhow::bail!(
+                "`{}` and `{s}` are different files both named `{}`; give each scenario a distinct [scenario] name",
+                runs.loaded[i].path(),
+                built.name
+            );
         }
         let projection = built.run().with_context(|| format!("running scenario `{s}`"))?;
         runs.loaded.push(loaded);

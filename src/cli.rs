@@ -513,6 +513,11 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
                         .into(),
                 );
             }
+            if let Some(n) = &name
+                && (n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            {
+                return Err(format!("--name {n:?}: use letters, digits, '_' and '-' only"));
+            }
             if reference_from.is_some() || reference_to.is_some() || exclude_uasc {
                 return Err("--reference-from, --reference-to and --exclude-uasc go with a council's own return (--episodes/--header); with --la use --from and --to (published years)".into());
             }

@@ -808,7 +808,8 @@ pub fn run(c: &CompareConfig) -> Result<()> {
     for (i, b) in built.iter().enumerate().skip(1) {
         // The base against itself is allowed (every difference is zero); two
         // different files under one name would give rows no one could tell apart.
-        let clash = |j: usize| built[j].name == b.name && (j > 0 || loaded[j].path() != loaded[i].path());
+        let same_file = |j: usize| loaded[j].chain.first().map(|f| &f.text) == loaded[i].chain.first().map(|f| &f.text);
+        let clash = |j: usize| built[j].name == b.name && (j > 0 || !same_file(j));
         if let Some(j) = (0..i).find(|&j| clash(j)) {
             bail!(
                 "{} `{}` and option `{}` are both named `{}`; the base and the options must have distinct names (set [scenario] name)",

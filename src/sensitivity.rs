@@ -213,6 +213,13 @@ pub fn analyse(c: &SensitivityConfig) -> Result<Analysis> {
     let base = c.against.as_deref().map(|b| Side::new(b, &seeds, &opts)).transpose()?;
     let name = scenario.central.name.clone();
     if let Some(b) = &base {
+        let same_file = b.loaded.chain.first().map(|f| &f.text) == scenario.loaded.chain.first().map(|f| &f.text);
+        if b.central.name == name && !same_file {
+            bail!(
+                "--against {}: the scenario and its base are different files both named `{name}`; give each a distinct [scenario] name",
+                b.loaded.path()
+            );
+        }
         if b.central.name == name {
             bail!(
                 "--against {}: that is the scenario itself (`{name}`); give the base to measure it against",

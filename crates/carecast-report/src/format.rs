@@ -126,14 +126,22 @@ pub fn format_gbp_pounds(v: f64) -> String {
     format!("{}£{}", sign(v, &body), body)
 }
 
-/// A value already in £ millions, one decimal place: `1234.56` -> `£1,234.6m`.
+/// A value already in £ millions, one decimal place: `1234.56` -> `£1,234.6m`;
+/// below £1m in thousands (`0.0315` -> `£31.5k`) and below £1,000 in pounds.
 /// NaN/infinite -> `n/a`.
 pub fn format_gbp_millions(v: f64) -> String {
     if !v.is_finite() {
         return NOT_AVAILABLE.to_string();
     }
-    let body = grouped_abs(v, 1);
-    format!("{}£{}m", sign(v, &body), body)
+    // A council's sums can be far below £0.1m, which would show as £0.0m:
+    // those are shown in thousands, or in pounds below £1,000.
+    let (scaled, unit, decimals) = match v.abs() {
+        a if a >= 1.0 || a == 0.0 => (v, "m", 1),
+        a if a >= 0.001 => (v * 1e3, "k", 1),
+        _ => (v * 1e6, "", 0),
+    };
+    let body = grouped_abs(scaled, decimals);
+    format!("{}£{}{unit}", sign(scaled, &body), body)
 }
 
 /// A fraction as a percentage to one decimal place: `0.1234` -> `12.3%`.
@@ -219,7 +227,17 @@ mod tests {
     /// a million with two trailing commas, the stored number stays in pounds.
     #[test]
     fn pounds_shown_in_millions() {
-        for (v, want) in [(16_766_667_443.0, "£16,766.7m"), (-911_000_000.0, "-£911.0m"), (4_700_000.0, "£4.7m")] {
+        for (v, want) in [
+            (16_766_667_443.0, "£16,766.7m"),
+            (-911_000_000.0, "-£911.0m"),
+            (4_700_000.0, "£4.7m"),
+            (50_000.0, "£50.0k"),
+            (999_950.0, "£1,000.0k"),
+            (31_482.0, "£31.5k"),
+            (-10_214.0, "-£10.2k"),
+            (412.0, "£412"),
+            (0.0, "£0.0m"),
+        ] {
             assert_eq!(display_cell(ColumnKind::GbpShownInMillions, &Cell::Number(v)), want);
         }
         assert_eq!(crate::excel_number_format(ColumnKind::GbpShownInMillions), Some("\"£\"#,##0.0,,\"m\""));

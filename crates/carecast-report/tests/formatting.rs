@@ -91,11 +91,15 @@ fn gbp_table_formats() {
         &[
             (1234.56, "£1,234.6m"),
             (8.0, "£8.0m"),
-            (-0.04, "£0.0m"),
+            // Below £1m in thousands, below £1,000 in pounds, so a council's
+            // small sums never show as £0.0m.
+            (-0.04, "-£40.0k"),
             // Half away from zero, as Excel displays it.
             (-12.25, "-£12.3m"),
             (1.005, "£1.0m"),
-            (0.05, "£0.1m"),
+            (0.05, "£50.0k"),
+            (0.000_4, "£400"),
+            (0.0, "£0.0m"),
         ],
     );
     check(

@@ -578,44 +578,75 @@ pub(crate) fn apply(
                 format!("a non-negative value for `{}`, found {v}", spelling(&l.op)),
             ));
         }
-        let mut cumulative = vec![1.0; np];
+        // The central run checks the value and both ends of its range: a
+        // lever that could take a rate or money below zero is refused at its
+        // key. A Monte Carlo draw (which may fall outside the stated range)
+        // is clamped at zero instead, as the model's other changes are.
+        let central = !values.is_drawn();
+        let ends: Vec<(f64, &str)> = std::iter::once((v, "its value"))
+            .chain(
+                l.value
+                    .range()
+                    .filter(|_| central)
+                    .into_iter()
+                    .flat_map(|(lo, hi)| [(lo, "the low end of its range"), (hi, "the high end of its range")]),
+            )
+            .collect();
+        let refuse = |x: f64, year: i32, which: &str| {
+            let fy = format!("{}-{:02}", year - 1, year % 100);
+            let what = if l.target == LeverTarget::PriceGrowth {
+                format!("a price growth above -100% a year, found {:.1}% in {fy} with {which}", x * 100.0)
+            } else {
+                format!(
+                    "a change that leaves `{}` at zero or above, found {x:.2} in {fy} with {which} (a rate or an amount of money cannot be negative)",
+                    spelling(&l.target)
+                )
+            };
+            loaded.key_error(&format!("{key}.value"), what)
+        };
+        let mut cumulative = vec![vec![1.0; np]; ends.len()];
         for yp in years.iter_mut() {
             let s = phase(l, yp.year);
-            let a = match (l.target, l.op) {
-                (LeverTarget::PriceGrowth, _) => {
-                    // Extra growth compounds from the lever's start, only on unpublished years.
+            if l.target == LeverTarget::PriceGrowth {
+                // Extra growth compounds from the lever's start, only on unpublished years.
+                for (k, &(v_k, which)) in ends.iter().enumerate() {
                     if yp.year > last_cost_year && s > 0.0 {
                         for &p in &sel.placements {
-                            cumulative[p] *= (1.0 + price_growth[p] + s * v) / (1.0 + price_growth[p]);
+                            let grown = 1.0 + price_growth[p] + s * v_k;
+                            if grown <= 0.0 && (central || k > 0) {
+                                return Err(refuse(grown - 1.0, yp.year, which));
+                            }
+                            cumulative[k][p] *= grown.max(0.0) / (1.0 + price_growth[p]);
                         }
                     }
-                    for &p in &sel.placements {
-                        yp.weekly_cost_gbp[p] *= cumulative[p];
-                    }
-                    continue;
                 }
-                (_, LeverOp::Multiply) => Apply::Multiply(1.0 + s * (v - 1.0)),
-                (_, LeverOp::Add) => Apply::Add(s * v),
-                (_, LeverOp::Set) => Apply::Set(v, s),
-                (_, LeverOp::Grow) => {
-                    if s <= 0.0 {
-                        continue;
-                    }
-                    Apply::Factor((1.0 + v).powi(yp.year - l.from_year + 1))
+                for &p in &sel.placements {
+                    yp.weekly_cost_gbp[p] *= cumulative[0][p];
                 }
+                continue;
+            }
+            if s <= 0.0 {
+                continue;
+            }
+            let apply_of = |v: f64| match l.op {
+                LeverOp::Multiply => Some(Apply::Multiply(1.0 + s * (v - 1.0))),
+                LeverOp::Add => Some(Apply::Add(s * v)),
+                LeverOp::Set => Some(Apply::Set(v, s)),
+                LeverOp::Grow => Some(Apply::Factor((1.0 + v).powi(yp.year - l.from_year + 1))),
             };
-            if s > 0.0
+            for &(v_k, which) in ends.iter().skip(1) {
+                let mut scratch = yp.clone();
+                if let Some(a) = apply_of(v_k)
+                    && let Some(x) = apply_change(&sel, a, &mut scratch, np, nr, v_k)
+                {
+                    return Err(refuse(x, yp.year, which));
+                }
+            }
+            if let Some(a) = apply_of(v)
                 && let Some(x) = apply_change(&sel, a, yp, np, nr, v)
+                && central
             {
-                return Err(loaded.key_error(
-                    &format!("{key}.value"),
-                    format!(
-                        "a change that leaves `{}` at zero or above, found {x:.2} in {}-{:02} (a rate or an amount of money cannot be negative)",
-                        spelling(&l.target),
-                        yp.year - 1,
-                        yp.year % 100
-                    ),
-                ));
+                return Err(refuse(x, yp.year, "its value"));
             }
         }
         notes.push(|| Note {

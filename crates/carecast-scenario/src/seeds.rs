@@ -409,21 +409,25 @@ impl Seeds {
             return Some(a);
         }
         // The name as people write it ("Bristol", "Durham", "St Helens",
-        // "Southend", "Hull"): the published name's words without "City of",
-        // "County of" and punctuation, matched whole, else as the only name
-        // starting with or containing every word given.
+        // "Southend"): the published name's words without "City of", "County
+        // of" and punctuation, matched whole, else as the only council whose
+        // name starts with the words given (a region only by its whole name;
+        // no guess from a word inside a name: "Berkshire" is not West Berkshire).
         let words = plain_name(&q);
         if words.is_empty() {
             return None;
         }
-        let unique = |matches: &dyn Fn(&[String]) -> bool| -> Option<&Area> {
-            let mut found = self.areas.iter().filter(|a| matches(&plain_name(&a.name.to_lowercase())));
+        let unique = |councils_only: bool, matches: &dyn Fn(&[String]) -> bool| -> Option<&Area> {
+            let mut found = self
+                .areas
+                .iter()
+                .filter(|a| !councils_only || a.level == "la")
+                .filter(|a| matches(&plain_name(&a.name.to_lowercase())));
             let first = found.next()?;
             found.next().is_none().then_some(first)
         };
-        unique(&|n| n == words.as_slice())
-            .or_else(|| unique(&|n| n.starts_with(&words)))
-            .or_else(|| unique(&|n| words.iter().all(|w| n.contains(w))))
+        unique(false, &|n| n == words.as_slice())
+            .or_else(|| unique(true, &|n| n.starts_with(&words)))
             // A former code that a current council's note says it replaced.
             .or_else(|| {
                 let code = query.trim().to_uppercase();
