@@ -388,6 +388,12 @@ pub fn build_charts(
 
     // (4) CSC spend vs funding, where funding is given.
     let mut fund_lines = Vec::new();
+    // Scenarios that share their funding (options rarely change it) share one
+    // funding line, named for all of them, rather than lines drawn on top of
+    // each other.
+    /// The scenarios sharing a funding line, the line and its colour.
+    type SharedFunding = (Vec<String>, Vec<(i32, f64)>, usize);
+    let mut fundings: Vec<SharedFunding> = Vec::new();
     for (i, r) in runs.iter().enumerate() {
         let funding = series(&r.rows, "funding_gbp", "total");
         if funding.is_empty() {
@@ -401,8 +407,14 @@ pub fn build_charts(
             )
             .with_colour(2 * i),
         );
+        match fundings.iter_mut().find(|(_, f, _)| *f == funding) {
+            Some((names, _, _)) => names.push(r.built.name.clone()),
+            None => fundings.push((vec![r.built.name.clone()], funding, 2 * i + 1)),
+        }
+    }
+    for (names, funding, colour) in fundings {
         fund_lines
-            .push(Series::new(format!("Funding: {}", r.built.name), funding, LineStyle::Solid).with_colour(2 * i + 1));
+            .push(Series::new(format!("Funding: {}", names.join(", ")), funding, LineStyle::Solid).with_colour(colour));
     }
     if !fund_lines.is_empty() {
         let published = series(&history, "csc_spend_gbp_cash", "total");

@@ -324,7 +324,7 @@ pub fn parse() -> Result<Config, ExitCode> {
             return Err(if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS });
         }
     };
-    let command_line = std::env::args().collect::<Vec<_>>().join(" ");
+    let command_line = std::env::args().map(|a| shell_quoted(&a)).collect::<Vec<_>>().join(" ");
     match validate(args, command_line) {
         Ok(c) => Ok(c),
         Err(msg) => {
@@ -409,6 +409,14 @@ impl DrawArgs {
             None => None,
         })
     }
+}
+
+/// An argument as a POSIX shell reads it back: as it is when it holds only
+/// safe characters, else in single quotes (a quote inside written `'\''`), so
+/// a recorded command line can be pasted and run again.
+fn shell_quoted(arg: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(safe) { arg.to_string() } else { format!("'{}'", arg.replace('\'', "'\\''")) }
 }
 
 fn validate(args: Args, command_line: String) -> Result<Config, String> {
@@ -651,4 +659,19 @@ fn validate(args: Args, command_line: String) -> Result<Config, String> {
             out: out.unwrap_or_else(|| PathBuf::from("out/check")),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quoted;
+
+    /// A recorded command line reads back as the arguments given.
+    #[test]
+    fn arguments_are_quoted_for_the_shell() {
+        assert_eq!(shell_quoted("--la"), "--la");
+        assert_eq!(shell_quoted("Isles of Scilly"), "'Isles of Scilly'");
+        assert_eq!(shell_quoted("King's Lynn"), "'King'\\''s Lynn'");
+        assert_eq!(shell_quoted(""), "''");
+        assert_eq!(shell_quoted("out/report"), "out/report");
+    }
 }

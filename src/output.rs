@@ -182,18 +182,25 @@ pub fn print_summary(built: &Built, projection: &Projection) {
         "year = 31 March (stocks) or the financial year ending then (flows, £); real terms at {} prices",
         carecast_report::financial_year_label(built.price_base_year)
     );
-    // Years more than the back-tested horizon ahead and after the last
-    // published year (a back-cast's years have outturn to read against).
+    let last = projection.years.last().map_or(built.model.start_year, |y| y.year);
+    if let Some(warning) = beyond_backtest(built, last) {
+        outln!("{warning}");
+    }
+}
+
+/// The warning for years more than the back-tested horizon ahead and after
+/// the last published year (a back-cast's years have outturn to read
+/// against), if a run to `last` has any: for the terminal and the report.
+pub fn beyond_backtest(built: &Built, last: i32) -> Option<String> {
     let start = built.model.start_year;
     let published = built.history_rows().iter().filter(|r| r.measure == "children_in_care").map(|r| r.year).max();
     let first = (start + BACKTESTED_YEARS + 1).max(published.map_or(i32::MIN, |y| y + 1));
-    let last = projection.years.last().map_or(start, |y| y.year);
-    if last >= first {
+    (last >= first).then(|| {
         let years = if last == first { first.to_string() } else { format!("{first}-{last}") };
-        outln!(
+        format!(
             "{years}: more than {BACKTESTED_YEARS} years ahead, further than carecast's forecasts are back-tested (`carecast backtest`); read as what the assumptions imply, not as a forecast"
-        );
-    }
+        )
+    })
 }
 
 /// The longest horizon, in years, at which the forecasts are back-tested

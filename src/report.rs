@@ -234,25 +234,34 @@ fn value(rows: &[Row], measure: &str, year: i32) -> Cell {
 
 /// The headline table by scenario and year.
 pub fn summary_table(runs: &[(&Built, Vec<Row>)]) -> Table {
-    let mut t = Table::new(
-        "Summary",
-        "Headline projection by year",
-        vec![
-            Column::new("scenario", ColumnKind::Text),
-            Column::new("year", ColumnKind::Year),
-            Column::new("children in care (31 March)", ColumnKind::Count),
-            Column::new("starts", ColumnKind::Count),
-            Column::new("ceased", ColumnKind::Count),
-            Column::new("CLA spend (cash)", ColumnKind::GbpShownInMillions),
-            Column::new("CLA spend (real terms)", ColumnKind::GbpShownInMillions),
-            Column::new("CSC spend (cash)", ColumnKind::GbpShownInMillions),
-        ],
-    );
+    // Funding and the gap when a scenario states funding.
+    let funded = runs.iter().any(|(_, rows)| rows.iter().any(|r| r.measure == "funding_gbp"));
+    let mut columns = vec![
+        Column::new("scenario", ColumnKind::Text),
+        Column::new("year", ColumnKind::Year),
+        Column::new("children in care (31 March)", ColumnKind::Count),
+        Column::new("starts", ColumnKind::Count),
+        Column::new("ceased", ColumnKind::Count),
+        Column::new("CLA spend (cash)", ColumnKind::GbpShownInMillions),
+        Column::new("CLA spend (real terms)", ColumnKind::GbpShownInMillions),
+        Column::new("CSC spend (cash)", ColumnKind::GbpShownInMillions),
+    ];
+    if funded {
+        columns.push(Column::new("funding (cash)", ColumnKind::GbpShownInMillions));
+        columns.push(Column::new("gap: CSC spend less funding", ColumnKind::GbpShownInMillions));
+    }
+    let mut t = Table::new("Summary", "Headline projection by year", columns);
+    let mut warnings = Vec::new();
     for (built, rows) in runs {
         let mut years: Vec<i32> = rows.iter().filter(|r| r.measure == "children_in_care").map(|r| r.year).collect();
         years.dedup();
+        if let Some(w) = years.last().and_then(|last| crate::output::beyond_backtest(built, *last))
+            && !warnings.contains(&w)
+        {
+            warnings.push(w);
+        }
         for y in years {
-            t.push_row(vec![
+            let mut row = vec![
                 Cell::Text(built.name.clone()),
                 Cell::Number(f64::from(y)),
                 value(rows, "children_in_care", y),
@@ -261,13 +270,25 @@ pub fn summary_table(runs: &[(&Built, Vec<Row>)]) -> Table {
                 value(rows, "spend_gbp_cash", y),
                 value(rows, "spend_gbp_real", y),
                 value(rows, "csc_spend_gbp_cash", y),
-            ]);
+            ];
+            if funded {
+                row.push(value(rows, "funding_gbp", y));
+                row.push(value(rows, "gap_gbp", y));
+            }
+            t.push_row(row);
         }
     }
     t.notes.push(
         "Year = 31 March (children in care) or the financial year ending then (flows and £). CLA = children looked after; CSC = children's social care."
             .into(),
     );
+    t.notes.extend(warnings);
+    if funded {
+        t.notes.push(
+            "The gap is children's social care spend less the scenario's stated funding. The spend is S251 gross expenditure while budgets are usually set net of income (in 2024-25 England's gross was £16.88bn and its net current expenditure £15.56bn, RO3), so the gap's level includes that difference; its change over the years is the firmer reading. A council's funding is its share of England's stated budget (see the assumptions) unless its scenario states its own."
+                .into(),
+        );
+    }
     t
 }
 

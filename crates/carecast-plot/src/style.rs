@@ -15,8 +15,10 @@ use crate::PlotError;
 pub type Rgb = (u8, u8, u8);
 
 /// The Okabe-Ito colour-blind-safe palette, in the order series use it:
-/// blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow, black.
-const OKABE_ITO: [Rgb; 8] = [
+/// blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow,
+/// black; then grey and wine (Paul Tol's), so that a chart of up to ten series
+/// (nine placements once fostering is split) repeats no colour.
+const OKABE_ITO: [Rgb; 10] = [
     (0, 114, 178),
     (230, 159, 0),
     (0, 158, 115),
@@ -25,6 +27,8 @@ const OKABE_ITO: [Rgb; 8] = [
     (86, 180, 233),
     (240, 228, 66),
     (0, 0, 0),
+    (153, 153, 153),
+    (136, 34, 85),
 ];
 
 /// The series palette (Okabe-Ito), for reuse by HTML/Excel report writers.

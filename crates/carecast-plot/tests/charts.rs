@@ -503,7 +503,11 @@ fn failed_writes_name_the_path_and_leave_nothing() {
 #[test]
 fn palette_is_okabe_ito() {
     let p = palette();
-    assert_eq!(p.len(), 8);
+    // Okabe-Ito's eight, then two more so ten series never share a colour.
+    assert_eq!(p.len(), 10);
     assert_eq!(p[0], (0, 114, 178));
     assert!(p.contains(&(230, 159, 0)) && p.contains(&(213, 94, 0)));
+    for (i, a) in p.iter().enumerate() {
+        assert!(!p[i + 1..].contains(a), "{a:?} repeats");
+    }
 }
