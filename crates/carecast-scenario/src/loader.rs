@@ -344,6 +344,30 @@ pub fn load_source(first: SourceFile) -> Result<Loaded, ScenarioError> {
                 let key = l.split('=').next()?.trim().trim_matches('"').to_string();
                 (!key.is_empty() && !key.starts_with('[')).then_some(key)
             });
+            // A missing key has no line of its own: point at the table it is
+            // missing from, found by the `id` the merged table carries.
+            if raw.starts_with("missing field `")
+                && let Some(span) = e.span()
+                && let Some(id) = text[span.start.min(text.len())..]
+                    .lines()
+                    .take(64)
+                    .find_map(|l| l.trim().strip_prefix("id = ").map(|v| v.trim().trim_matches('"').to_string()))
+            {
+                for src in &chain {
+                    let found = src.text.lines().enumerate().find(|(_, l)| {
+                        let l = l.trim();
+                        l.starts_with("id") && l.contains(&format!("\"{id}\""))
+                    });
+                    if let Some((i, l)) = found {
+                        return ScenarioError::Parse {
+                            file: src.path.clone(),
+                            line: i + 1,
+                            column: l.len() - l.trim_start().len() + 1,
+                            message: format!("{msg} (in the table with id `{id}`)"),
+                        };
+                    }
+                }
+            }
             let key = named.or(at_line).unwrap_or_default();
             // The reader's own words, at the key's place in the chain.
             for src in &chain {
