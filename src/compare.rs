@@ -714,8 +714,8 @@ impl Comparison {
             Column::new("option", ColumnKind::Text),
             Column::new(format!("CiC {end}"), ColumnKind::Count),
             Column::new("vs base", ColumnKind::Count),
-            Column::new("cum CSC vs base", ColumnKind::GbpMillions),
-            Column::new("NPV cost", ColumnKind::GbpMillions),
+            Column::new("cum CSC vs base", ColumnKind::GbpShownInMillions),
+            Column::new("NPV cost", ColumnKind::GbpShownInMillions),
             Column::new("child-years avoided", ColumnKind::Count),
             Column::new("£ per child-year", ColumnKind::Gbp),
             Column::new("payback", ColumnKind::Year),
@@ -726,7 +726,7 @@ impl Comparison {
                 Column::new("P(cheaper)", ColumnKind::Percent),
                 Column::new("P(cheapest)", ColumnKind::Percent),
             ]);
-            columns.extend(["NPV p05", "NPV p50", "NPV p95"].map(|n| Column::new(n, ColumnKind::GbpMillions)));
+            columns.extend(["NPV p05", "NPV p50", "NPV p95"].map(|n| Column::new(n, ColumnKind::GbpShownInMillions)));
         }
         let title = format!(
             "Options against `{}`, {start} to {end} (CiC: children in care at 31 March {end}; £ in financial years {} to {}); ranked by {rank_by}",
@@ -744,8 +744,8 @@ impl Comparison {
                 Cell::Text(s.name.clone()),
                 Cell::Number(cic_end),
                 Cell::Number(cic_end - base_end),
-                Cell::Number(m.cumulative_cash / 1e6),
-                Cell::Number(m.npv / 1e6),
+                Cell::Number(m.cumulative_cash),
+                Cell::Number(m.npv),
                 Cell::Number(m.child_years_avoided),
                 // A negative ratio is not a price: the option saves money and avoids child-years.
                 match m.cost_per_child_year {
@@ -756,7 +756,7 @@ impl Comparison {
             ];
             if let Some(u) = uncertainty.and_then(|u| u.get(i)) {
                 row.extend([Cell::Number(u.probability_cheaper), Cell::Number(u.probability_cheapest)]);
-                row.extend([u.npv[0], u.npv[2], u.npv[4]].map(|v| Cell::Number(v / 1e6)));
+                row.extend([u.npv[0], u.npv[2], u.npv[4]].map(Cell::Number));
             }
             t.push_row(row);
         }

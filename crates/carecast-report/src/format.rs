@@ -202,7 +202,6 @@ pub fn display_cell(kind: ColumnKind, cell: &Cell) -> String {
             ColumnKind::Text | ColumnKind::Year | ColumnKind::Value => format_plain(*v),
             ColumnKind::Count => format_count(*v),
             ColumnKind::Gbp => format_gbp_pounds(*v),
-            ColumnKind::GbpMillions => format_gbp_millions(*v),
             ColumnKind::GbpShownInMillions => format_gbp_millions(*v / 1e6),
             ColumnKind::Percent => format_percent(*v),
             ColumnKind::Number => format_grouped(*v, 2),

@@ -24,9 +24,6 @@ pub enum ColumnKind {
     Count,
     /// Pounds sterling: `£1,234,567`.
     Gbp,
-    /// A value already expressed in millions of pounds: `£1,234.5m`.
-    /// The number is not divided by a million anywhere.
-    GbpMillions,
     /// Pounds sterling shown in millions, for large sums in a committee
     /// pack: `16766667443` is `£16,766.7m` in HTML and in Excel (by its number
     /// format), and stays in pounds in the CSV and in the Excel cell.

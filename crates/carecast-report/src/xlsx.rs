@@ -246,7 +246,6 @@ pub fn excel_number_format(kind: ColumnKind) -> Option<&'static str> {
         ColumnKind::Year => Some("0"),
         ColumnKind::Count => Some("#,##0"),
         ColumnKind::Gbp => Some("\"£\"#,##0"),
-        ColumnKind::GbpMillions => Some("\"£\"#,##0.0\"m\""),
         // Two trailing commas scale the shown value by a million.
         ColumnKind::GbpShownInMillions => Some("\"£\"#,##0.0,,\"m\""),
         ColumnKind::Percent => Some("0.0%"),

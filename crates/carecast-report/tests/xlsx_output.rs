@@ -29,10 +29,12 @@ fn second_table() -> Table {
     let mut t = Table::new(
         "Costs: £m [2025/26]?",
         "Costs by placement type",
-        vec![Column::new("type", ColumnKind::Text), Column::new("2025", ColumnKind::GbpMillions)],
+        vec![Column::new("type", ColumnKind::Text), Column::new("2025", ColumnKind::GbpShownInMillions)],
     );
-    t.rows =
-        vec![vec![Cell::from("Fostering"), Cell::Number(12.5)], vec![Cell::from("Residential"), Cell::Number(40.25)]];
+    t.rows = vec![
+        vec![Cell::from("Fostering"), Cell::Number(12.5e6)],
+        vec![Cell::from("Residential"), Cell::Number(40.25e6)],
+    ];
     t
 }
 
@@ -92,8 +94,8 @@ fn xlsx_sheet_names_header_values_and_row_counts() {
         rows,
         vec![
             vec![Data::String("type".into()), Data::String("2025".into())],
-            vec![Data::String("Fostering".into()), Data::Float(12.5)],
-            vec![Data::String("Residential".into()), Data::Float(40.25)],
+            vec![Data::String("Fostering".into()), Data::Float(12.5e6)],
+            vec![Data::String("Residential".into()), Data::Float(40.25e6)],
         ]
     );
 
@@ -177,7 +179,7 @@ fn xlsx_header_frozen_autofilter_and_number_formats() {
     // 7 columns A..G, header plus 3 rows.
     assert!(sheet.contains("<autoFilter ref=\"A1:G4\""), "{sheet}");
     let styles = read_zip_entry(&path, "xl/styles.xml");
-    for code in ["#,##0", "&quot;£&quot;#,##0", "&quot;£&quot;#,##0.0&quot;m&quot;", "0.0%", "#,##0.00"] {
+    for code in ["#,##0", "&quot;£&quot;#,##0", "&quot;£&quot;#,##0.0,,&quot;m&quot;", "0.0%", "#,##0.00"] {
         assert!(styles.contains(&format!("formatCode=\"{code}\"")), "missing {code}: {styles}");
     }
 }
