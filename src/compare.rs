@@ -407,9 +407,27 @@ pub fn different_years<'a>(built: impl IntoIterator<Item = &'a Built>) -> Option
 /// different areas (England, councils, a council's own return), if they are.
 pub fn different_areas<'a>(built: impl IntoIterator<Item = &'a Built>) -> Option<String> {
     let built: Vec<&Built> = built.into_iter().collect();
-    let first = &built.first()?.area;
-    built.iter().any(|b| b.area != *first).then(|| {
-        let list: Vec<String> = built.iter().map(|b| format!("`{}` {} ({})", b.name, b.area_name, b.area)).collect();
+    let first = *built.first()?;
+    // Every council's own return is area `custom`: two returns are told
+    // apart by the children in care they start from (an option built on a
+    // return starts from the same stock).
+    let custom = |b: &Built| b.area == "custom";
+    let differs = |b: &Built| {
+        b.area != first.area
+            || (custom(b) && (b.model.start_year != first.model.start_year || b.model.initial != first.model.initial))
+    };
+    built.iter().any(|b| differs(b)).then(|| {
+        let list: Vec<String> = built
+            .iter()
+            .map(|b| {
+                if custom(b) {
+                    let children: f64 = b.model.initial.stock.iter().sum();
+                    format!("`{}` a council's own return, {children:.0} children in care at 31 March {}", b.name, b.model.start_year)
+                } else {
+                    format!("`{}` {} ({})", b.name, b.area_name, b.area)
+                }
+            })
+            .collect();
         format!(
             "the scenarios are for different areas ({}); set them against each other for one area (`--la` sets the area of scenarios calibrated from the published data)",
             list.join(", ")

@@ -212,6 +212,61 @@ fn generated_scenario_validates_and_runs_from_its_stock() {
     assert!(!dir.path().join("bt").exists());
 }
 
+/// Two councils' own returns are both area `custom`: `compare` tells them
+/// apart by the children they start from and refuses to set one against the
+/// other, while an option built on a return compares with it.
+#[test]
+fn two_councils_returns_are_not_compared() {
+    let dir = tempdir();
+    let d2i = "d2i-cs-demand-model-samples";
+    let runs = [
+        (
+            vec![format!("{d2i}/2017-episodes.csv"), format!("{d2i}/2018-episodes.csv")],
+            vec![format!("{d2i}/2017-header.csv"), format!("{d2i}/2018-header.csv")],
+            "a",
+        ),
+        (
+            vec!["sf-regional-samples-v1/episodes.csv".to_string()],
+            vec!["sf-regional-samples-v1/header.csv".to_string()],
+            "b",
+        ),
+    ];
+    for (episodes, header, name) in &runs {
+        let mut args = vec!["calibrate".to_string(), "--episodes".into()];
+        args.extend(episodes.iter().map(|f| fixture(f)));
+        args.push("--header".into());
+        args.extend(header.iter().map(|f| fixture(f)));
+        args.extend([
+            "--name".into(),
+            name.to_string(),
+            "--end-year".into(),
+            "2030".into(),
+            "--out".into(),
+            format!("{name}.toml"),
+        ]);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = carecast(&refs, dir.path());
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    // Put both on the same years, as a user comparing them would.
+    let start = |name: &str| -> i64 {
+        let (_, t) = parse_toml(&dir.path().join(format!("{name}.toml")));
+        get(&t, &["scenario", "start_year"]).as_integer().unwrap()
+    };
+    let b = std::fs::read_to_string(dir.path().join("b.toml")).unwrap();
+    let b = b.replacen(&format!("start_year = {}", start("b")), &format!("start_year = {}", start("a")), 1);
+    std::fs::write(dir.path().join("b.toml"), b).unwrap();
+    let out = carecast(&["compare", "a.toml", "b.toml", "--out", "cmp"], dir.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("different areas") && err.contains("own return"), "{err}");
+    assert!(!dir.path().join("cmp").exists());
+    // An option on return a compares with it.
+    std::fs::write(dir.path().join("a2.toml"), "extends = \"a.toml\"\n[scenario]\nname = \"a2\"\n").unwrap();
+    let out = carecast(&["compare", "a.toml", "a2.toml", "--out", "ok"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// Distinct values of one column of a fixture CSV.
 fn column_values(path: &str, column: &str) -> HashSet<String> {
     let mut r = csv::Reader::from_path(path).expect("open fixture");
