@@ -86,6 +86,10 @@ fn ranges_table(
         }
     }
     t.notes.push(ranges.describe());
+    t.notes.push(
+        "The central run sets every assumption to its central value; it is not the median of the draws, and where assumptions' ranges are skewed (prices, for instance, can rise further than they can fall) the median and even p25 can sit above it."
+            .into(),
+    );
     t
 }
 
