@@ -101,9 +101,14 @@ fn money_owners(tables: &[toml::Table]) -> std::collections::BTreeMap<String, cr
 }
 
 impl Loaded {
-    /// Whose money the amount at `key` is (see [`Loaded::money_owners`]).
-    pub fn money_owner(&self, key: &str) -> crate::schema::AmountsFor {
-        self.money_owners.get(key).copied().unwrap_or_default()
+    /// The multiplier of the amount at `key` in a run whose area holds
+    /// `national_share` of England's money: that share if the file stating
+    /// the amount says it is England's (see [`Loaded::money_owners`]), else 1.
+    pub fn amount_share(&self, key: &str, national_share: f64) -> f64 {
+        match self.money_owners.get(key).copied().unwrap_or_default() {
+            crate::schema::AmountsFor::England => national_share,
+            crate::schema::AmountsFor::Area => 1.0,
+        }
     }
 
     /// Path of the requested file.

@@ -251,7 +251,7 @@ pub(crate) struct PolicyInput<'a> {
     /// Children in care at the start.
     pub start_children: f64,
     /// The area's share of England's money, for grants and programme spend
-    /// whose file says they are England's ([`Loaded::money_owner`]);
+    /// whose file says they are England's ([`Loaded::amount_share`]);
     /// programme effects follow the unscaled money.
     pub national_share: f64,
 }
@@ -285,10 +285,6 @@ pub(crate) fn apply(
         national_share,
     } = input;
     let loaded = values.loaded;
-    let share_for = |key: &str| match loaded.money_owner(key) {
-        crate::schema::AmountsFor::England => national_share,
-        crate::schema::AmountsFor::Area => 1.0,
-    };
     let Splits { dims, labels: placement_labels, parent_of, .. } = splits;
     let np = dims.n_placements();
     let nr = dims.n_reasons();
@@ -391,7 +387,8 @@ pub(crate) fn apply(
                     return Err(loaded.key_error(&key.to_string(), format!("a non-negative amount, found {gbp_m}")));
                 }
                 if let Some(yp) = years.iter_mut().find(|yp| yp.year == y) {
-                    yp.funding_gbp += share_for(&format!("funding.grants.{}", g.id)) * gbp_m * 1e6;
+                    yp.funding_gbp +=
+                        loaded.amount_share(&format!("funding.grants.{}", g.id), national_share) * gbp_m * 1e6;
                 }
             }
             notes.push(|| Note {
@@ -450,7 +447,8 @@ pub(crate) fn apply(
             };
             for (y, s) in &spend {
                 if let Some(k) = years.iter().position(|yp| yp.year == *y) {
-                    programme_lines[idx].1[k] += share_for(&format!("programmes.{}", prog.id)) * s * 1e6;
+                    programme_lines[idx].1[k] +=
+                        loaded.amount_share(&format!("programmes.{}", prog.id), national_share) * s * 1e6;
                 }
             }
         }
@@ -629,21 +627,18 @@ pub(crate) fn apply(
                 continue;
             }
             let apply_of = |v: f64| match l.op {
-                LeverOp::Multiply => Some(Apply::Multiply(1.0 + s * (v - 1.0))),
-                LeverOp::Add => Some(Apply::Add(s * v)),
-                LeverOp::Set => Some(Apply::Set(v, s)),
-                LeverOp::Grow => Some(Apply::Factor((1.0 + v).powi(yp.year - l.from_year + 1))),
+                LeverOp::Multiply => Apply::Multiply(1.0 + s * (v - 1.0)),
+                LeverOp::Add => Apply::Add(s * v),
+                LeverOp::Set => Apply::Set(v, s),
+                LeverOp::Grow => Apply::Factor((1.0 + v).powi(yp.year - l.from_year + 1)),
             };
+            // The range's ends on a copy of the year, before the value changes it.
             for &(v_k, which) in ends.iter().skip(1) {
-                let mut scratch = yp.clone();
-                if let Some(a) = apply_of(v_k)
-                    && let Some(x) = apply_change(&sel, a, &mut scratch, np, nr, v_k)
-                {
+                if let Some(x) = apply_change(&sel, apply_of(v_k), &mut yp.clone(), np, nr, v_k) {
                     return Err(refuse(x, yp.year, which));
                 }
             }
-            if let Some(a) = apply_of(v)
-                && let Some(x) = apply_change(&sel, a, yp, np, nr, v)
+            if let Some(x) = apply_change(&sel, apply_of(v), yp, np, nr, v)
                 && central
             {
                 return Err(refuse(x, yp.year, "its value"));

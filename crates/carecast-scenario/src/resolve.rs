@@ -1451,14 +1451,8 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
     // Amounts stated for England are a council's in proportion; each amount's
     // owner is said by the file of the chain that states it.
     let national_share = p.national_share.share;
-    let share_for = |key: &str| match loaded.money_owner(key) {
-        crate::schema::AmountsFor::England => national_share,
-        crate::schema::AmountsFor::Area => 1.0,
-    };
     if !p.national_share.basis.is_empty() {
-        let with_money = loaded.money_owners.values().any(|o| *o == crate::schema::AmountsFor::England)
-            || (f.funding.is_some() && !loaded.money_owners.contains_key("funding.base_gbp_m"));
-        if with_money {
+        if loaded.money_owners.values().any(|o| *o == crate::schema::AmountsFor::England) {
             notes.push(|| Note {
                 key: "scenario.amounts_for".into(),
                 text: format!(
@@ -1524,8 +1518,10 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
         if let Some((base_year, base_m, g)) = funding {
             // The budget path starts in its base year; no funding is stated before it.
             if y >= base_year {
-                yp.funding_gbp =
-                    share_for("funding.base_gbp_m") * base_m * 1e6 * (1.0 + g).powi(y.saturating_sub(base_year));
+                yp.funding_gbp = loaded.amount_share("funding.base_gbp_m", national_share)
+                    * base_m
+                    * 1e6
+                    * (1.0 + g).powi(y.saturating_sub(base_year));
             }
         }
         years.push(yp);
