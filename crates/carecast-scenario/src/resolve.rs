@@ -1451,19 +1451,19 @@ fn assume(p: &Prepared, seeds: &Seeds, values: &Values<'_>, notes: &mut Notes) -
     // Amounts stated for England are a council's in proportion; each amount's
     // owner is said by the file of the chain that states it.
     let national_share = p.national_share.share;
-    if !p.national_share.basis.is_empty() {
-        if loaded.money_owners.values().any(|o| *o == crate::schema::AmountsFor::England) {
-            notes.push(|| Note {
-                key: "scenario.amounts_for".into(),
-                text: format!(
-                    "the scenario's funding, grants and programme spend are England's; {} takes {:.3}% of them, {} (programme effects follow the national money, so the area sees England's relative change); a file whose amounts are the area's own says `amounts_for = \"area\"`",
-                    p.area.name,
-                    national_share * 100.0,
-                    p.national_share.basis
-                ),
-                source: "carecast apportionment; seeds/s251_finance.csv".into(),
-            });
-        }
+    if !p.national_share.basis.is_empty()
+        && loaded.money_owners.values().any(|o| *o == crate::schema::AmountsFor::England)
+    {
+        notes.push(|| Note {
+            key: "scenario.amounts_for".into(),
+            text: format!(
+                "the scenario's funding, grants and programme spend are England's; {} takes {:.3}% of them, {} (programme effects follow the national money, so the area sees England's relative change); a file whose amounts are the area's own says `amounts_for = \"area\"`",
+                p.area.name,
+                national_share * 100.0,
+                p.national_share.basis
+            ),
+            source: "carecast apportionment; seeds/s251_finance.csv".into(),
+        });
     }
 
     let filled = p.reuse.filled.len();
