@@ -10,21 +10,34 @@
 //! scenario's ranged values, done outside the core) or a general-purpose
 //! random-number library.
 //!
-//! Samplers, all exact in distribution (no normal approximation):
-//! - binomial: inversion by sequential search from 0 with the recurrence
-//!   f(k+1) = f(k)·(n-k)/(k+1)·p/(1-p) and one uniform when `n·min(p, 1-p)`
-//!   is below [`INVERSION_MAX_MEAN`]; otherwise BTRD (Hörmann 1993,
-//!   "The generation of binomial random variates", transformed rejection
-//!   with decomposition);
-//! - Poisson: inversion from 0 below [`INVERSION_MAX_MEAN`]; otherwise PTRS
-//!   (Hörmann 1993, "The transformed rejection method for generating Poisson
-//!   random variables");
+//! Samplers:
+//! - binomial and Poisson counts with a mean (for the binomial,
+//!   `n·min(p, 1-p)`) below [`APPROXIMATION_MIN_MEAN`]: exact, by inversion
+//!   from 0 (the binomial with the recurrence f(k+1) = f(k)·(n-k)/(k+1)·p/(1-p))
+//!   and one uniform;
+//! - from that mean up: approximately, by inverting a skew-corrected normal
+//!   (the Cornish–Fisher expansion to the skewness term, with a continuity
+//!   correction): `k = floor(μ + σz + γσ(z² - 1)/6 + 1/2)`, `z = Φ⁻¹(u)`,
+//!   clamped to the possible counts. Its total variation distance from the
+//!   exact law (the most any event's probability can be off) is at most 0.4%
+//!   at a mean of 10 (the worst case, a binomial with p = 1/2; 0.25% for a
+//!   Poisson count) and falls with the mean (below 0.1% at 50); the tests
+//!   check these bounds. The national model draws about 130 such counts a
+//!   month. Exact samplers for them (BTRD and PTRS, transformed rejection,
+//!   used up to session 10) cost several times as much, and the national
+//!   10-year quantiles are the same either way within Monte Carlo error
+//!   (BENCHMARKS.md, session 11);
+//! - both map one uniform monotonically to a count, which keeps the draws of
+//!   two runs' similar flows close (common random numbers);
 //! - multinomial ([`FlowDraw::split`]): sequential conditional binomials over
 //!   the outcomes, the remainder staying. With a [`SplitTable`] (probabilities
 //!   prepared once per year by the simulator) the number leaving is drawn
 //!   first as one binomial, then spread over the outcomes by conditional
-//!   binomials, or by one categorical draw per child when few leave; a stock
-//!   of zero draws nothing.
+//!   binomials, largest outcome first, until few enough are left that one
+//!   categorical draw per child (Walker's alias method, one random word each)
+//!   over the outcomes not yet drawn is cheaper. Given the number leaving,
+//!   the spread is exact except where a conditional mean reaches the
+//!   approximation's threshold. A stock of zero draws nothing.
 //!
 //! Whole numbers: counts are whole, and a whole stock is split into whole
 //! numbers that never exceed it. The stocks the simulator splits are
@@ -36,15 +49,16 @@
 
 use crate::sim::{FlowDraw, SplitTable};
 
-/// Means (for the binomial, `n·min(p, 1-p)`) at or above this are drawn by
-/// transformed rejection (BTRD, PTRS), below it by inversion.
-pub const INVERSION_MAX_MEAN: f64 = 10.0;
+/// Counts with a mean (for the binomial, `n·min(p, 1-p)`) at or above this
+/// are drawn by the skew-corrected normal inversion, below it exactly by
+/// inversion from 0.
+pub const APPROXIMATION_MIN_MEAN: f64 = 10.0;
 
-/// Children leaving a state are spread over a [`SplitTable`]'s outcomes by one
-/// categorical draw each when there are at most this many per outcome after
-/// the first, else by conditional binomials. Both are exact; the value only
-/// trades speed (measured on the national baseline, user CPU time).
-const CATEGORICAL_MAX_PER_OUTCOME: f64 = 2.0;
+/// Children leaving a state are spread over a [`SplitTable`]'s outcomes not
+/// yet drawn by one categorical draw each once there are at most this many per
+/// outcome after the first, else by the next conditional binomial. The value
+/// only trades speed (measured on the national baseline).
+const CATEGORICAL_MAX_PER_OUTCOME: f64 = 4.0;
 
 /// `x.floor()` without a library call (the baseline x86-64 target has no
 /// rounding instruction) or a saturating float-to-integer cast: where
@@ -73,9 +87,8 @@ fn floor(x: f64) -> f64 {
 /// single count that differs between two runs shifts every later draw, so two
 /// scenarios' process noise soon becomes independent; with keyed streams each
 /// flow of both runs starts from the same random numbers, so draws of flows
-/// whose stocks are close tend to be close (inversion, for small means, maps
-/// one uniform monotonically to a count; transformed rejection, above, does
-/// when its first try is accepted; within a split, the draws after one that
+/// whose stocks are close tend to be close (every count maps one uniform
+/// monotonically to a count; within a split, the draws after one that
 /// differs use other numbers), and a difference between scenarios is not
 /// swamped by noise drawn twice (common random numbers).
 #[derive(Debug, Clone)]
@@ -117,6 +130,59 @@ impl BinomialProb {
     }
 }
 
+/// One slot of an alias table: its own outcome is kept when the low 32 random
+/// bits are below `keep_below` (a share of 2^32), else it gives `alias`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct AliasSlot {
+    pub(crate) keep_below: u64,
+    pub(crate) keep: u32,
+    pub(crate) alias: u32,
+}
+
+/// Appends an alias table (Vose's construction) for outcomes `outcomes` with
+/// shares `scaled` times their number (so the shares sum to
+/// `outcomes.len()`); `scaled` is used up and `stack` is working space. Each
+/// outcome's probability is kept to about 2^-32.
+pub(crate) fn alias_table(outcomes: &[usize], scaled: &mut [f64], stack: &mut Vec<usize>, slots: &mut Vec<AliasSlot>) {
+    const SCALE: f64 = 4_294_967_296.0;
+    let start = slots.len();
+    let n = outcomes.len();
+    slots.extend(outcomes.iter().map(|k| AliasSlot { keep_below: 1 << 32, keep: *k as u32, alias: *k as u32 }));
+    // Slots below their share (small) from the front of `stack`, the rest
+    // (large) from the back.
+    stack.clear();
+    stack.resize(n, 0);
+    let (mut small, mut large) = (0, n);
+    for (i, s) in scaled.iter().enumerate() {
+        if *s < 1.0 {
+            stack[small] = i;
+            small += 1;
+        } else {
+            large -= 1;
+            stack[large] = i;
+        }
+    }
+    // Each step settles one small slot with the top large one, whose excess
+    // shrinks; a large slot that drops below its share becomes small, taking
+    // the place the settled one left. Slots left at the end keep their own
+    // outcome (their shares are 1 up to rounding).
+    while small > 0 && large < n {
+        small -= 1;
+        let s = stack[small];
+        let l = stack[large];
+        // Rounded to the nearest share of 2^32 (it is in [0, 2^32)); `round`
+        // is a library call on baseline x86-64.
+        slots[start + s].keep_below = (scaled[s] * SCALE + 0.5) as u64;
+        slots[start + s].alias = outcomes[l] as u32;
+        scaled[l] -= 1.0 - scaled[s];
+        if scaled[l] < 1.0 {
+            large += 1;
+            stack[small] = l;
+            small += 1;
+        }
+    }
+}
+
 /// `1/k` for small `k`, so the inversion recurrences multiply instead of divide.
 const RECIPROCALS: [f64; 64] = {
     let mut t = [0.0; 64];
@@ -138,33 +204,57 @@ fn reciprocal(k: f64, ki: usize) -> f64 {
     }
 }
 
-/// Stirling-series correction `ln k! - [(k + 1/2) ln(k + 1) - (k + 1) + ln(2π)/2]`
-/// for a whole `k >= 0`: tabulated below 10, a four-term series above (error < 1e-12).
-fn stirling_correction(k: f64) -> f64 {
-    const TABLE: [f64; 10] = [
-        0.081_061_466_795_327_26,
-        0.041_340_695_955_409_29,
-        0.027_677_925_684_998_34,
-        0.020_790_672_103_765_09,
-        0.016_644_691_189_821_19,
-        0.013_876_128_823_070_75,
-        0.011_896_709_945_891_77,
-        0.010_411_265_261_972_09,
-        0.009_255_462_182_712_733,
-        0.008_330_563_433_362_87,
+/// The standard normal quantile Φ⁻¹(u) for `u` in (0, 1), by Acklam's
+/// rational approximations (relative error below 1.2e-9, far below what
+/// rounding to a count can show). The central branch (`0.02425 <= u <=
+/// 0.97575`, 95% of draws) needs no logarithm.
+#[inline(always)]
+pub(crate) fn normal_quantile(u: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
     ];
-    if k < 10.0 {
-        return TABLE[k as usize];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const LOW: f64 = 0.024_25;
+    let q = u - 0.5;
+    if q.abs() <= 0.5 - LOW {
+        let r = q * q;
+        let num = (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q;
+        let den = ((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0;
+        return num / den;
     }
-    let x = k + 1.0;
-    let x2 = x * x;
-    (1.0 / 12.0 - (1.0 / 360.0 - (1.0 / 1260.0 - 1.0 / (1680.0 * x2)) / x2) / x2) / x
+    normal_quantile_tail(u)
 }
 
-/// `ln k!` for a whole `k >= 0`.
-pub(crate) fn ln_factorial(k: f64) -> f64 {
-    const HALF_LN_TAU: f64 = 0.918_938_533_204_672_8;
-    stirling_correction(k) + (k + 0.5) * (k + 1.0).ln() - (k + 1.0) + HALF_LN_TAU
+/// [`normal_quantile`] in the tails (out of line: one draw in twenty).
+#[inline(never)]
+fn normal_quantile_tail(u: f64) -> f64 {
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] =
+        [7.784_695_709_041_462e-3, 3.224_671_290_700_398e-1, 2.445_134_137_142_996, 3.754_408_661_907_416];
+    let lower = u < 0.5;
+    let tail = if lower { u } else { 1.0 - u };
+    let r = (-2.0 * tail.ln()).sqrt();
+    let x = (((((C[0] * r + C[1]) * r + C[2]) * r + C[3]) * r + C[4]) * r + C[5])
+        / ((((D[0] * r + D[1]) * r + D[2]) * r + D[3]) * r + 1.0);
+    if lower { x } else { -x }
 }
 
 impl Stochastic {
@@ -221,8 +311,9 @@ impl Stochastic {
         if !(mean > 0.0 && mean.is_finite()) {
             return 0.0;
         }
-        if mean >= INVERSION_MAX_MEAN {
-            return self.poisson_ptrs(mean);
+        if mean >= APPROXIMATION_MIN_MEAN {
+            // Skewness 1/σ, so γσ = 1.
+            return self.skew_normal_count(mean, mean.sqrt(), 1.0).max(0.0);
         }
         // Inversion: walk the distribution from 0, subtracting each probability from u.
         let mut u = self.uniform();
@@ -245,29 +336,17 @@ impl Stochastic {
         k
     }
 
-    /// PTRS (Hörmann 1993) for a mean of at least 10: transformed rejection with squeeze.
-    fn poisson_ptrs(&mut self, mean: f64) -> f64 {
-        let sqrt_mean = mean.sqrt();
-        let ln_mean = mean.ln();
-        let b = 0.931 + 2.53 * sqrt_mean;
-        let a = -0.059 + 0.02483 * b;
-        let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-        let v_r = 0.9277 - 3.6224 / (b - 2.0);
-        loop {
-            let u = self.uniform() - 0.5;
-            let v = self.uniform();
-            let us = 0.5 - u.abs();
-            let k = floor((2.0 * a / us + b) * u + mean + 0.43);
-            if us >= 0.07 && v <= v_r {
-                return k;
-            }
-            if k < 0.0 || (us < 0.013 && v > us) {
-                continue;
-            }
-            if (v * inv_alpha / (a / (us * us) + b)).ln() <= -mean + k * ln_mean - ln_factorial(k) {
-                return k;
-            }
-        }
+    /// A count by inverting a skew-corrected normal at one uniform (the
+    /// approximation of the module docs): `floor(mean + sd·z + skew_sd·(z² - 1)/6 + 1/2)`
+    /// with `z = Φ⁻¹(u)` and `skew_sd` the skewness times `sd`; the caller clamps.
+    /// The result increases with `u` wherever `|z| < 3·sd/skew_sd` (beyond
+    /// 8.3, the largest `|z|` a 53-bit uniform gives, for every mean this is used for).
+    #[inline(always)]
+    fn skew_normal_count(&mut self, mean: f64, sd: f64, skew_sd: f64) -> f64 {
+        // The uniform's midpoint, in (0, 1): Φ⁻¹ is finite.
+        let u = (((self.next_u64() >> 11) as i64) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+        let z = normal_quantile(u);
+        floor(mean + sd * z + skew_sd * (z * z - 1.0) * (1.0 / 6.0) + 0.5)
     }
 
     /// A binomial draw: successes in `n` trials (a whole number) with probability `p`.
@@ -288,21 +367,24 @@ impl Stochastic {
     }
 
     /// [`Stochastic::binomial_prepared`] for `n` already whole (or NaN).
-    #[inline]
+    #[inline(always)]
     fn binomial_whole(&mut self, n: f64, prob: &BinomialProb) -> f64 {
         if n.is_nan() || n < 1.0 || prob.p_small <= 0.0 {
             return if prob.flipped && n >= 1.0 { n } else { 0.0 };
         }
-        let k = if n * prob.p_small < INVERSION_MAX_MEAN {
+        let mean = n * prob.p_small;
+        let k = if mean < APPROXIMATION_MIN_MEAN {
             self.binomial_inversion(n, prob)
         } else {
-            self.binomial_btrd(n, prob)
+            // Skewness (q - p)/σ, so γσ = 1 - 2p.
+            let sd = (mean * (1.0 - prob.p_small)).sqrt();
+            self.skew_normal_count(mean, sd, 1.0 - 2.0 * prob.p_small).clamp(0.0, n)
         };
         if prob.flipped { n - k } else { k }
     }
 
     /// Inversion for `n·p < 10`, `p <= 1/2`: `(1-p)^n >= e^{-20·ln 2} ≈ 1e-6`, no underflow.
-    #[inline]
+    #[inline(never)]
     fn binomial_inversion(&mut self, n: f64, prob: &BinomialProb) -> f64 {
         let mut u = self.uniform();
         // P(0) = (1-p)^n >= 1 - n·p (Bernoulli's inequality): below that bound
@@ -328,89 +410,15 @@ impl Stochastic {
         k
     }
 
-    /// BTRD (Hörmann 1993) for `n·p >= 10`, `p <= 1/2` (`p` is `prob.p_small`).
-    /// Kept out of line so the inversion's fast path saves few registers.
-    #[inline(never)]
-    fn binomial_btrd(&mut self, n: f64, prob: &BinomialProb) -> f64 {
-        let p = prob.p_small;
-        let q = 1.0 - p;
-        let m = floor((n + 1.0) * p);
-        // p/q, computed once with the probability.
-        let r = prob.odds;
-        let nr = (n + 1.0) * r;
-        let npq = n * p * q;
-        let spq = npq.sqrt();
-        let b = 1.15 + 2.53 * spq;
-        let a = -0.0873 + 0.0248 * b + 0.01 * p;
-        let c = n * p + 0.5;
-        let alpha = (2.83 + 5.1 / b) * spq;
-        let v_r = 0.92 - 4.2 / b;
-        let ur_vr = 0.86 * v_r;
-        loop {
-            // 1. The central region, accepted at once.
-            let mut v = self.uniform();
-            if v <= ur_vr {
-                let u = v / v_r - 0.43;
-                return floor((2.0 * a / (0.5 - u.abs()) + b) * u + c);
-            }
-            // 2. The rest of the hat.
-            let u = if v >= v_r {
-                self.uniform() - 0.5
-            } else {
-                let w = v / v_r - 0.93;
-                v = self.uniform() * v_r;
-                0.5f64.copysign(w) - w
-            };
-            // 3.0
-            let us = 0.5 - u.abs();
-            let k = floor((2.0 * a / us + b) * u + c);
-            if k < 0.0 || k > n {
-                continue;
-            }
-            v = v * alpha / (a / (us * us) + b);
-            let km = (k - m).abs();
-            if km <= 15.0 {
-                // 3.1 f(k)/f(m) by the recurrence.
-                let mut f = 1.0;
-                if m < k {
-                    let mut i = m;
-                    while i < k {
-                        i += 1.0;
-                        f *= nr / i - r;
-                    }
-                } else if m > k {
-                    let mut i = k;
-                    while i < m {
-                        i += 1.0;
-                        v *= nr / i - r;
-                    }
-                }
-                if v <= f {
-                    return k;
-                }
-                continue;
-            }
-            // 3.2 Squeeze on ln f(k)/f(m).
-            let v = v.ln();
-            let rho = (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) / npq + 0.5);
-            let t = -km * km / (2.0 * npq);
-            if v < t - rho {
-                return k;
-            }
-            if v > t + rho {
-                continue;
-            }
-            // 3.3-3.4 The exact test.
-            let nm = n - m + 1.0;
-            let h = (m + 0.5) * ((m + 1.0) / (r * nm)).ln() + stirling_correction(m) + stirling_correction(n - m);
-            let nk = n - k + 1.0;
-            if v <= h + (n + 1.0) * (nm / nk).ln() + (k + 0.5) * (nk * r / (k + 1.0)).ln()
-                - stirling_correction(k)
-                - stirling_correction(n - k)
-            {
-                return k;
-            }
-        }
+    /// The outcome one child takes from an alias table (Walker's alias
+    /// method): the high 32 bits of one random word choose a slot, the low
+    /// 32 keep its outcome or take its alias.
+    #[inline]
+    fn alias_draw(&mut self, slots: &[AliasSlot]) -> usize {
+        let r = self.next_u64();
+        let slot = (((r >> 32) * slots.len() as u64) >> 32) as usize;
+        let s = &slots[slot];
+        (if (r & 0xFFFF_FFFF) < s.keep_below { s.keep } else { s.alias }) as usize
     }
 
     /// Index of the outcome a child takes given `u` uniform on [0, 1) and the
@@ -498,29 +506,30 @@ impl FlowDraw for Stochastic {
         let whole = floor(stock);
         let fraction = stock - whole;
         let leaving = if table.everyone_leaves { whole } else { self.binomial_whole(whole, &table.total_prob) };
-        if leaving > 0.0 {
-            if table.len() == 1 || leaving <= CATEGORICAL_MAX_PER_OUTCOME * (table.len() - 1) as f64 {
-                if table.len() == 1 {
-                    out[0] = leaving;
-                } else {
-                    let mut k = 0.0;
-                    while k < leaving {
-                        out[Self::categorical(self.uniform(), &table.cumulative)] += 1.0;
-                        k += 1.0;
-                    }
-                }
-            } else {
-                // Smallest probability first; the last (largest) has conditional probability 1.
-                let mut left = leaving;
-                for (&k, prob) in table.order.iter().zip(&table.conditional) {
-                    let x = self.binomial_whole(left, prob);
-                    out[k] = x;
-                    left -= x;
-                    if left < 1.0 {
-                        break;
-                    }
-                }
+        // Conditional binomials, largest outcome first, while many are left;
+        // then one categorical draw per child over the outcomes not yet drawn.
+        let outcomes = table.order.len();
+        let mut left = leaving;
+        let mut j = 0;
+        while left >= 1.0 {
+            let k = table.order[j];
+            if j + 1 == outcomes {
+                out[k] += left;
+                break;
             }
+            if left <= CATEGORICAL_MAX_PER_OUTCOME * (outcomes - 1 - j) as f64 {
+                let slots = &table.suffix_alias[table.suffix_start[j]..table.suffix_start[j + 1]];
+                let mut c = 0.0;
+                while c < left {
+                    out[self.alias_draw(slots)] += 1.0;
+                    c += 1.0;
+                }
+                break;
+            }
+            let x = self.binomial_whole(left, &table.conditional[j]);
+            out[k] = x;
+            left -= x;
+            j += 1;
         }
         if fraction > 0.0 {
             let u = self.uniform();
@@ -641,8 +650,9 @@ mod tests {
     }
 
     #[test]
-    fn large_means_by_rejection_give_a_poisson_stationary_stock() {
-        // Poisson(60) entries (PTRS), exits with n·p ≈ 60 (BTRD); λ = 2000.
+    fn large_means_by_approximation_give_a_poisson_stationary_stock() {
+        // Poisson(60) entries and exits with n·p ≈ 60, both by the skew-corrected
+        // normal; λ = 2000.
         check_stationary_poisson(60.0, 0.03, false);
     }
 
@@ -709,16 +719,18 @@ mod tests {
     fn samplers_match_their_moments() {
         let mut r = Stochastic::new(1);
         let n = 20_000.0;
-        for (mean, what) in [(3.0, "poisson inversion"), (200.0, "poisson PTRS")] {
+        for (mean, what) in [(3.0, "poisson inversion"), (200.0, "poisson approximation")] {
             let xs: Vec<f64> = (0..n as usize).map(|_| r.poisson(mean)).collect();
             let (m, v) = mean_var(&xs);
             assert!(xs.iter().all(|x| *x >= 0.0 && x.fract() == 0.0), "{what}");
             assert!((m - mean).abs() < 4.0 * (mean / n).sqrt(), "{what} mean {m}");
             assert!((v / mean - 1.0).abs() < 0.05, "{what} variance {v}");
         }
-        for (trials, p, what) in
-            [(40.0, 0.1, "binomial inversion"), (40.0, 0.9, "binomial p > 1/2"), (5000.0, 0.3, "binomial BTRD")]
-        {
+        for (trials, p, what) in [
+            (40.0, 0.1, "binomial inversion"),
+            (40.0, 0.9, "binomial p > 1/2"),
+            (5000.0, 0.3, "binomial approximation"),
+        ] {
             let xs: Vec<f64> = (0..n as usize).map(|_| r.binomial(trials, p)).collect();
             let (m, v) = mean_var(&xs);
             let (want_m, want_v) = (trials * p, trials * p * (1.0 - p));
@@ -805,7 +817,7 @@ mod tests {
     }
 
     /// Mean and variance within 5 standard errors of the closed forms, over
-    /// small (inversion) and large (BTRD) `n·p`, both sides of 1/2.
+    /// small (inversion) and large (approximation) `n·p`, both sides of 1/2.
     #[test]
     fn binomial_mean_and_variance_match_closed_forms() {
         let mut r = Stochastic::new(11);
@@ -916,5 +928,148 @@ mod tests {
         let mut out3 = [0.0; 3];
         r.split_table(1_000.5, &all, &mut out3);
         assert_eq!(out3.iter().sum::<f64>(), 1_000.5, "probabilities summing to 1 take everyone");
+    }
+
+    /// Φ⁻¹ against statrs's (a second implementation, through `erfc_inv`):
+    /// within Acklam's stated relative error, from 2^-54 to 1 - 2^-54.
+    #[test]
+    fn normal_quantile_matches_statrs() {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let reference = Normal::standard();
+        let mut us: Vec<f64> = (1..20_000).map(|i| i as f64 / 20_000.0).collect();
+        us.extend([2f64.powi(-54), 1e-12, 1e-6, 0.024_25, 0.024_249_999, 0.975_75, 1.0 - 1e-9, 1.0 - 2f64.powi(-53)]);
+        for u in us {
+            let (got, want) = (normal_quantile(u), reference.inverse_cdf(u));
+            assert!((got - want).abs() <= 1.5e-9 * want.abs() + 1e-14, "u {u}: {got} vs {want}");
+        }
+        assert_eq!(normal_quantile(0.5), 0.0);
+    }
+
+    /// The counts drawn by the skew-corrected normal, two ways. First, the
+    /// approximation itself: its law, found by solving its quadratic in `z` for
+    /// each count's edges (not by running the sampler), is within the stated
+    /// total variation of the exact Poisson and binomial laws at the smallest
+    /// mean it is used for. Second, the sampler draws that law (chi-square).
+    #[test]
+    fn approximate_counts_are_within_the_stated_distance_of_the_exact_laws() {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let phi = Normal::standard();
+        // P(count <= k) = Φ(z) where mean + sd·z + c·(z² - 1) = k + 1/2, c = skew_sd/6.
+        let law = |mean: f64, sd: f64, skew_sd: f64, max: usize| -> Vec<f64> {
+            let c = skew_sd / 6.0;
+            let cdf = |k: f64| {
+                let t = k + 0.5;
+                let z = if c.abs() < 1e-12 {
+                    (t - mean) / sd
+                } else {
+                    (-sd + (sd * sd - 4.0 * c * (mean - c - t)).max(0.0).sqrt()) / (2.0 * c)
+                };
+                phi.cdf(z)
+            };
+            let mut pmf: Vec<f64> =
+                (0..=max).map(|k| cdf(k as f64) - if k == 0 { 0.0 } else { cdf(k as f64 - 1.0) }).collect();
+            // Counts the clamp folds in: below 0 onto 0, above `max` onto `max`.
+            pmf[max] += 1.0 - cdf(max as f64);
+            pmf
+        };
+        let total_variation = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / 2.0;
+        let mut r = Stochastic::new(21);
+        let draws = 200_000;
+        for (mean, bound) in [(10.0f64, 0.0025), (12.5, 0.0022), (50.0, 0.0006)] {
+            let max = (mean + 15.0 * mean.sqrt()) as usize;
+            let approx = law(mean, mean.sqrt(), 1.0, max);
+            let exact = poisson_pmf(mean, max);
+            let tv = total_variation(&approx, &exact);
+            assert!(tv < bound, "poisson({mean}): total variation {tv}");
+            let xs: Vec<f64> = (0..draws).map(|_| r.poisson(mean)).collect();
+            let (stat, df) = chi_square(&xs, &approx);
+            assert!(stat < chi_square_critical(df), "poisson({mean}) against its approximation: {stat} on {df} df");
+        }
+        for (n, p, bound) in [(200usize, 0.05f64, 0.0025), (20, 0.5, 0.004), (120, 0.9, 0.0025), (100, 0.5, 0.001)] {
+            let small = p.min(1.0 - p);
+            let (mean, sd) = (n as f64 * small, (n as f64 * small * (1.0 - small)).sqrt());
+            let mut approx = law(mean, sd, 1.0 - 2.0 * small, n);
+            if p > 0.5 {
+                approx.reverse();
+            }
+            let tv = total_variation(&approx, &binomial_pmf(n, p));
+            assert!(tv < bound, "binomial({n}, {p}): total variation {tv}");
+            let xs: Vec<f64> = (0..draws).map(|_| r.binomial(n as f64, p)).collect();
+            let (stat, df) = chi_square(&xs, &approx);
+            assert!(stat < chi_square_critical(df), "binomial({n}, {p}) against its approximation: {stat} on {df} df");
+        }
+    }
+
+    /// An alias table gives each outcome its share: the chance of each slot
+    /// (1/n) times the chance of keeping or of taking the alias, summed.
+    #[test]
+    fn alias_tables_give_each_outcome_its_share() {
+        for shares in
+            [vec![1.0], vec![0.5, 0.5], vec![0.7, 0.2, 0.1], vec![0.368, 0.223, 0.137, 0.224, 0.029, 0.018, 0.001]]
+        {
+            let total: f64 = shares.iter().sum();
+            let n = shares.len();
+            let mut scaled: Vec<f64> = shares.iter().map(|s| s * n as f64 / total).collect();
+            let (mut stack, mut slots) = (Vec::new(), vec![AliasSlot::default()]);
+            let outcomes: Vec<usize> = (0..n).collect();
+            alias_table(&outcomes, &mut scaled, &mut stack, &mut slots);
+            let mut got = vec![0.0; n];
+            for s in &slots[1..] {
+                let keep = s.keep_below as f64 / 4_294_967_296.0;
+                assert!(keep <= 1.0);
+                got[s.keep as usize] += keep / n as f64;
+                got[s.alias as usize] += (1.0 - keep) / n as f64;
+            }
+            for (g, s) in got.iter().zip(&shares) {
+                assert!((g - s / total).abs() < 1e-9, "{shares:?}: {got:?}");
+            }
+        }
+    }
+
+    /// A split shaped like the national model's states (a few large outcomes
+    /// drawn by approximate binomials, the small ones child by child): each
+    /// outcome's mean and variance and two outcomes' covariance are the
+    /// multinomial's, `n·p_i`, `n·p_i(1 - p_i)` and `-n·p_i·p_j`, within 5
+    /// standard errors; and when everybody leaves, the outcomes take the whole stock.
+    #[test]
+    fn prepared_split_of_a_national_state_is_multinomial() {
+        let mut r = Stochastic::new(16);
+        let shares = [0.368, 0.0, 0.223, 0.137, 0.224, 0.029, 0.018, 0.001];
+        for (stock, total) in [(1_348.0, 0.04), (10_151.0, 0.0144), (300.0, 1.0)] {
+            let probs: Vec<f64> = shares.iter().map(|s| s * total).collect();
+            let table = SplitTable::new(&probs);
+            let draws = 20_000;
+            let mut out = vec![0.0; probs.len()];
+            let mut per: Vec<Vec<f64>> = vec![Vec::new(); probs.len()];
+            for _ in 0..draws {
+                r.split_table(stock, &table, &mut out);
+                let taken: f64 = out.iter().sum();
+                assert!(out.iter().all(|x| *x >= 0.0 && x.fract() == 0.0) && taken <= stock);
+                if total == 1.0 {
+                    assert_eq!(taken, stock, "everybody leaves");
+                }
+                for (v, x) in per.iter_mut().zip(&out) {
+                    v.push(*x);
+                }
+            }
+            let n = draws as f64;
+            for (k, p) in probs.iter().enumerate() {
+                let (m, v) = mean_var(&per[k]);
+                let (mu, var) = (stock * p, stock * p * (1.0 - p));
+                let mu4 = var * (1.0 + 3.0 * (stock - 2.0) * p * (1.0 - p));
+                let se_m = (var / n).sqrt().max(1e-12);
+                let se_v = ((mu4 - var * var).max(0.0) / n).sqrt().max(1e-12);
+                assert!((m - mu).abs() < 5.0 * se_m, "stock {stock} outcome {k}: mean {m} vs {mu}");
+                assert!((v - var).abs() < 5.0 * se_v, "stock {stock} outcome {k}: variance {v} vs {var}");
+            }
+            for (i, j) in [(0, 2), (2, 5), (4, 6)] {
+                let (mi, vi) = mean_var(&per[i]);
+                let (mj, vj) = mean_var(&per[j]);
+                let cov = per[i].iter().zip(&per[j]).map(|(a, b)| (a - mi) * (b - mj)).sum::<f64>() / (n - 1.0);
+                let want = -stock * probs[i] * probs[j];
+                let se = ((vi * vj + want * want) / n).sqrt();
+                assert!((cov - want).abs() < 5.0 * se, "stock {stock} outcomes {i},{j}: covariance {cov} vs {want}");
+            }
+        }
     }
 }

@@ -54,7 +54,7 @@
 use crate::error::CoreError;
 use crate::model::{AGES, AgeBand, LEAVER_AGES, Model, YearParams};
 use crate::money::WEEKS_PER_MONTH;
-use crate::noise::BinomialProb;
+use crate::noise::{AliasSlot, BinomialProb, alias_table};
 use serde::Serialize;
 
 /// How flows are drawn: expected values, or random counts (process noise).
@@ -123,8 +123,9 @@ pub struct SplitTable {
     /// Binomial probability of leaving at all (`total`).
     pub(crate) total_prob: BinomialProb,
     /// The outcomes with a positive probability in the order their
-    /// conditional binomials are drawn: smallest probability first, so the
-    /// largest, last, takes the rest without a draw.
+    /// conditional binomials are drawn: largest probability first, so the
+    /// many children of the large outcomes are drawn by a few binomials and
+    /// the few left for the small ones child by child.
     pub(crate) order: Vec<usize>,
     /// Conditional probability of outcome `order[j]` among those leaving not
     /// taking an earlier one in that order; 1 for the last.
@@ -132,6 +133,14 @@ pub struct SplitTable {
     /// Cumulative share of outcomes `0..=k` among those leaving; 1 from the
     /// last outcome with a positive probability on.
     pub(crate) cumulative: Vec<f64>,
+    /// For a child not taking `order[..j]`: an alias table over `order[j..]`
+    /// with their shares among them, at `suffix_start[j]..suffix_start[j + 1]`.
+    pub(crate) suffix_alias: Vec<AliasSlot>,
+    /// Where each `j`'s table starts in `suffix_alias` (one more entry than `order`).
+    pub(crate) suffix_start: Vec<usize>,
+    /// Working space for building the tables: what the outcomes from each
+    /// position on take, the alias method's scaled shares and its stack.
+    scratch: (Vec<f64>, Vec<f64>, Vec<usize>),
 }
 
 impl SplitTable {
@@ -160,15 +169,31 @@ impl SplitTable {
         self.order.clear();
         self.order.extend((0..self.probs.len()).filter(|k| self.probs[*k] > 0.0));
         let probs = &self.probs;
-        self.order.sort_by(|a, b| probs[*a].total_cmp(&probs[*b]));
-        self.conditional.clear();
-        let mut remaining: f64 = total;
-        for (j, &k) in self.order.iter().enumerate() {
-            let p = self.probs[k];
-            let c = if j + 1 == self.order.len() { 1.0 } else { (p / remaining).min(1.0) };
-            self.conditional.push(BinomialProb::new(c));
-            remaining = (remaining - p).max(0.0);
+        self.order.sort_by(|a, b| probs[*b].total_cmp(&probs[*a]));
+        // What the outcomes from each position on take, summed from the
+        // smallest (no cancellation of the large by the small).
+        let n = self.order.len();
+        let (mut remaining, mut scaled, mut stack) = std::mem::take(&mut self.scratch);
+        remaining.clear();
+        remaining.resize(n + 1, 0.0);
+        for j in (0..n).rev() {
+            remaining[j] = remaining[j + 1] + self.probs[self.order[j]];
         }
+        self.conditional.clear();
+        self.suffix_alias.clear();
+        self.suffix_start.clear();
+        for j in 0..n {
+            let p = self.probs[self.order[j]];
+            let c = if j + 1 == n { 1.0 } else { (p / remaining[j]).min(1.0) };
+            self.conditional.push(BinomialProb::new(c));
+            self.suffix_start.push(self.suffix_alias.len());
+            let rest = &self.order[j..];
+            scaled.clear();
+            scaled.extend(rest.iter().map(|k| self.probs[*k] * rest.len() as f64 / remaining[j]));
+            alias_table(rest, &mut scaled, &mut stack, &mut self.suffix_alias);
+        }
+        self.suffix_start.push(self.suffix_alias.len());
+        self.scratch = (remaining, scaled, stack);
     }
 
     /// The outcome probabilities.
@@ -936,13 +961,13 @@ fn draw_exits_and_moves<D: FlowDraw>(
                 left += v;
             }
             exits += left;
-            for (j, m) in w.out[nr..table.len()].iter().enumerate() {
-                if *m > 0.0 {
-                    let q = t.move_to[bp * np + j];
-                    row[q] = m / x;
-                    r.moves[p * np + q] += m;
-                    left += m;
-                }
+            // Without a branch on which moves were drawn (a move not drawn
+            // adds zero to a row entry that is zero).
+            let moves_to = &t.move_to[bp * np..bp * np + table.len() - nr];
+            for (m, q) in w.out[nr..table.len()].iter().zip(moves_to) {
+                row[*q] = m / x;
+                r.moves[p * np + q] += m;
+                left += m;
             }
             row[p] = 1.0 - left / x;
             *max_ratio = max_ratio.max(left / x);
