@@ -9,7 +9,7 @@
 //! cut-off, and `backtest.png/.svg` (published outturn solid, each origin's
 //! forecast dashed, with the CCN/Newton 2021 projection for England).
 //!
-//! Uncertainty bands (`--draws N`, default 100): for each area and cut-off the
+//! Uncertainty bands (`--draws N`, default 1,000): for each area and cut-off the
 //! council's rates are fitted by Poisson maximum likelihood on the training
 //! years only (`carecast calibrate --la`, so entry and exit rates carry their
 //! standard errors as lognormal multipliers, and each projected year carries
@@ -555,7 +555,7 @@ fn chart_of(seeds: &Seeds, runs: &[Run], horizon: i32) -> Result<Option<Chart>> 
 pub const TRACK_RECORD_HORIZON: i32 = 3;
 
 /// Monte Carlo draws per cut-off for the track record's bands (`backtest`'s default).
-pub const TRACK_RECORD_DRAWS: u64 = 100;
+pub const TRACK_RECORD_DRAWS: u64 = 1000;
 
 /// How the method did before, for one area: what `carecast report` shows.
 pub struct TrackRecord {

@@ -178,7 +178,7 @@ enum Command {
         all_las: bool,
         /// Monte Carlo draws per area and cut-off for the p05-p95 bands (0: none). Each draws the rates
         /// of a fit on the training years (as `calibrate --la`), every ranged assumption and process noise.
-        #[arg(long, value_name = "N", default_value_t = 100)]
+        #[arg(long, value_name = "N", default_value_t = crate::backtest::TRACK_RECORD_DRAWS)]
         draws: u64,
         /// Monte Carlo: draw d uses seed S + d.
         #[arg(long, value_name = "S", default_value_t = 0)]
