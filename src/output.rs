@@ -84,7 +84,9 @@ pub fn write_run(dir: &Path, built: &Built, projection: &Projection, command_lin
     Ok(())
 }
 
-fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> serde_json::Value {
+/// What `summary.json` holds: the years' totals, the calibration's fit, the
+/// filled values with their methods and the assumptions' notes.
+pub fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> serde_json::Value {
     let years: Vec<serde_json::Value> = projection
         .years
         .iter()
@@ -186,6 +188,29 @@ pub fn print_summary(built: &Built, projection: &Projection) {
     if let Some(warning) = beyond_backtest(built, last) {
         outln!("{warning}");
     }
+    if let Some(warning) = unpublished_start(built, built.model.start_year) {
+        outln!("{warning}");
+    }
+}
+
+/// The warning, for the terminal and the report, when the area's children
+/// in care at the start (31 March of `start`) were not published and carecast
+/// filled them: the whole projection rests on that value, and the reader
+/// should know before reading any of it. None when the start's total is
+/// published (in the headline figures or as a breakdown's total) or the
+/// scenario states its own stock.
+pub fn unpublished_start(built: &Built, start: i32) -> Option<String> {
+    let fill = built.filled.iter().find(|n| n.year == start && n.table == "stock" && n.category == "total")?;
+    let last =
+        built.outturn.iter().filter(|o| o.year < start).filter_map(|o| Some((o.year, o.children_in_care?))).next_back();
+    let last = match last {
+        Some((year, n)) => format!("the last published figure is {n:.0} at 31 March {year}"),
+        None => "no earlier figure is published".into(),
+    };
+    Some(format!(
+        "{}'s children in care at 31 March {start} are not published (suppressed or missing; {last}): the projection starts from {:.0}, {}, not from a published figure; every filled value is listed in summary.json under `filled_values`.",
+        built.area_name, fill.value, fill.method
+    ))
 }
 
 /// The warning for years more than the back-tested horizon ahead and after

@@ -133,7 +133,7 @@ fn sensitivity_table(analyses: &[Result<crate::sensitivity::Analysis, String>]) 
 const SENSITIVITY_ROWS: usize = 10;
 
 /// The files a report writes into a scenario's folder.
-const SCENARIO_FILES: [&str; 2] = ["projection.csv", "quarterly.csv"];
+const SCENARIO_FILES: [&str; 3] = ["projection.csv", "quarterly.csv", "summary.json"];
 
 /// The list, at the top of a report folder, of the scenario folders the
 /// report wrote, so the next report into the folder knows which are its own.
@@ -260,6 +260,11 @@ pub fn summary_table(runs: &[(&Built, Vec<Row>)]) -> Table {
         let mut years: Vec<i32> = rows.iter().filter(|r| r.measure == "children_in_care").map(|r| r.year).collect();
         years.dedup();
         if let Some(w) = years.last().and_then(|last| crate::output::beyond_backtest(built, *last))
+            && !warnings.contains(&w)
+        {
+            warnings.push(w);
+        }
+        if let Some(w) = years.first().and_then(|start| crate::output::unpublished_start(built, *start))
             && !warnings.contains(&w)
         {
             warnings.push(w);
@@ -408,7 +413,7 @@ fn options_tables(comparison: &crate::compare::Comparison, with_ranges: bool) ->
 }
 
 /// Writes the report folder: `report.html`, `report.xlsx`,
-/// `<scenario>/projection.csv` and `quarterly.csv`, `published.csv` and
+/// `<scenario>/projection.csv`, `quarterly.csv` and `summary.json`, `published.csv` and
 /// `charts/`; with `ranges`, the Monte Carlo ranges too (tables, fans, CSV
 /// columns); with `options` compared, `comparison.csv` and the options
 /// section; the base's track record (or why there is none). A
@@ -448,6 +453,9 @@ pub fn write_report(
         };
         write_csv(&sub.join("projection.csv"), &table)?;
         write_csv(&sub.join("quarterly.csv"), &output::quarter_table(&built_quarters[i]))?;
+        // The filled values and the assumptions' notes the report's data notes point to.
+        let summary = output::summary_json(built, runs[i].1, command_line);
+        carecast_report::write_atomic(&sub.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
     }
     let published = first.history_rows();
     write_csv(&dir.join("published.csv"), &output::rows_table("published", &published))?;

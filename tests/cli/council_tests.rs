@@ -265,6 +265,8 @@ fn the_two_smallest_councils_run_with_their_gaps_stated() {
     }
     let summary = std::fs::read_to_string(dir.path().join("scilly/summary.json")).unwrap();
     assert!(summary.contains("calibration starts there") && summary.contains("31 March 2022"), "{summary}");
+    // Its 2025 stock is published (0, as the breakdowns' total): no warning.
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("not published"));
     // City of London: 2025 stock from its 2024 stock 7 + starts 15 - ceased 18, flagged.
     let o = carecast(&["run", "--la", "E09000001", "--out", "city"], dir.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -272,4 +274,19 @@ fn the_two_smallest_councils_run_with_their_gaps_stated() {
     assert!((value(&rows, "children_in_care", "total", 2025).unwrap() - 4.0).abs() < 1e-9);
     let summary = std::fs::read_to_string(dir.path().join("city/summary.json")).unwrap();
     assert!(summary.contains("flow identity"), "the fill is listed in filled_values");
+    // The run says so before anything else is read from it.
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("City of London's children in care at 31 March 2025 are not published")
+            && stdout.contains("the last published figure is 7 at 31 March 2024")
+            && stdout.contains("starts from 4, total from the flow identity"),
+        "{stdout}"
+    );
+    // So does the report's headline, and its pack holds the summary.json it points to.
+    let o = carecast(&["report", "baseline", "--la", "E09000001", "--out", "city-report", "-q"], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(dir.path().join("city-report/report.html")).unwrap();
+    assert!(html.contains("are not published (suppressed or missing"), "the headline's note");
+    let pack_summary = std::fs::read_to_string(dir.path().join("city-report/baseline/summary.json")).unwrap();
+    assert!(pack_summary.contains("flow identity"));
 }
