@@ -8,12 +8,18 @@
 //! the scenario TOML and `<scenario>.issues.csv`. Neither holds a child
 //! identifier, date of birth or postcode: the TOML is built from aggregates
 //! only, and the issues file blanks the `value` of identifying columns.
+//!
+//! Tables holding more than one council's returns (distinct `LA` values) are
+//! calibrated together as one area, as a region combining its returns wants;
+//! a warning on stderr and the scenario's title, description and comments
+//! say so and name the councils, so neither the analyst nor a later reader
+//! mistakes the result for one council's. It does not refuse them.
 
 use anyhow::{Context, Result, bail};
 use carecast_ssda903::aggregate::poisson_interval_95;
 use carecast_ssda903::{
-    AggregateOptions, Aggregates, CareHistories, CleanOptions, Date, Issue, IssueAction, ReasonGroup, ReturnTables,
-    UascFilter, load,
+    AggregateOptions, Aggregates, CareHistories, CleanOptions, Date, Issue, IssueAction, LaCount, ReasonGroup,
+    ReturnTables, UascFilter, load,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -108,6 +114,10 @@ pub fn run(c: &CalibrateConfig) -> Result<()> {
             "warning: the reference period starts {from}, before the data is complete ({span_from}); rates may be understated"
         );
     }
+    let councils = Councils::of(&data.summary().las);
+    if let Some(councils) = &councils {
+        errln!("{}", councils.warning());
+    }
     if agg.stock.last().is_none_or(|s| s.total_children == 0) {
         errln!("warning: no child is in care on the stock date {to}; the projection starts from zero");
     }
@@ -121,7 +131,7 @@ pub fn run(c: &CalibrateConfig) -> Result<()> {
         bail!("--end-year {end_year} must be after the start year {start_year} (the 31 March on or before {to})");
     }
 
-    let toml = scenario_toml(c, &agg, &summary_text, start_year, end_year, &today());
+    let toml = scenario_toml(c, &agg, &summary_text, councils.as_ref(), start_year, end_year, &today());
     let issues_csv = issues_csv(data.issues());
     let issues_file = issues_path(&c.out);
     if let Some(dir) = c.out.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -202,6 +212,109 @@ fn cleaning_summary(data: &CareHistories, agg: &Aggregates) -> String {
         agg.to
     );
     out
+}
+
+/// Councils named in messages: no more than there are in England (153), so a
+/// misread `LA` column holding other values is counted, not listed.
+const MAX_NAMED_COUNCILS: usize = 153;
+
+/// `n episode rows, m children`, singular for 1.
+fn counts(episode_rows: u64, children: u64) -> String {
+    let rows = if episode_rows == 1 { "row" } else { "rows" };
+    let kids = if children == 1 { "child" } else { "children" };
+    format!("{episode_rows} episode {rows}, {children} {kids}")
+}
+
+/// More than one council's returns in the Episodes tables (distinct `LA` values).
+#[derive(Debug, Clone, PartialEq)]
+struct Councils {
+    /// Distinct `LA` values.
+    count: usize,
+    /// (`LA`, episode rows, children) of each, a blank `LA` as `no LA`; empty
+    /// when there are more than [`MAX_NAMED_COUNCILS`].
+    named: Vec<(String, u64, u64)>,
+}
+
+impl Councils {
+    /// `None` for one `LA` value (or none).
+    fn of(las: &[LaCount]) -> Option<Councils> {
+        if las.len() < 2 {
+            return None;
+        }
+        let named = if las.len() > MAX_NAMED_COUNCILS {
+            Vec::new()
+        } else {
+            las.iter()
+                .map(|l| {
+                    // Control characters (a quoted line end) would break a comment line.
+                    let la = if l.la.is_empty() { "no LA".to_string() } else { l.la.escape_debug().to_string() };
+                    (la, l.episode_rows, l.children)
+                })
+                .collect()
+        };
+        Some(Councils { count: las.len(), named })
+    }
+
+    /// What is combined: `3 councils (LA column): A (n episode rows, m
+    /// children), ...`, or a count of the values when too many to be councils.
+    fn what(&self) -> String {
+        if self.named.is_empty() {
+            return format!(
+                "{} distinct LA values, more than there are councils in England (check the LA column)",
+                self.count
+            );
+        }
+        let each: Vec<String> =
+            self.named.iter().map(|(la, rows, children)| format!("{la} ({})", counts(*rows, *children))).collect();
+        format!("{} councils (LA column): {}", self.count, each.join(", "))
+    }
+
+    /// The warning printed on stderr.
+    fn warning(&self) -> String {
+        format!(
+            "warning: the episodes combine the returns of {}; they are calibrated together as one area (to calibrate \
+             one council, pass only its rows)",
+            self.what()
+        )
+    }
+
+    /// Comment lines for the scenario file.
+    fn comment(&self) -> String {
+        let mut out = format!(
+            "# COMBINED COUNCILS: the episodes combine the returns of {} (LA column), calibrated together as\n\
+             # one area (the stock, entries and rates below are theirs combined, not one council's)",
+            self.title()
+        );
+        if self.named.is_empty() {
+            out.push_str(": more than there are councils in England; check the LA column.\n");
+        } else {
+            out.push_str(":\n");
+            for (la, rows, children) in &self.named {
+                let _ = writeln!(out, "#   {la}: {}", counts(*rows, *children));
+            }
+        }
+        out
+    }
+
+    /// The sentence opening the scenario's description.
+    fn description(&self) -> String {
+        let which = if self.named.is_empty() {
+            "more than there are councils in England: check the LA column".to_string()
+        } else {
+            let names: Vec<&str> = self.named.iter().map(|(la, _, _)| la.as_str()).collect();
+            format!("LA: {}", names.join(", "))
+        };
+        format!(
+            "Projection of the children in care of {} combined ({which}) from their SSDA903 returns, \
+             calibrated together as one area.",
+            self.title()
+        )
+    }
+
+    /// `3 councils`, for the title.
+    fn title(&self) -> String {
+        if self.named.is_empty() { format!("{} LA values", self.count) } else { format!("{} councils", self.count) }
+    }
 }
 
 fn csv_field(s: &str) -> String {
@@ -345,6 +458,7 @@ fn scenario_toml(
     c: &CalibrateConfig,
     agg: &Aggregates,
     summary_text: &str,
+    councils: Option<&Councils>,
     start_year: i32,
     end_year: i32,
     today: &Date,
@@ -368,7 +482,9 @@ fn scenario_toml(
 
     let mut t = String::new();
     // Header comments.
-    let _ = writeln!(t, "# Generated by `carecast calibrate` on {today} from a council's SSDA903 return:");
+    let whose = councils
+        .map_or_else(|| "a council's SSDA903 return".to_string(), |k| format!("the SSDA903 returns of {}", k.title()));
+    let _ = writeln!(t, "# Generated by `carecast calibrate` on {today} from {whose}:");
     let _ = writeln!(t, "#   episodes: {}", join_paths(&c.episodes));
     let _ = writeln!(t, "#   header:   {}", join_paths(&c.header));
     if !c.uasc.is_empty() {
@@ -391,6 +507,9 @@ fn scenario_toml(
     for line in summary_text.lines() {
         let _ = writeln!(t, "# {}", line.trim_start());
     }
+    if let Some(councils) = councils {
+        t.push_str(&councils.comment());
+    }
     let _ =
         writeln!(t, "# Rates are monthly probabilities 1 - exp(-events / exposure months); each has its 95% interval");
     let _ = writeln!(t, "# (Poisson score interval on the count), the count n and the exposure as a comment.");
@@ -406,11 +525,26 @@ fn scenario_toml(
     t.push('\n');
 
     // [scenario]
-    let title = format!("{}: calibrated from the council's SSDA903 return, {} to {}", c.name, agg.from, agg.to);
+    let title = match councils {
+        None => format!("{}: calibrated from the council's SSDA903 return, {} to {}", c.name, agg.from, agg.to),
+        Some(k) => {
+            format!(
+                "{}: calibrated from the SSDA903 returns of {} combined, {} to {}",
+                c.name,
+                k.title(),
+                agg.from,
+                agg.to
+            )
+        }
+    };
+    let whose = match councils {
+        None => "Projection of the council's children in care from its own SSDA903 return.".to_string(),
+        Some(k) => k.description(),
+    };
     let description = format!(
-        "Projection of the council's children in care from its own SSDA903 return. Stock on {}, entries a \
-         year, placement on entry and monthly exit and move probabilities by age band and placement are \
-         measured over {} to {} and held constant. Unit costs are national S251 2024-25 based assumptions.",
+        "{whose} Stock on {}, entries a year, placement on entry and monthly exit and move probabilities by age \
+         band and placement are measured over {} to {} and held constant. Unit costs are national S251 2024-25 \
+         based assumptions.",
         agg.to, agg.from, agg.to
     );
     let _ = writeln!(t, "[scenario]");
@@ -638,6 +772,38 @@ mod tests {
         assert_eq!(s.len(), 3);
         let sum: f64 = s.iter().map(|(_, x)| x).sum();
         assert!((sum - 1.0).abs() < 1e-12, "{sum}");
+    }
+
+    fn la(la: &str, episode_rows: u64, children: u64) -> LaCount {
+        LaCount { la: la.into(), episode_rows, children }
+    }
+
+    #[test]
+    fn councils_named_only_when_more_than_one() {
+        assert_eq!(Councils::of(&[]), None);
+        assert_eq!(Councils::of(&[la("E09000028", 10, 4)]), None);
+        assert_eq!(Councils::of(&[la("", 10, 4)]), None);
+        let k = Councils::of(&[la("", 3, 1), la("E09000028", 10, 4)]).expect("two");
+        assert_eq!(
+            k.warning(),
+            "warning: the episodes combine the returns of 2 councils (LA column): no LA (3 episode rows, 1 \
+             child), E09000028 (10 episode rows, 4 children); they are calibrated together as one area (to \
+             calibrate one council, pass only its rows)"
+        );
+        assert!(
+            k.comment().ends_with("#   no LA: 3 episode rows, 1 child\n#   E09000028: 10 episode rows, 4 children\n")
+        );
+        assert!(k.description().contains("2 councils combined (LA: no LA, E09000028)"), "{}", k.description());
+        // A line end inside a quoted LA value stays inside its comment line.
+        let k = Councils::of(&[la("A\nB", 1, 1), la("C", 2, 2)]).expect("two");
+        assert!(k.comment().ends_with("#   A\\nB: 1 episode row, 1 child\n#   C: 2 episode rows, 2 children\n"));
+        // More distinct values than councils in England: counted, not listed.
+        let many: Vec<LaCount> = (0..=MAX_NAMED_COUNCILS).map(|i| la(&format!("V{i:04}"), 1, 1)).collect();
+        let k = Councils::of(&many).expect("many");
+        assert!(k.warning().contains("154 distinct LA values, more than there are councils"), "{}", k.warning());
+        for text in [k.warning(), k.comment(), k.description()] {
+            assert!(!text.contains("V0001"), "{text}");
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `carecast calibrate` end to end: a generated return with known rates is
 //! recovered within sampling error; the real-format fixtures calibrate with no
 //! child identifier, date of birth or postcode in the outputs; the scenario
-//! written runs; messy input fails with the file or flag named and no scenario.
+//! written runs; messy input fails with the file or flag named and no scenario;
+//! tables combining several councils' returns (LA values) calibrate with a
+//! warning and a note naming them, and one council's do not.
 
 use crate::common::{carecast, read_csv, tempdir, value};
 use carecast_ssda903::ReasonGroup;
@@ -350,6 +352,16 @@ fn stacked_iso_fixture_calibrates_without_identifiers() {
     assert_eq!(count_reason(&rows, "duplicate_episode"), 92);
     assert_eq!(count_reason(&rows, "no_date_of_birth"), 3);
     assert!(text.contains("# rows read: 336 episodes, 123 header, 11 uasc"), "{text}");
+    // The sample stacks three councils' returns (LA column; rows and distinct
+    // LA + CHILD counted with Python's csv module): said, and named.
+    assert!(text.contains("# COMBINED COUNCILS: the episodes combine the returns of 3 councils (LA column)"), "{text}");
+    for line in [
+        "#   Bromley: 110 episode rows, 16 children",
+        "#   Hillingdon: 69 episode rows, 14 children",
+        "#   Southwark: 157 episode rows, 27 children",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
 }
 
 #[test]
@@ -362,6 +374,110 @@ fn dmy_fixture_calibrates_without_identifiers() {
     // Counted independently (fixture PROVENANCE.txt): 74 + 95 rows, 29 duplicates.
     assert_eq!(count_reason(&rows, "duplicate_episode"), 29);
     assert!(text.contains("# rows read: 169 episodes"), "{text}");
+}
+
+/// The same table with an `LA` column holding `la` on every row.
+fn with_la(csv_text: &str, la: &str) -> String {
+    let mut out = String::with_capacity(csv_text.len() + csv_text.lines().count() * (la.len() + 1));
+    for (i, line) in csv_text.lines().enumerate() {
+        out.push_str(line);
+        out.push(',');
+        out.push_str(if i == 0 { "LA" } else { la });
+        out.push('\n');
+    }
+    out
+}
+
+/// Data rows of a CSV table and its distinct values in the first column (CHILD).
+fn rows_and_children(csv_text: &str) -> (usize, usize) {
+    let rows: Vec<&str> = csv_text.lines().skip(1).collect();
+    let children: HashSet<&str> = rows.iter().map(|l| l.split(',').next().unwrap()).collect();
+    (rows.len(), children.len())
+}
+
+/// A small generated return: (episodes, header).
+fn small_return(seed: u64) -> (String, String) {
+    let rates = KnownRates { collection_years: 2, monthly_entries: 8.0, ..KnownRates::default() };
+    generate_synthetic_return(seed, 120, &rates)
+}
+
+/// Writes `episodes.csv` and `header.csv` to `dir` and runs calibrate on them
+/// with relative paths (so two directories give comparable outputs).
+fn calibrate_tables(dir: &Path, episodes: &str, header: &str, extra: &[&str]) -> (std::process::Output, String) {
+    std::fs::write(dir.join("episodes.csv"), episodes).expect("write episodes");
+    std::fs::write(dir.join("header.csv"), header).expect("write header");
+    let mut args = vec!["calibrate", "--episodes", "episodes.csv", "--header", "header.csv", "--out", "t.toml"];
+    args.extend_from_slice(extra);
+    let out = carecast(&args, dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (text, _) = parse_toml(&dir.join("t.toml"));
+    (out, text)
+}
+
+#[test]
+fn stacked_councils_calibrate_together_with_a_warning_and_a_note() {
+    let (e1, h1) = small_return(11);
+    let (e2, h2) = small_return(12);
+    // Counted from the generated text, before the LA column is added.
+    let (rows1, children1) = rows_and_children(&e1);
+    let (rows2, children2) = rows_and_children(&e2);
+    assert!(rows1 > 100 && rows2 > 100 && children1 > 100 && children2 > 100);
+    let (e1, h1) = (with_la(&e1, "E09000028"), with_la(&h1, "E09000028"));
+    let (e2, h2) = (with_la(&e2, "E09000006"), with_la(&h2, "E09000006"));
+    let stack = |a: &str, b: &str| format!("{a}{}\n", b.lines().skip(1).collect::<Vec<_>>().join("\n"));
+    let dir = tempdir();
+    // Quiet drops the "wrote" lines, not warnings.
+    let (out, text) = calibrate_tables(dir.path(), &stack(&e1, &e2), &stack(&h1, &h2), &["--quiet"]);
+    let err = stderr(&out);
+    let warning = format!(
+        "warning: the episodes combine the returns of 2 councils (LA column): E09000006 ({rows2} episode rows, \
+         {children2} children), E09000028 ({rows1} episode rows, {children1} children); they are calibrated \
+         together as one area (to calibrate one council, pass only its rows)\n"
+    );
+    assert!(err.contains(&warning), "expected\n{warning}in\n{err}");
+    assert!(!err.contains("wrote "), "{err}");
+    // The note in the scenario: comments with the counts, and the title and
+    // description a report or `explain` shows.
+    let note = format!(
+        "# COMBINED COUNCILS: the episodes combine the returns of 2 councils (LA column), calibrated together as\n\
+         # one area (the stock, entries and rates below are theirs combined, not one council's):\n\
+         #   E09000006: {rows2} episode rows, {children2} children\n\
+         #   E09000028: {rows1} episode rows, {children1} children\n"
+    );
+    assert!(text.contains(&note), "expected\n{note}in\n{text}");
+    let (_, t) = parse_toml(&dir.path().join("t.toml"));
+    let title = get(&t, &["scenario", "title"]).as_str().unwrap();
+    assert!(title.contains("SSDA903 returns of 2 councils combined"), "{title}");
+    let description = get(&t, &["scenario", "description"]).as_str().unwrap();
+    assert!(
+        description.starts_with("Projection of the children in care of 2 councils combined (LA: E09000006, E09000028)")
+    );
+    // Both councils' children are read: the generator numbers them alike, and
+    // the LA tells them apart.
+    let read = format!(" of {} children (", children1 + children2);
+    assert!(text.contains(&read), "{read} in\n{text}");
+    let out = carecast(&["validate", "t.toml"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn one_council_calibrates_without_a_combination_note() {
+    let (e, h) = small_return(13);
+    let plain = tempdir();
+    let coded = tempdir();
+    let (out_plain, text_plain) = calibrate_tables(plain.path(), &e, &h, &[]);
+    let (out_coded, text_coded) =
+        calibrate_tables(coded.path(), &with_la(&e, "E08000012"), &with_la(&h, "E08000012"), &[]);
+    for (out, text) in [(&out_plain, &text_plain), (&out_coded, &text_coded)] {
+        let err = stderr(out);
+        assert!(!err.contains("combine") && !err.contains("LA column"), "{err}");
+        assert!(!text.contains("COMBINED") && !text.contains("combined"), "{text}");
+        assert!(text.contains("calibrated from the council's SSDA903 return"), "{text}");
+    }
+    // An LA column with one value changes nothing in the outputs (but the date generated).
+    let body = |t: &str| t.lines().filter(|l| !l.starts_with("# Generated by")).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&text_coded), body(&text_plain));
+    assert_eq!(stderr(&out_coded), stderr(&out_plain));
 }
 
 const EPISODES_HEAD: &str =

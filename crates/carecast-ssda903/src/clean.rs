@@ -16,7 +16,7 @@
 use crate::codes::{PlacementGroup, ReasonGroup, reason_group};
 use crate::date::Date;
 use crate::error::{Issue, IssueAction, IssueCount, IssueReason, Ssda903Error, count_issues};
-use crate::read::{self, EpisodeRows, IssueSink, People, RawEpisode, ReturnTables};
+use crate::read::{self, EpisodeRows, IssueSink, LaCount, People, RawEpisode, ReturnTables};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::fmt;
@@ -81,6 +81,12 @@ pub struct CleaningSummary {
     pub uasc_rows_read: u64,
     /// Distinct children (LA + CHILD) with at least one readable episode.
     pub children_read: u64,
+    /// Episodes rows and children by distinct `LA` value, ordered by value
+    /// (one entry, empty or not, for a single council's return; none without
+    /// rows). More than one means the tables combine several councils' returns
+    /// (a blank `LA`, or a table without the column, beside real codes counts
+    /// as one more). Children add up to `children_read`.
+    pub las: Vec<LaCount>,
     /// Episodes used after cleaning.
     pub episodes_used: u64,
     /// Episodes removed as repeats of the same CHILD + DECOM.
@@ -153,12 +159,13 @@ pub fn load(tables: &ReturnTables, options: &CleanOptions) -> Result<CareHistori
     let mut people = People::default();
     read::read_headers(&tables.header, &mut people, &mut sink)?;
     read::read_uasc(&tables.uasc, &mut people, &mut sink)?;
-    let rows = read::read_episodes(&tables.episodes, &people, &mut sink)?;
+    let mut rows = read::read_episodes(&tables.episodes, &people, &mut sink)?;
     let mut summary = CleaningSummary {
         episode_rows_read: rows.rows_read,
         header_rows_read: people.header_rows,
         uasc_rows_read: people.uasc_rows,
         children_read: rows.children as u64,
+        las: std::mem::take(&mut rows.las),
         ..CleaningSummary::default()
     };
     drop(people);

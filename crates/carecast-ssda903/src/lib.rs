@@ -38,5 +38,5 @@ pub use clean::{CareHistories, CleanOptions, CleaningSummary, load};
 pub use codes::{PlacementGroup, ReasonGroup, placement_group_of, reason_group_of};
 pub use date::Date;
 pub use error::{Issue, IssueAction, IssueCount, IssueReason, Ssda903Error};
-pub use read::{ReturnTables, TableSource};
+pub use read::{LaCount, ReturnTables, TableSource};
 pub use testing::{KnownRates, generate_synthetic_return};
