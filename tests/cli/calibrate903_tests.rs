@@ -7,7 +7,7 @@
 
 use crate::common::{carecast, read_csv, tempdir, value};
 use carecast_ssda903::ReasonGroup;
-use carecast_ssda903::testing::{KnownRates, generate_synthetic_return};
+use carecast_ssda903::testing::{KnownRates, generate_synthetic_return, with_la_column};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -376,18 +376,6 @@ fn dmy_fixture_calibrates_without_identifiers() {
     assert!(text.contains("# rows read: 169 episodes"), "{text}");
 }
 
-/// The same table with an `LA` column holding `la` on every row.
-fn with_la(csv_text: &str, la: &str) -> String {
-    let mut out = String::with_capacity(csv_text.len() + csv_text.lines().count() * (la.len() + 1));
-    for (i, line) in csv_text.lines().enumerate() {
-        out.push_str(line);
-        out.push(',');
-        out.push_str(if i == 0 { "LA" } else { la });
-        out.push('\n');
-    }
-    out
-}
-
 /// Data rows of a CSV table and its distinct values in the first column (CHILD).
 fn rows_and_children(csv_text: &str) -> (usize, usize) {
     let rows: Vec<&str> = csv_text.lines().skip(1).collect();
@@ -422,8 +410,8 @@ fn stacked_councils_calibrate_together_with_a_warning_and_a_note() {
     let (rows1, children1) = rows_and_children(&e1);
     let (rows2, children2) = rows_and_children(&e2);
     assert!(rows1 > 100 && rows2 > 100 && children1 > 100 && children2 > 100);
-    let (e1, h1) = (with_la(&e1, "E09000028"), with_la(&h1, "E09000028"));
-    let (e2, h2) = (with_la(&e2, "E09000006"), with_la(&h2, "E09000006"));
+    let (e1, h1) = (with_la_column(&e1, "E09000028"), with_la_column(&h1, "E09000028"));
+    let (e2, h2) = (with_la_column(&e2, "E09000006"), with_la_column(&h2, "E09000006"));
     let stack = |a: &str, b: &str| format!("{a}{}\n", b.lines().skip(1).collect::<Vec<_>>().join("\n"));
     let dir = tempdir();
     // Quiet drops the "wrote" lines, not warnings.
@@ -467,7 +455,7 @@ fn one_council_calibrates_without_a_combination_note() {
     let coded = tempdir();
     let (out_plain, text_plain) = calibrate_tables(plain.path(), &e, &h, &[]);
     let (out_coded, text_coded) =
-        calibrate_tables(coded.path(), &with_la(&e, "E08000012"), &with_la(&h, "E08000012"), &[]);
+        calibrate_tables(coded.path(), &with_la_column(&e, "E08000012"), &with_la_column(&h, "E08000012"), &[]);
     for (out, text) in [(&out_plain, &text_plain), (&out_coded, &text_coded)] {
         let err = stderr(out);
         assert!(!err.contains("combine") && !err.contains("LA column"), "{err}");

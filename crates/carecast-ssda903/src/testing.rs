@@ -328,3 +328,16 @@ pub fn generate_synthetic_return(seed: u64, n_children: usize, rates: &KnownRate
     }
     (eps_csv, hdr_csv)
 }
+
+/// The same CSV table with an `LA` column appended holding `la` on every data
+/// row (as a council's stacked return carries it), for tests of combined returns.
+pub fn with_la_column(csv_text: &str, la: &str) -> String {
+    let mut out = String::with_capacity(csv_text.len() + csv_text.lines().count() * (la.len() + 1));
+    for (i, line) in csv_text.lines().enumerate() {
+        out.push_str(line);
+        out.push(',');
+        out.push_str(if i == 0 { "LA" } else { la });
+        out.push('\n');
+    }
+    out
+}

@@ -8,7 +8,7 @@
 //! This is not a test of what the binary says about combined returns (see
 //! `tests/cli/calibrate903_tests.rs` at the repository root).
 
-use carecast_ssda903::testing::KnownRates;
+use carecast_ssda903::testing::{KnownRates, with_la_column};
 use carecast_ssda903::{CleanOptions, LaCount, ReturnTables, TableSource, generate_synthetic_return, load};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,18 +16,6 @@ use std::collections::{BTreeMap, BTreeSet};
 fn small_return(seed: u64) -> (String, String) {
     let rates = KnownRates { collection_years: 2, monthly_entries: 6.0, ..KnownRates::default() };
     generate_synthetic_return(seed, 60, &rates)
-}
-
-/// The same table with an `LA` column holding `la` on every row.
-fn with_la(csv_text: &str, la: &str) -> String {
-    let mut out = String::with_capacity(csv_text.len() + csv_text.lines().count() * (la.len() + 1));
-    for (i, line) in csv_text.lines().enumerate() {
-        out.push_str(line);
-        out.push(',');
-        out.push_str(if i == 0 { "LA" } else { la });
-        out.push('\n');
-    }
-    out
 }
 
 /// The table's data rows (without its header line).
@@ -78,8 +66,8 @@ fn assert_counts(las: &[LaCount], children_read: u64, want: &BTreeMap<String, (u
 fn two_stacked_councils_report_two_las() {
     let (e1, h1) = small_return(1);
     let (e2, h2) = small_return(2);
-    let (e1, h1) = (with_la(&e1, "E09000028"), with_la(&h1, "E09000028"));
-    let (e2, h2) = (with_la(&e2, "E09000006"), with_la(&h2, "E09000006"));
+    let (e1, h1) = (with_la_column(&e1, "E09000028"), with_la_column(&h1, "E09000028"));
+    let (e2, h2) = (with_la_column(&e2, "E09000006"), with_la_column(&h2, "E09000006"));
     // The generator numbers children the same way in both returns: LA keeps them apart.
     assert!(body(&e1).next().is_some() && body(&e2).next().is_some());
     let want = expected(&[&e1, &e2]);
@@ -120,7 +108,7 @@ fn two_stacked_councils_report_two_las() {
 fn a_table_without_la_beside_coded_ones_is_its_own_group() {
     let (e1, h1) = small_return(3);
     let (e2, h2) = small_return(4);
-    let (e1, h1) = (with_la(&e1, "E06000009"), with_la(&h1, "E06000009"));
+    let (e1, h1) = (with_la_column(&e1, "E06000009"), with_la_column(&h1, "E06000009"));
     let want = expected(&[&e1, &e2]);
     assert_eq!(want.keys().map(String::as_str).collect::<Vec<_>>(), ["", "E06000009"]);
     let (las, children) = las_of(&[&e1, &e2], &[&h1, &h2]);
@@ -134,7 +122,7 @@ fn one_council_reports_one_la() {
     let rows = body(&e).count() as u64;
     let children: BTreeSet<&str> = body(&e).map(|l| l.split(',').next().unwrap()).collect();
     // With an LA column holding one value.
-    let (las, read) = las_of(&[&with_la(&e, "E08000012")], &[&with_la(&h, "E08000012")]);
+    let (las, read) = las_of(&[&with_la_column(&e, "E08000012")], &[&with_la_column(&h, "E08000012")]);
     assert_eq!(las, [LaCount { la: "E08000012".into(), episode_rows: rows, children: children.len() as u64 }]);
     assert_eq!(read, children.len() as u64);
     // Without one: a single group with an empty value.
