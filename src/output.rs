@@ -200,7 +200,17 @@ pub fn print_summary(built: &Built, projection: &Projection) {
 /// published (in the headline figures or as a breakdown's total) or the
 /// scenario states its own stock.
 pub fn unpublished_start(built: &Built, start: i32) -> Option<String> {
-    let fill = built.filled.iter().find(|n| n.year == start && n.table == "stock" && n.category == "total")?;
+    use carecast_scenario::fill::FillMethod;
+    if built.outturn.iter().any(|o| o.year == start && o.children_in_care.is_some()) {
+        return None;
+    }
+    // A breakdown's total taken from another published total is not a fill of the stock.
+    let published_total =
+        |m: &FillMethod| matches!(m, FillMethod::TotalFromHeadline | FillMethod::TotalFromOtherBreakdown { .. });
+    let fill = built
+        .filled
+        .iter()
+        .find(|n| n.year == start && n.table == "stock" && n.category == "total" && !published_total(&n.method))?;
     let last =
         built.outturn.iter().filter(|o| o.year < start).filter_map(|o| Some((o.year, o.children_in_care?))).next_back();
     let last = match last {

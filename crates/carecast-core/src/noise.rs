@@ -22,7 +22,8 @@
 //!   exact law (the most any event's probability can be off) is at most 0.4%
 //!   at a mean of 10 (the worst case, a binomial with p = 1/2; 0.25% for a
 //!   Poisson count) and falls with the mean (below 0.1% at 50); the tests
-//!   check these bounds. The national model draws about 130 such counts a
+//!   check these bounds. Its mean is exact; its variance is 1.4-1.7% too
+//!   large at a mean of 10 and 0.3% at 50. The national model draws about 130 such counts a
 //!   month. Exact samplers for them (BTRD and PTRS, transformed rejection,
 //!   used up to session 10) cost several times as much, and the national
 //!   10-year quantiles are the same either way within Monte Carlo error
@@ -204,6 +205,14 @@ fn reciprocal(k: f64, ki: usize) -> f64 {
     }
 }
 
+/// A uniform in the open interval (0, 1) from 64 random bits: the midpoint of
+/// one of 2^52 equal cells, so Φ⁻¹ of it is finite (with 53 bits the top
+/// cell's midpoint would round to 1).
+#[inline(always)]
+fn open_uniform(bits: u64) -> f64 {
+    ((bits >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
+}
+
 /// The standard normal quantile Φ⁻¹(u) for `u` in (0, 1), by Acklam's
 /// rational approximations (relative error below 1.2e-9, far below what
 /// rounding to a count can show). The central branch (`0.02425 <= u <=
@@ -343,9 +352,7 @@ impl Stochastic {
     /// 8.3, the largest `|z|` a 53-bit uniform gives, for every mean this is used for).
     #[inline(always)]
     fn skew_normal_count(&mut self, mean: f64, sd: f64, skew_sd: f64) -> f64 {
-        // The uniform's midpoint, in (0, 1): Φ⁻¹ is finite.
-        let u = (((self.next_u64() >> 11) as i64) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
-        let z = normal_quantile(u);
+        let z = normal_quantile(open_uniform(self.next_u64()));
         floor(mean + sd * z + skew_sd * (z * z - 1.0) * (1.0 / 6.0) + 0.5)
     }
 
@@ -493,10 +500,12 @@ impl FlowDraw for Stochastic {
     }
 
     /// The number leaving is one binomial with the table's total probability;
-    /// it is spread over the outcomes by one categorical draw per child when
-    /// few leave, else by conditional binomials (the last outcome taking the
-    /// rest). The fraction of a fractional stock leaves with probability
-    /// `total` to an outcome chosen by the same uniform.
+    /// it is spread over the outcomes by conditional binomials, largest
+    /// outcome first, until at most [`CATEGORICAL_MAX_PER_OUTCOME`] per
+    /// remaining outcome are left, and then by one alias-table draw per child
+    /// over the outcomes not yet drawn (the last outcome takes whatever the
+    /// binomials leave). The fraction of a fractional stock leaves with
+    /// probability `total` to an outcome chosen by the same uniform.
     fn split_table(&mut self, stock: f64, table: &SplitTable, out: &mut [f64]) {
         let out = &mut out[..table.len()];
         out.iter_mut().for_each(|o| *o = 0.0);
@@ -943,6 +952,12 @@ mod tests {
             assert!((got - want).abs() <= 1.5e-9 * want.abs() + 1e-14, "u {u}: {got} vs {want}");
         }
         assert_eq!(normal_quantile(0.5), 0.0);
+        // The extreme uniforms the sampler can give have finite quantiles
+        // (with 53 bits the largest rounded to 1 and gave NaN).
+        for bits in [0, u64::MAX, u64::MAX - 1, 1 << 12, u64::MAX << 12] {
+            let u = open_uniform(bits);
+            assert!(u > 0.0 && u < 1.0 && normal_quantile(u).is_finite(), "bits {bits:#x}: u {u}");
+        }
     }
 
     /// The counts drawn by the skew-corrected normal, two ways. First, the

@@ -109,10 +109,12 @@ pub fn flow_key(month: u64, kind: FlowKind, band: usize, placement: usize) -> u6
 }
 
 /// Outcome probabilities prepared once for many draws: the probabilities, their
-/// total, the conditional probabilities of sequential binomials and the
-/// cumulative shares of a categorical draw. Used through
+/// total, the conditional probabilities of sequential binomials (largest
+/// outcome first), an alias table for each suffix of that order (one draw per
+/// child) and the cumulative shares of a categorical draw. Used through
 /// [`FlowDraw::split_table`]; it is not a distribution object of its own.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Two tables are equal when their prepared values are (working space aside).
+#[derive(Debug, Clone, Default)]
 pub struct SplitTable {
     /// Outcome probabilities (non-negative).
     pub(crate) probs: Vec<f64>,
@@ -128,7 +130,8 @@ pub struct SplitTable {
     /// the few left for the small ones child by child.
     pub(crate) order: Vec<usize>,
     /// Conditional probability of outcome `order[j]` among those leaving not
-    /// taking an earlier one in that order; 1 for the last.
+    /// taking an earlier one in that order; 1 for the last (which is never
+    /// drawn: it takes the rest).
     pub(crate) conditional: Vec<BinomialProb>,
     /// Cumulative share of outcomes `0..=k` among those leaving; 1 from the
     /// last outcome with a positive probability on.
@@ -141,6 +144,20 @@ pub struct SplitTable {
     /// Working space for building the tables: what the outcomes from each
     /// position on take, the alias method's scaled shares and its stack.
     scratch: (Vec<f64>, Vec<f64>, Vec<usize>),
+}
+
+impl PartialEq for SplitTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.probs == other.probs
+            && self.total == other.total
+            && self.everyone_leaves == other.everyone_leaves
+            && self.total_prob == other.total_prob
+            && self.order == other.order
+            && self.conditional == other.conditional
+            && self.cumulative == other.cumulative
+            && self.suffix_alias == other.suffix_alias
+            && self.suffix_start == other.suffix_start
+    }
 }
 
 impl SplitTable {
