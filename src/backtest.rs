@@ -611,8 +611,9 @@ pub fn track_record(scenario: &str, loaded: &Loaded, seeds: &Seeds, area: &str, 
     }
     let ran: Vec<String> = runs.iter().map(|r| r.origin.to_string()).collect();
     let what = format!(
-        "The scenario `{scenario}`'s method, calibrated on the published data up to 31 March {} only (one forecast from each), projected children in care {TRACK_RECORD_HORIZON} years ahead; the errors are mean absolute percentage errors against the published outturn to {LAST_OUTTURN_YEAR}, next to two naive forecasts made from the same data (the last value carried forward; a least-squares line through the published years) and the damped forecast (the share of the model's change an inner back-test of the earlier years found to happen). The bands are {TRACK_RECORD_DRAWS} Monte Carlo draws from each fit (its standard errors, structural shocks, every other ranged assumption and process noise); a well-calibrated 90% band holds about 90% of the outturns, but with this few forecasts a share is rough (with n forecasts, one moves it 100/n points). As `carecast backtest {scenario} --la {area} --train-until {} --seed {seed}`.",
+        "The scenario `{scenario}`'s method, calibrated on the published data up to 31 March {} only (one forecast from each), projected children in care {TRACK_RECORD_HORIZON} years ahead; the errors are mean absolute percentage errors against the published outturn to {LAST_OUTTURN_YEAR}, next to two naive forecasts made from the same data (the last value carried forward; a least-squares line through the published years) and the damped forecast (the share of the model's change an inner back-test of the earlier years found to happen). The bands are {} Monte Carlo draws from each fit (its standard errors, structural shocks, every other ranged assumption and process noise); a well-calibrated 90% band holds about 90% of the outturns, but with this few forecasts a share is rough (with n forecasts, one moves it 100/n points). As `carecast backtest {scenario} --la {area} --train-until {} --seed {seed}`.",
         ran.join(", "),
+        carecast_report::format_count(TRACK_RECORD_DRAWS as f64),
         ran.join(",")
     );
     table.notes.push(what);
@@ -836,7 +837,10 @@ fn print_summary(
         );
     }
     if summary.iter().any(|s| s.with_bands > 0) {
-        outln!("share of outturns inside the Monte Carlo bands ({} draws each):", c.draws);
+        outln!(
+            "share of outturns inside the Monte Carlo bands ({} draws each):",
+            carecast_report::format_count(c.draws as f64)
+        );
         outln!("{:>7} {:>9} {:>12} {:>12}", "horizon", "forecasts", "50% band", "90% band");
         for s in summary {
             outln!("{:>7} {:>9} {:>12} {:>12}", s.horizon, s.with_bands, pct(s.coverage[0]), pct(s.coverage[1]));
