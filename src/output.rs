@@ -79,6 +79,11 @@ pub fn write_run(dir: &Path, built: &Built, projection: &Projection, command_lin
     let quarters = quarter_rows(&built.name, &built.model.dims, projection);
     write_csv(&dir.join("quarterly.csv"), &quarter_table(&quarters))?;
     write_csv(&dir.join("published.csv"), &rows_table("published", &built.history_rows()))?;
+    write_summary(dir, built, projection, command_line)
+}
+
+/// Writes `summary.json` into `dir` (for `run` and for each scenario of a report).
+pub fn write_summary(dir: &Path, built: &Built, projection: &Projection, command_line: &str) -> Result<()> {
     let summary = summary_json(built, projection, command_line);
     write_atomic(&dir.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
     Ok(())
@@ -86,7 +91,7 @@ pub fn write_run(dir: &Path, built: &Built, projection: &Projection, command_lin
 
 /// What `summary.json` holds: the years' totals, the calibration's fit, the
 /// filled values with their methods and the assumptions' notes.
-pub fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> serde_json::Value {
+fn summary_json(built: &Built, projection: &Projection, command_line: &str) -> serde_json::Value {
     let years: Vec<serde_json::Value> = projection
         .years
         .iter()
@@ -188,18 +193,19 @@ pub fn print_summary(built: &Built, projection: &Projection) {
     if let Some(warning) = beyond_backtest(built, last) {
         outln!("{warning}");
     }
-    if let Some(warning) = unpublished_start(built, built.model.start_year) {
+    if let Some(warning) = unpublished_start(built) {
         outln!("{warning}");
     }
 }
 
 /// The warning, for the terminal and the report, when the area's children
-/// in care at the start (31 March of `start`) were not published and carecast
+/// in care at the start (31 March of the model's start year) were not published and carecast
 /// filled them: the whole projection rests on that value, and the reader
 /// should know before reading any of it. None when the start's total is
 /// published (in the headline figures or as a breakdown's total) or the
 /// scenario states its own stock.
-pub fn unpublished_start(built: &Built, start: i32) -> Option<String> {
+pub fn unpublished_start(built: &Built) -> Option<String> {
+    let start = built.model.start_year;
     use carecast_scenario::fill::FillMethod;
     if built.outturn.iter().any(|o| o.year == start && o.children_in_care.is_some()) {
         return None;

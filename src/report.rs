@@ -264,7 +264,7 @@ pub fn summary_table(runs: &[(&Built, Vec<Row>)]) -> Table {
         {
             warnings.push(w);
         }
-        if let Some(w) = years.first().and_then(|start| crate::output::unpublished_start(built, *start))
+        if let Some(w) = crate::output::unpublished_start(built)
             && !warnings.contains(&w)
         {
             warnings.push(w);
@@ -454,8 +454,7 @@ pub fn write_report(
         write_csv(&sub.join("projection.csv"), &table)?;
         write_csv(&sub.join("quarterly.csv"), &output::quarter_table(&built_quarters[i]))?;
         // The filled values and the assumptions' notes the report's data notes point to.
-        let summary = output::summary_json(built, runs[i].1, command_line);
-        carecast_report::write_atomic(&sub.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
+        output::write_summary(&sub, built, runs[i].1, command_line)?;
     }
     let published = first.history_rows();
     write_csv(&dir.join("published.csv"), &output::rows_table("published", &published))?;
